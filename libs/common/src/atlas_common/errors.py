@@ -1,0 +1,151 @@
+"""The error envelope and the FastAPI handlers that make every error use it.
+
+Every error body is ``{"error": code, "message": ..., "requestId": ...}`` plus code-specific
+fields (``details``, ``retryAfterSeconds``, ``feature``...). FastAPI's ``{"detail": ...}`` never
+reaches a client: 404, 405, 413, 422 and unexpected exceptions all pass through here.
+
+Exceptions::
+
+    AtlasError             any error with a code and an HTTP status
+    ├── InvalidRequest      400 invalid_request
+    ├── NotFound            404 not_found
+    ├── Unavailable         503 unavailable (+ Retry-After)
+    └── RequestTimeout      504 timeout
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+_STATUS_CODES: dict[int, str] = {
+    400: "invalid_request",
+    401: "auth_error",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "timeout",
+    413: "payload_too_large",
+    415: "invalid_request",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+    504: "timeout",
+}
+
+
+def envelope(code: str, message: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "message": message, "requestId": request_id, **extra}
+
+
+class AtlasError(Exception):
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.status_code = status_code or self.status_code
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class InvalidRequest(AtlasError):
+    status_code = 400
+    code = "invalid_request"
+
+
+class NotFound(AtlasError):
+    status_code = 404
+    code = "not_found"
+
+
+class Unavailable(AtlasError):
+    status_code = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)}, **extra)
+
+
+class RequestTimeout(AtlasError):
+    status_code = 504
+    code = "timeout"
+
+
+def request_id_of(request: Request) -> str:
+    """The id of this request: set by the app, else the caller's ``x-request-id``, else new."""
+    rid = getattr(request.state, "request_id", None)
+    if rid is None:
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request.state.request_id = rid
+    return str(rid)
+
+
+def error_response(request: Request, exc: AtlasError) -> JSONResponse:
+    rid = request_id_of(request)
+    body = envelope(exc.code, exc.message, rid, **exc.extra)
+    headers = {"x-request-id": rid, **exc.headers}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+async def _atlas_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AtlasError)
+    return error_response(request, exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _STATUS_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else
+                             "invalid_request")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if exc.status_code == 404 and message == "Not Found":
+        message = f"No route {request.method} {request.url.path}"
+    err = AtlasError(message, code=code, status_code=exc.status_code,
+                     headers=dict(exc.headers or {}))
+    return error_response(request, err)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(request, InvalidRequest("The request body is not valid JSON"))
+    details = [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e["msg"]}
+        for e in errors
+    ]
+    first = details[0] if details else {"field": "", "message": "invalid request"}
+    message = f"{first['field'] or 'body'}: {first['message']}"
+    err = AtlasError(message, code="validation_error", status_code=422, details=details)
+    return error_response(request, err)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return error_response(request, AtlasError("An internal error occurred"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Replace FastAPI's default error bodies with the Atlas envelope."""
+    app.add_exception_handler(AtlasError, _atlas_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)

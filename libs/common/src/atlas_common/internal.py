@@ -1,0 +1,62 @@
+"""Calls between Atlas services: the internal token and the principal the gateway passes on.
+
+Internal endpoints refuse calls without ``ATLAS_INTERNAL_TOKEN`` (compared in constant time).
+The gateway sends the verified principal in ``X-Atlas-Principal``; services trust it only when
+the token is right.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+
+from atlas_common.errors import AtlasError
+from atlas_common.principal import Principal
+
+INTERNAL_TOKEN_HEADER = "x-atlas-internal-token"
+PRINCIPAL_HEADER = "x-atlas-principal"
+
+
+def encode_principal(principal: Principal) -> str:
+    return base64.urlsafe_b64encode(principal.model_dump_json().encode()).decode()
+
+
+def decode_principal(value: str) -> Principal:
+    return Principal.model_validate_json(base64.urlsafe_b64decode(value.encode()))
+
+
+def internal_headers(token: str, principal: Principal | None = None) -> dict[str, str]:
+    headers = {INTERNAL_TOKEN_HEADER: token}
+    if principal is not None:
+        headers[PRINCIPAL_HEADER] = encode_principal(principal)
+    return headers
+
+
+def token_matches(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def require_internal_token(expected: str) -> Callable[[Request], Awaitable[None]]:
+    """A FastAPI dependency that refuses calls without the internal token (401)."""
+
+    async def dependency(request: Request) -> None:
+        if not token_matches(expected, request.headers.get(INTERNAL_TOKEN_HEADER)):
+            raise AtlasError("Internal endpoint: missing or wrong internal token",
+                             code="auth_error", status_code=401)
+
+    return dependency
+
+
+def principal_from_request(request: Request) -> Principal:
+    """The principal the gateway passed on; call only behind :func:`require_internal_token`."""
+    raw = request.headers.get(PRINCIPAL_HEADER)
+    if raw is None:
+        raise AtlasError("Missing principal", code="auth_error", status_code=401)
+    try:
+        return decode_principal(raw)
+    except ValueError as exc:
+        raise AtlasError("Malformed principal header", code="auth_error",
+                         status_code=401) from exc

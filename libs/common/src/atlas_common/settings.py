@@ -1,0 +1,74 @@
+"""Settings shared by every Atlas process.
+
+Only pydantic-settings reads the environment: services subclass :class:`CommonSettings` and add
+their own fields. Names follow the Atlas documentation (see ARCHITECTURE.md), so people who
+already run Atlas keep their environment files.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_INTERNAL_TOKEN = "atlas-dev-internal-token-not-for-production"  # noqa: S105 - a known dev default
+_PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", DEV_INTERNAL_TOKEN}
+
+
+class CommonSettings(BaseSettings):
+    """Connections, identity of the deployment, and the stream / job knobs every process shares."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="ATLAS_ENV"
+    )
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:5432/postgres", validation_alias="DATABASE_URL"
+    )
+    rabbitmq_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/", validation_alias="ATLAS_RABBITMQ_URL"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="ATLAS_REDIS_URL")
+    redis_prefix: str = Field(
+        "atlas:",
+        validation_alias="ATLAS_REDIS_PREFIX",
+        description="Prefix of every Redis key and channel; tests use one per run.",
+    )
+    internal_token: str = Field(DEV_INTERNAL_TOKEN, validation_alias="ATLAS_INTERNAL_TOKEN")
+
+    auth_url: str = Field("http://127.0.0.1:8101", validation_alias="ATLAS_AUTH_URL")
+    keys_url: str = Field("http://127.0.0.1:8102", validation_alias="ATLAS_KEYS_URL")
+    entitlements_url: str = Field(
+        "http://127.0.0.1:8103", validation_alias="ATLAS_ENTITLEMENTS_URL"
+    )
+    query_api_url: str = Field("http://127.0.0.1:8104", validation_alias="ATLAS_QUERY_API_URL")
+
+    query_deadline_s: float = Field(120.0, gt=0, validation_alias="ATLAS_QUERY_DEADLINE_S")
+    stream_replay_ttl_s: int = Field(3600, gt=0, validation_alias="ATLAS_STREAM_REPLAY_TTL_S")
+    stream_replay_max: int = Field(5000, gt=10, validation_alias="ATLAS_STREAM_REPLAY_MAX")
+    stream_grace_s: float = Field(30.0, ge=0, validation_alias="ATLAS_STREAM_GRACE_S")
+    job_delivery_limit: int = Field(
+        5,
+        ge=1,
+        validation_alias="ATLAS_JOB_DELIVERY_LIMIT",
+        description="Deliveries before a job is dead-lettered; headroom for shutdown requeues.",
+    )
+
+    log_level: str = Field("INFO", validation_alias="ATLAS_LOG_LEVEL")
+    log_json: bool = Field(True, validation_alias="ATLAS_LOG_JSON")
+    otel_exporter: Literal["none", "console", "otlp"] = Field(
+        "none", validation_alias=AliasChoices("ATLAS_OTEL_EXPORTER")
+    )
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets_in_production(self) -> CommonSettings:
+        if self.env == "production":
+            token = self.internal_token
+            if token.lower() in _PLACEHOLDERS or len(token) < 32:
+                raise ValueError(
+                    "ATLAS_INTERNAL_TOKEN must be set to a random value of at least 32 "
+                    "characters when ATLAS_ENV=production"
+                )
+        return self
