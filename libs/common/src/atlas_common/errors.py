@@ -113,13 +113,15 @@ async def _atlas_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _STATUS_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else
-                             "invalid_request")
+    code = _STATUS_CODES.get(
+        exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_request"
+    )
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     if exc.status_code == 404 and message == "Not Found":
         message = f"No route {request.method} {request.url.path}"
-    err = AtlasError(message, code=code, status_code=exc.status_code,
-                     headers=dict(exc.headers or {}))
+    err = AtlasError(
+        message, code=code, status_code=exc.status_code, headers=dict(exc.headers or {})
+    )
     return error_response(request, err)
 
 

@@ -16,7 +16,7 @@ from fastapi import Request
 from atlas_common.errors import AtlasError
 from atlas_common.principal import Principal
 
-INTERNAL_TOKEN_HEADER = "x-atlas-internal-token"
+INTERNAL_TOKEN_HEADER = "x-atlas-internal-token"  # noqa: S105 - a header name
 PRINCIPAL_HEADER = "x-atlas-principal"
 
 
@@ -44,8 +44,11 @@ def require_internal_token(expected: str) -> Callable[[Request], Awaitable[None]
 
     async def dependency(request: Request) -> None:
         if not token_matches(expected, request.headers.get(INTERNAL_TOKEN_HEADER)):
-            raise AtlasError("Internal endpoint: missing or wrong internal token",
-                             code="auth_error", status_code=401)
+            raise AtlasError(
+                "Internal endpoint: missing or wrong internal token",
+                code="auth_error",
+                status_code=401,
+            )
 
     return dependency
 
@@ -58,5 +61,4 @@ def principal_from_request(request: Request) -> Principal:
     try:
         return decode_principal(raw)
     except ValueError as exc:
-        raise AtlasError("Malformed principal header", code="auth_error",
-                         status_code=401) from exc
+        raise AtlasError("Malformed principal header", code="auth_error", status_code=401) from exc

@@ -29,7 +29,9 @@ class Frame:
     payload: dict[str, Any] | str
 
     def encode(self) -> bytes:
-        data = self.payload if isinstance(self.payload, str) else orjson.dumps(self.payload).decode()
+        data = (
+            self.payload if isinstance(self.payload, str) else orjson.dumps(self.payload).decode()
+        )
         return f"id: {self.id}\ndata: {data}\n\n".encode()
 
 
@@ -52,7 +54,9 @@ def frames_for_event(
     return [Frame(f"{event.seq}-{n}", p) for n, p in enumerate(payloads)]
 
 
-def _close_text_part(event: StreamEvent, previous: StreamEvent | None) -> list[dict[str, Any] | str]:
+def _close_text_part(
+    event: StreamEvent, previous: StreamEvent | None
+) -> list[dict[str, Any] | str]:
     if not isinstance(previous, TextDeltaEvent):
         return []
     if isinstance(event, TextDeltaEvent) and event.part_id == previous.part_id:
@@ -78,8 +82,11 @@ def _payloads(  # noqa: C901 - one branch per event type reads best as a flat ta
             ]
         case "tool-result":
             return [
-                {"type": "tool-output-available", "toolCallId": event.tool_call_id,
-                 "output": event.output}
+                {
+                    "type": "tool-output-available",
+                    "toolCallId": event.tool_call_id,
+                    "output": event.output,
+                }
             ]
         case "status":
             return [_data("status", {"message": event.message, "stage": event.stage})]
@@ -88,19 +95,33 @@ def _payloads(  # noqa: C901 - one branch per event type reads best as a flat ta
         case "chart":
             return [_data("chart", {"chart": event.chart, "x": event.x, "y": event.y})]
         case "clarification":
-            return [_data("clarification", {"term": event.term, "options": event.options,
-                                            "question": event.question})]
+            return [
+                _data(
+                    "clarification",
+                    {"term": event.term, "options": event.options, "question": event.question},
+                )
+            ]
         case "suggestions":
             return [_data("suggestions", {"suggestions": event.suggestions})]
         case "usage":
-            return [_data("usage", {"inputTokens": event.input_tokens,
-                                    "outputTokens": event.output_tokens,
-                                    "totalTokens": event.total_tokens})]
+            return [
+                _data(
+                    "usage",
+                    {
+                        "inputTokens": event.input_tokens,
+                        "outputTokens": event.output_tokens,
+                        "totalTokens": event.total_tokens,
+                    },
+                )
+            ]
         case "restart":
             return [_data("restart", {"attempt": event.attempt, "reason": event.reason})]
         case "error":
-            return [error_payload(event.code, event.message, request_id,
-                                  event.retry_after_seconds), {"type": "finish"}, DONE_SENTINEL]
+            return [
+                error_payload(event.code, event.message, request_id, event.retry_after_seconds),
+                {"type": "finish"},
+                DONE_SENTINEL,
+            ]
         case "done":
             return [{"type": "finish"}, DONE_SENTINEL]
     raise AssertionError(f"unhandled stream event type {event.type}")  # pragma: no cover

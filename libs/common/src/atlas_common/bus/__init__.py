@@ -1,0 +1,14 @@
+"""The Atlas message bus (RabbitMQ through aio-pika). See :mod:`atlas_common.bus.names`."""
+
+from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus
+from atlas_common.bus.handling import Delivery, Handler, RetryableError, TerminalError
+
+__all__ = [
+    "BROKER_ERRORS",
+    "BrokerUnavailable",
+    "Bus",
+    "Delivery",
+    "Handler",
+    "RetryableError",
+    "TerminalError",
+]

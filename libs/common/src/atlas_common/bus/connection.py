@@ -1,0 +1,145 @@
+"""The bus client (aio-pika): a robust connection, confirmed persistent publishes, consumers.
+
+One :class:`Bus` per process. It declares the whole topology on connect and again after every
+reconnect, and tells its owner about reconnects (a gateway replica flushes its caches then,
+because its exclusive queue may have missed events).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aio_pika
+import aiormq
+from aio_pika.abc import AbstractChannel, AbstractQueue, AbstractRobustConnection
+from opentelemetry import propagate, trace
+
+from atlas_common.bus import names
+from atlas_common.bus.handling import Handler, wrap
+from atlas_common.bus.topology import declare_topology, exchange_for
+from atlas_common.messages import BusMessage
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("atlas.bus")
+
+BROKER_ERRORS: tuple[type[BaseException], ...] = (
+    aiormq.exceptions.AMQPError,
+    aiormq.exceptions.ChannelInvalidStateError,
+    ConnectionError,
+    asyncio.TimeoutError,
+)
+
+
+class BrokerUnavailable(RuntimeError):
+    """The broker could not take or confirm a message in time."""
+
+
+class Bus:
+    def __init__(self, connection: AbstractRobustConnection, delivery_limit: int) -> None:
+        self._connection = connection
+        self._delivery_limit = delivery_limit
+        self._publish_channel: AbstractChannel | None = None
+        self._on_reconnect: list[Callable[[], Awaitable[None] | None]] = []
+        connection.reconnect_callbacks.add(self._reconnected)
+
+    @classmethod
+    async def connect(cls, url: str, *, delivery_limit: int, timeout: float = 10) -> Bus:
+        connection = await aio_pika.connect_robust(
+            url, timeout=timeout, client_properties={"product": "atlas"}
+        )
+        bus = cls(connection, delivery_limit)
+        channel = await connection.channel()
+        await declare_topology(channel, delivery_limit=delivery_limit)
+        await channel.close()
+        bus._publish_channel = await connection.channel(publisher_confirms=True)
+        return bus
+
+    @property
+    def is_connected(self) -> bool:
+        return not self._connection.is_closed and self._connection.connected.is_set()
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+        self._on_reconnect.append(callback)
+
+    async def _reconnected(self, *_: Any) -> None:
+        log.warning("broker connection restored")
+        try:
+            channel = await self._connection.channel()
+            await declare_topology(channel, delivery_limit=self._delivery_limit)
+            await channel.close()
+        except BROKER_ERRORS:
+            log.exception("could not re-declare the topology after reconnect")
+        for callback in self._on_reconnect:
+            result = callback()
+            if result is not None:
+                await result
+
+    async def publish(
+        self, message: BusMessage, *, expiration: float | None = None, timeout: float = 5.0
+    ) -> None:
+        """Publish persistently and wait for the broker's confirm; BrokerUnavailable if not."""
+        msg_type: str = getattr(message, "type")  # noqa: B009 - every concrete message has one
+        headers: dict[str, Any] = {}
+        with tracer.start_as_current_span(f"publish {msg_type}"):
+            propagate.inject(headers)
+            amqp_message = aio_pika.Message(
+                message.model_dump_json().encode(),
+                content_type="application/json",
+                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                message_id=message.event_id,
+                type=msg_type,
+                headers=headers,
+                expiration=expiration,
+            )
+            await self._confirmed_publish(amqp_message, exchange_for(msg_type), msg_type, timeout)
+
+    async def _confirmed_publish(
+        self, message: aio_pika.Message, exchange: str, routing_key: str, timeout: float
+    ) -> None:
+        if self._publish_channel is None or not self.is_connected:
+            raise BrokerUnavailable("not connected to the broker")
+        try:
+            ex = await self._publish_channel.get_exchange(exchange, ensure=False)
+            await asyncio.wait_for(ex.publish(message, routing_key, mandatory=True), timeout)
+        except BROKER_ERRORS as exc:
+            raise BrokerUnavailable(f"publish of {routing_key} failed: {exc!r}") from exc
+
+    async def consumer_count(self, queue: str = names.QUERY_REQUESTED, timeout: float = 2) -> int:
+        """How many consumers the queue has now (a passive declare)."""
+        if self._publish_channel is None or not self.is_connected:
+            raise BrokerUnavailable("not connected to the broker")
+        try:
+            underlay = await self._publish_channel.get_underlay_channel()
+            ok = await asyncio.wait_for(underlay.queue_declare(queue, passive=True), timeout)
+        except BROKER_ERRORS as exc:
+            raise BrokerUnavailable(f"cannot inspect {queue}: {exc!r}") from exc
+        return int(ok.consumer_count or 0)
+
+    async def consume(
+        self, queue: str, handler: Handler, *, prefetch: int, requeue_unknown: bool = True
+    ) -> tuple[AbstractChannel, AbstractQueue, str]:
+        """Consume a declared queue with manual acks; returns (channel, queue, consumer tag)."""
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=prefetch)
+        q = await channel.get_queue(queue, ensure=False)
+        tag = await q.consume(wrap(handler, requeue_unknown=requeue_unknown), no_ack=False)
+        return channel, q, tag
+
+    async def subscribe_events(
+        self, routing_keys: Sequence[str], handler: Handler
+    ) -> tuple[AbstractChannel, AbstractQueue]:
+        """An exclusive, auto-delete queue bound to these events (per-replica invalidation)."""
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=100)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        events = await channel.get_exchange(names.EVENTS_EXCHANGE, ensure=False)
+        for key in routing_keys:
+            await queue.bind(events, key)
+        await queue.consume(wrap(handler, requeue_unknown=False), no_ack=False)
+        return channel, queue
+
+    async def close(self) -> None:
+        await self._connection.close()

@@ -1,0 +1,103 @@
+"""One wrapper at the bus edge decides ack / requeue / dead-letter for every handler.
+
+Handlers are small and idempotent: they get a parsed message and a :class:`Delivery`, and raise
+:class:`RetryableError` (requeue; bounded by the queue's delivery limit) or
+:class:`TerminalError` (dead-letter, never retried). Returning normally acks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from pydantic import ValidationError
+
+from atlas_common.messages import Message, parse_message
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("atlas.bus")
+
+
+class RetryableError(Exception):
+    """A failure that may pass on another delivery (a dependency briefly down)."""
+
+
+class TerminalError(Exception):
+    """A failure no retry will fix: the message is dead-lettered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the broker says about this delivery of a message."""
+
+    attempt: int
+    redelivered: bool
+    routing_key: str
+    headers: dict[str, Any]
+
+
+Handler = Callable[[Message, Delivery], Awaitable[None]]
+
+
+def delivery_of(message: AbstractIncomingMessage) -> Delivery:
+    headers = dict(message.headers or {})
+    count = headers.get("x-delivery-count")
+    attempt = int(count) + 1 if isinstance(count, int | str) and str(count).isdigit() else 1
+    if attempt == 1 and message.redelivered:
+        attempt = 2
+    return Delivery(attempt, bool(message.redelivered), message.routing_key or "", headers)
+
+
+def wrap(
+    handler: Handler, *, requeue_unknown: bool = True
+) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+    """Adapt a typed handler to an aio-pika consumer callback with manual acks."""
+
+    async def on_message(message: AbstractIncomingMessage) -> None:
+        delivery = delivery_of(message)
+        try:
+            parsed = parse_message(message.body)
+        except ValidationError:
+            log.error(
+                "malformed message dead-lettered", extra={"routing_key": delivery.routing_key}
+            )
+            await message.reject(requeue=False)
+            return
+        carrier = {
+            k: str(v) for k, v in delivery.headers.items() if k in ("traceparent", "tracestate")
+        }
+        token = otel_context.attach(propagate.extract(carrier))
+        try:
+            with tracer.start_as_current_span(f"consume {parsed.type}"):
+                await _settle(message, handler, parsed, delivery, requeue_unknown)
+        finally:
+            otel_context.detach(token)
+
+    return on_message
+
+
+async def _settle(
+    message: AbstractIncomingMessage,
+    handler: Handler,
+    parsed: Message,
+    delivery: Delivery,
+    requeue_unknown: bool,
+) -> None:
+    try:
+        await handler(parsed, delivery)
+    except RetryableError:
+        log.warning("retryable failure, requeued", extra={"type": parsed.type})
+        await message.nack(requeue=True)
+    except TerminalError:
+        log.error("terminal failure, dead-lettered", extra={"type": parsed.type})
+        await message.reject(requeue=False)
+    except Exception:
+        log.exception("handler failed", extra={"type": parsed.type})
+        await message.nack(requeue=requeue_unknown)
+    else:
+        await message.ack()

@@ -1,0 +1,155 @@
+"""The gateway's side of streams: one pub/sub connection per replica, fanned out to listeners.
+
+A listener subscribes (and waits for Redis to confirm) before the job is published, reads the
+replay buffer to catch up, and from then on takes events from the channel. Accepted events are
+numbered without gaps, so a missing number means a lost message: the listener refills from the
+buffer, and when the buffer no longer holds it the stream ends with ``stream_lost``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pydantic import ValidationError
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
+
+from atlas_common.stream.keys import StreamKeys
+from atlas_common.stream.listener import RESYNC, Listener, QueueItem
+from atlas_common.stream_events import StreamEvent, parse_event
+
+log = logging.getLogger(__name__)
+
+
+class StreamHub:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self._pubsub: PubSub | None = None
+        self._queues: dict[str, set[asyncio.Queue[QueueItem]]] = defaultdict(set)
+        self._confirmations: dict[str, asyncio.Future[None]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._subscribe_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self._pubsub = self.redis.pubsub()
+        await self._pubsub.subscribe(f"{self.prefix}hub")
+        self._task = asyncio.create_task(self._read_forever(), name="stream-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._pubsub is not None:
+            with contextlib.suppress(RedisError, OSError):
+                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    @contextlib.asynccontextmanager
+    async def listen(self, request_id: str, *, timeout: float = 5.0) -> AsyncIterator[Listener]:
+        """Subscribe to a request's channel (confirmed by Redis) for the life of the block."""
+        keys = StreamKeys(self.prefix, request_id)
+        queue: asyncio.Queue[QueueItem] = asyncio.Queue()
+        await self._subscribe(keys.channel, queue, timeout)
+        try:
+            yield Listener(self, keys, queue)
+        finally:
+            await self._unsubscribe(keys.channel, queue)
+
+    async def read_buffer(self, request_id: str) -> list[StreamEvent]:
+        raw = await self.redis.lrange(StreamKeys(self.prefix, request_id).buffer, 0, -1)
+        return [e for e in (_parse(r) for r in raw) if e is not None]
+
+    async def listener_count(self, request_id: str) -> int:
+        """Listeners on the request's channel across every replica (PUBSUB NUMSUB)."""
+        channel = StreamKeys(self.prefix, request_id).channel
+        counts = await self.redis.pubsub_numsub(channel)
+        return int(counts[0][1]) if counts else 0
+
+    async def _subscribe(
+        self, channel: str, queue: asyncio.Queue[QueueItem], timeout: float
+    ) -> None:
+        assert self._pubsub is not None, "StreamHub.start() was not called"
+        async with self._subscribe_lock:
+            first = not self._queues.get(channel)
+            self._queues[channel].add(queue)
+            if not first:
+                return
+            confirmed = asyncio.get_running_loop().create_future()
+            self._confirmations[channel] = confirmed
+            try:
+                await self._pubsub.subscribe(channel)
+                await asyncio.wait_for(asyncio.shield(confirmed), timeout)
+            except BaseException:
+                self._confirmations.pop(channel, None)
+                self._queues[channel].discard(queue)
+                raise
+
+    async def _unsubscribe(self, channel: str, queue: asyncio.Queue[QueueItem]) -> None:
+        async with self._subscribe_lock:
+            listeners = self._queues.get(channel)
+            if listeners is None:
+                return
+            listeners.discard(queue)
+            if listeners:
+                return
+            del self._queues[channel]
+            if self._pubsub is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.unsubscribe(channel)
+
+    async def _read_forever(self) -> None:
+        assert self._pubsub is not None
+        broken = False
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=1.0)
+            except (RedisError, OSError) as exc:
+                if not broken:
+                    log.warning("stream hub lost Redis: %r", exc)
+                broken = True
+                await asyncio.sleep(0.2)
+                continue
+            if broken:
+                broken = False
+                self._broadcast_resync()
+            if message is not None:
+                self._dispatch(message)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        channel = _text(message.get("channel"))
+        kind = message.get("type")
+        if kind == "subscribe":
+            future = self._confirmations.pop(channel, None)
+            if future is not None and not future.done():
+                future.set_result(None)
+        elif kind == "message":
+            event = _parse(message.get("data"))
+            if event is not None:
+                for queue in tuple(self._queues.get(channel, ())):
+                    queue.put_nowait(event)
+
+    def _broadcast_resync(self) -> None:
+        for queues in self._queues.values():
+            for queue in queues:
+                queue.put_nowait(RESYNC)
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _parse(raw: object) -> StreamEvent | None:
+    if not isinstance(raw, bytes | str):
+        return None
+    try:
+        return parse_event(raw)
+    except ValidationError:
+        log.error("malformed stream event dropped")
+        return None

@@ -1,0 +1,117 @@
+"""One client's view of a request's stream: ordered, gap-free, fenced, and always terminated."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Final
+
+from atlas_common.stream.keys import StreamKeys
+from atlas_common.stream_events import ErrorEvent, StreamEvent, is_terminal
+
+if TYPE_CHECKING:
+    from atlas_common.stream.hub import StreamHub
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+RESYNC: Final = _Marker("RESYNC")
+HEARTBEAT: Final = _Marker("HEARTBEAT")
+QueueItem = StreamEvent | _Marker
+
+
+class StreamLost(Exception):
+    pass
+
+
+class Listener:
+    def __init__(self, hub: StreamHub, keys: StreamKeys, queue: asyncio.Queue[QueueItem]) -> None:
+        self._hub = hub
+        self.keys = keys
+        self._queue = queue
+        self.last_seq = 0
+        self.highest_attempt = 0
+        #: The event numbered ``after_seq`` when resuming (its frames' state), else None.
+        self.previous: StreamEvent | None = None
+
+    async def events(
+        self, after_seq: int = 0, *, deadline: float | None = None, idle_s: float = 15.0
+    ) -> AsyncIterator[StreamEvent | _Marker]:
+        """Events after ``after_seq`` until a terminal one; HEARTBEAT when idle for ``idle_s``."""
+        self.last_seq = after_seq
+        try:
+            for event in await self._catch_up(include_last=after_seq > 0):
+                if self._accept(event):
+                    yield event
+                    if is_terminal(event):
+                        return
+            async for item in self._follow(deadline, idle_s):
+                yield item
+        except StreamLost as lost:
+            yield self._synthetic("stream_lost", str(lost))
+
+    async def _follow(
+        self, deadline: float | None, idle_s: float
+    ) -> AsyncIterator[StreamEvent | _Marker]:
+        while True:
+            wait = idle_s if deadline is None else min(idle_s, deadline - time.time())
+            if wait <= 0:
+                yield self._synthetic("timeout", "The answer was not ready before its deadline")
+                return
+            try:
+                item = await asyncio.wait_for(self._queue.get(), wait)
+            except TimeoutError:
+                yield HEARTBEAT
+                continue
+            for event in await self._resolve(item):
+                if self._accept(event):
+                    yield event
+                    if is_terminal(event):
+                        return
+
+    async def _resolve(self, item: QueueItem) -> list[StreamEvent]:
+        if item is RESYNC:
+            return await self._catch_up(include_last=False)
+        assert not isinstance(item, _Marker)
+        if item.seq <= self.last_seq:
+            return []
+        if item.seq > self.last_seq + 1:
+            return await self._catch_up(include_last=False)
+        return [item]
+
+    def _accept(self, event: StreamEvent) -> bool:
+        if event.seq <= self.last_seq:
+            return False
+        self.last_seq = event.seq
+        if event.attempt < self.highest_attempt:
+            return False
+        self.highest_attempt = event.attempt
+        return True
+
+    async def _catch_up(self, *, include_last: bool) -> list[StreamEvent]:
+        """Events from the buffer after ``last_seq``; StreamLost when some are gone."""
+        buffered = await self._hub.read_buffer(self.keys.request_id)
+        start = self.last_seq if include_last else self.last_seq + 1
+        if not buffered:
+            if self.last_seq > 0 and not await self._hub.redis.exists(self.keys.seq):
+                raise StreamLost("The stream's buffer is gone (the stream store restarted)")
+            return []
+        if buffered[0].seq > max(start, 1):
+            raise StreamLost("Events after the given id are no longer in the replay buffer")
+        if include_last:
+            self.previous = next((e for e in buffered if e.seq == self.last_seq), None)
+            if self.previous is not None:
+                self.highest_attempt = self.previous.attempt
+        return [e for e in buffered if e.seq > self.last_seq]
+
+    def _synthetic(self, code: str, message: str) -> ErrorEvent:
+        return ErrorEvent(
+            seq=self.last_seq + 1, attempt=max(self.highest_attempt, 1), code=code, message=message
+        )
