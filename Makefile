@@ -1,0 +1,38 @@
+# Atlas: `make up` starts everything on the local PostgreSQL, Redis and RabbitMQ;
+# `make test` runs the whole suite. Both install what they need (uv, then the locked deps).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v python3.11 || command -v python3)
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+QUERY_WORKERS ?= 1
+PROCFILE ?= Procfile
+
+.PHONY: up test chaos bench eval lint typecheck check install uv clean-test
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || \
+	  python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: uv
+	@$(UV) sync --locked --all-packages
+
+up: install
+	@echo "Atlas: gateway on http://127.0.0.1:8000 with $(QUERY_WORKERS) query worker(s); Ctrl-C stops all"
+	@exec $(UV) run --no-sync honcho -f $(PROCFILE) start -c worker=$(QUERY_WORKERS)
+
+test: install
+	@$(UV) run --no-sync pytest -q -m "not chaos" $(PYTEST_ARGS)
+
+chaos: install
+	@$(UV) run --no-sync pytest -q -m chaos $(PYTEST_ARGS)
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(UV) run --no-sync python $$b || exit 1; done
+
+lint: install
+	@$(UV) run --no-sync ruff check .
+
+typecheck: install
+	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src
+
+check: lint typecheck test

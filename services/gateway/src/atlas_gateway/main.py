@@ -1,0 +1,69 @@
+"""The gateway app: the only public HTTP listener of Atlas. ``atlas-gateway`` runs it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from atlas_common.bus import Bus
+from atlas_common.db import create_pool
+from atlas_common.errors import install_error_handlers
+from atlas_common.stream import StreamHub
+from atlas_common.telemetry import setup_logging, setup_tracing
+
+from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from atlas_gateway.routes import ask, health
+from atlas_gateway.settings import GatewaySettings
+from atlas_gateway.state import GatewayState
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+        hub = StreamHub(redis, settings.redis_prefix)
+        await hub.start()
+        bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
+        db = await create_pool(settings.database_url, min_size=1, max_size=4)
+        http = httpx.AsyncClient(timeout=10)
+        app.state.gateway = GatewayState(settings, bus, redis, hub, db, http)
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await bus.close()
+            await db.close()
+            await http.aclose()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="Atlas API",
+        version="0.1.0",
+        description="Ask plain-English questions about your data; get validated SQL, rows and "
+        "a narrative.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(ask.router)
+    app.include_router(health.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def run() -> None:
+    settings = GatewaySettings()
+    setup_logging("gateway", settings.log_level, json=settings.log_json)
+    setup_tracing("gateway", settings.otel_exporter)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_config=None, proxy_headers=False, timeout_graceful_shutdown=5)

@@ -1,0 +1,22 @@
+"""Health: ``/api/health`` (every dependency) and ``/healthz`` (the process is up)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from atlas_gateway.deps import State
+from atlas_gateway.service.health import health_report
+
+router = APIRouter(tags=["Health"])
+
+
+@router.get("/api/health", summary="Health of Atlas and its dependencies")
+async def health(state: State) -> JSONResponse:
+    body, status = await health_report(state)
+    return JSONResponse(body, status_code=status)
+
+
+@router.get("/healthz", summary="Liveness of this process")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}

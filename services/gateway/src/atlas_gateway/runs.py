@@ -1,0 +1,43 @@
+"""Who owns a run, and which run is a chat's latest: small Redis records for resume and stop."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from atlas_common.principal import Principal
+from atlas_common.stream import StreamKeys, chat_latest_key
+
+from atlas_gateway.settings import GatewaySettings
+
+
+class RunRegistry:
+    def __init__(self, redis: Redis, settings: GatewaySettings) -> None:
+        self._redis = redis
+        self._prefix = settings.redis_prefix
+        self._ttl = settings.stream_replay_ttl_s
+
+    def _owner_key(self, request_id: str) -> str:
+        return f"{self._prefix}run:{request_id}:owner"
+
+    async def register(self, request_id: str, principal: Principal, *chat_ids: str) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.set(self._owner_key(request_id), _owner(principal), ex=self._ttl)
+            for chat_id in chat_ids:
+                pipe.set(chat_latest_key(self._prefix, chat_id), request_id, ex=self._ttl)
+            await pipe.execute()
+
+    async def resolve(self, run_or_chat_id: str, principal: Principal) -> str | None:
+        """The request id behind a request / chat / conversation id, if the caller owns it."""
+        latest = await self._redis.get(chat_latest_key(self._prefix, run_or_chat_id))
+        request_id = latest.decode() if latest else run_or_chat_id
+        owner = await self._redis.get(self._owner_key(request_id))
+        if owner is None or owner.decode() != _owner(principal):
+            return None
+        return request_id
+
+    async def has_ended(self, request_id: str) -> bool:
+        return bool(await self._redis.exists(StreamKeys(self._prefix, request_id).terminal))
+
+
+def _owner(principal: Principal) -> str:
+    return f"{principal.workspace_id}/{principal.user_id}"

@@ -1,0 +1,68 @@
+"""Request and response bodies of the public ask API (camelCase on the wire)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class QueryRequest(WireModel):
+    question: str = Field(description="The question, in plain English.")
+    conversation_id: str | None = Field(None, max_length=200)
+
+
+class DataSet(WireModel):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+class Usage(WireModel):
+    total_tokens: int = 0
+
+
+class Clarification(WireModel):
+    term: str
+    options: list[str]
+
+
+class QueryResponse(WireModel):
+    answer: str
+    sql: list[str]
+    data: list[DataSet]
+    steps: int
+    usage: Usage
+    conversation_id: str | None
+    request_id: str
+    clarification: Clarification | None = None
+    suggestions: list[str] | None = None
+
+
+class UIMessage(WireModel):
+    id: str = ""
+    role: Literal["user", "assistant", "system"]
+    parts: list[dict[str, Any]] = Field(default_factory=list)
+    content: str | None = Field(None, description="Older AI SDK clients send plain content.")
+
+    def text(self) -> str:
+        texts = [str(p.get("text", "")) for p in self.parts if p.get("type") == "text"]
+        if not texts and self.content:
+            return self.content
+        return "".join(texts)
+
+
+class ChatRequest(WireModel):
+    id: str | None = Field(None, max_length=200)
+    messages: list[UIMessage] = Field(min_length=1)
+    trigger: Literal["submit-message", "regenerate-message"] = "submit-message"
+    conversation_id: str | None = Field(None, max_length=200)
+
+
+class StopResponse(WireModel):
+    request_id: str
+    stopped: bool

@@ -1,0 +1,195 @@
+"""Asking: accept a question, hand it to the workers over the bus, and relay the answer.
+
+Order matters: the gateway subscribes to the request's stream (confirmed by Redis) before it
+publishes the job, so not one event can be missed; with no worker consuming it refuses at once
+with ``unavailable`` rather than wait for the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from atlas_common.bus import BrokerUnavailable
+from atlas_common.errors import AtlasError, NotFound, Unavailable
+from atlas_common.messages import HistoryTurn, QueryRequested
+from atlas_common.principal import Principal
+from atlas_common.stream import HEARTBEAT, Listener, request_cancel
+from atlas_common.stream_events import StreamEvent, is_terminal
+from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, start_frame
+from redis.exceptions import RedisError
+
+from atlas_gateway.runs import RunRegistry
+from atlas_gateway.schemas import QueryResponse
+from atlas_gateway.service.gather import AnswerGatherer
+from atlas_gateway.state import GatewayState
+
+log = logging.getLogger(__name__)
+_abandon_watchers: set[asyncio.Task[None]] = set()
+
+
+@dataclass
+class Question:
+    text: str
+    principal: Principal
+    conversation_id: str | None = None
+    chat_id: str | None = None
+    history: tuple[HistoryTurn, ...] = ()
+    surface: str = "api"
+
+
+@dataclass
+class Run:
+    request_id: str
+    listener: Listener
+    stack: contextlib.AsyncExitStack
+    deadline: float
+    conversation_id: str | None
+
+
+class AskService:
+    def __init__(self, state: GatewayState, runs: RunRegistry) -> None:
+        self.state = state
+        self.settings = state.settings
+        self.runs = runs
+
+    async def start(self, question: Question) -> Run:
+        """Check for workers, subscribe, publish. Errors here become HTTP statuses."""
+        await self._require_worker()
+        request_id = uuid.uuid4().hex
+        deadline = time.time() + self.settings.query_deadline_s
+        stack = contextlib.AsyncExitStack()
+        try:
+            listener = await stack.enter_async_context(self.state.hub.listen(request_id))
+            ids = [i for i in (question.chat_id, question.conversation_id) if i]
+            await self.runs.register(request_id, question.principal, *ids)
+            await self.state.bus.publish(
+                _job(request_id, question, deadline), expiration=self.settings.query_deadline_s
+            )
+        except BaseException as exc:
+            await stack.aclose()
+            if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
+                raise self._unavailable("The question could not be queued") from exc
+            raise
+        return Run(request_id, listener, stack, deadline, question.conversation_id)
+
+    async def answer(self, run: Run) -> QueryResponse:
+        """Gather the whole answer (POST /api/v1/query)."""
+        gatherer = AnswerGatherer(run.request_id, run.conversation_id)
+        async with run.stack:
+            async for item in run.listener.events(deadline=run.deadline + 5):
+                if item is not HEARTBEAT:
+                    gatherer.add(item)  # type: ignore[arg-type]
+        return gatherer.response()
+
+    async def frames(self, run: Run, after: tuple[int, int] = (0, 0)) -> AsyncIterator[bytes]:
+        """The AI SDK UI stream of a run, resumable from any frame id."""
+        finished = False
+        try:
+            yield start_frame(run.request_id).encode()
+            async for chunk in self._event_frames(run, after):
+                if chunk is None:
+                    finished = True
+                else:
+                    yield chunk
+        finally:
+            await run.stack.aclose()
+            if not finished:
+                self._watch_abandoned(run.request_id)
+
+    async def _event_frames(
+        self, run: Run, after: tuple[int, int]
+    ) -> AsyncIterator[bytes | None]:
+        after_seq = max(after[0] - 1, 0)
+        events = run.listener.events(after_seq, deadline=run.deadline + 5,
+                                     idle_s=self.settings.sse_heartbeat_s)
+        previous: StreamEvent | None = None
+        async for item in events:
+            if item is HEARTBEAT:
+                yield b": ping\n\n"
+                continue
+            event: StreamEvent = item  # type: ignore[assignment]
+            previous = previous or run.listener.previous
+            for frame in frames_for_event(event, previous, run.request_id):
+                if _frame_key(frame) > after:
+                    yield frame.encode()
+            previous = event
+            if is_terminal(event):
+                yield None
+
+    async def resume(
+        self, run_or_chat_id: str, principal: Principal, last_event_id: str | None
+    ) -> tuple[Run, tuple[int, int]] | None:
+        """A run to resume, or None when no run is active (204)."""
+        request_id = await self.runs.resolve(run_or_chat_id, principal)
+        if request_id is None:
+            return None
+        if last_event_id is None and await self.runs.has_ended(request_id):
+            return None
+        stack = contextlib.AsyncExitStack()
+        listener = await stack.enter_async_context(self.state.hub.listen(request_id))
+        deadline = time.time() + self.settings.query_deadline_s
+        return Run(request_id, listener, stack, deadline, None), _parse_after(last_event_id)
+
+    async def stop(self, request_id: str, principal: Principal) -> None:
+        owned = await self.runs.resolve(request_id, principal)
+        if owned is None:
+            raise NotFound("No such run")
+        await request_cancel(self.state.redis, self.settings.redis_prefix, owned,
+                             self.settings.stream_replay_ttl_s)
+
+    async def _require_worker(self) -> None:
+        if time.monotonic() < self.state.workers_seen_until:
+            return
+        try:
+            consumers = await self.state.bus.consumer_count()
+        except BrokerUnavailable as exc:
+            raise self._unavailable("The message broker is unreachable") from exc
+        if consumers == 0:
+            raise self._unavailable("No query worker is running")
+        self.state.workers_seen_until = time.monotonic() + self.settings.worker_check_ttl_s
+
+    def _unavailable(self, message: str) -> AtlasError:
+        return Unavailable(message, retry_after=self.settings.unavailable_retry_after_s,
+                           retryAfterSeconds=self.settings.unavailable_retry_after_s)
+
+    def _watch_abandoned(self, request_id: str) -> None:
+        """No listener anywhere for the grace period -> tell the worker to stop."""
+        task = asyncio.create_task(self._cancel_if_abandoned(request_id))
+        _abandon_watchers.add(task)
+        task.add_done_callback(_abandon_watchers.discard)
+
+    async def _cancel_if_abandoned(self, request_id: str) -> None:
+        await asyncio.sleep(self.settings.stream_grace_s)
+        try:
+            if await self.runs.has_ended(request_id):
+                return
+            if await self.state.hub.listener_count(request_id) == 0:
+                log.info("no listener left: cancelling", extra={"request_id": request_id})
+                await request_cancel(self.state.redis, self.settings.redis_prefix, request_id,
+                                     self.settings.stream_replay_ttl_s)
+        except (RedisError, OSError):
+            log.warning("could not check an abandoned run", extra={"request_id": request_id})
+
+
+def _job(request_id: str, q: Question, deadline: float) -> QueryRequested:
+    return QueryRequested(
+        request_id=request_id, question=q.text, principal=q.principal,
+        conversation_id=q.conversation_id, chat_id=q.chat_id, history=q.history,
+        surface="chat" if q.surface == "chat" else "api", deadline=deadline,
+    )
+
+
+def _frame_key(frame: Frame) -> tuple[int, int]:
+    seq, _, n = frame.id.partition("-")
+    return int(seq), int(n)
+
+
+def _parse_after(last_event_id: str | None) -> tuple[int, int]:
+    parsed = parse_frame_id(last_event_id) if last_event_id else None
+    return parsed or (0, 0)

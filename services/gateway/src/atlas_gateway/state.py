@@ -1,0 +1,26 @@
+"""Clients the gateway builds once in its lifespan, typed, and reached through ``deps``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+import httpx
+from redis.asyncio import Redis
+
+from atlas_common.bus import Bus
+from atlas_common.stream import StreamHub
+
+from atlas_gateway.settings import GatewaySettings
+
+
+@dataclass
+class GatewayState:
+    settings: GatewaySettings
+    bus: Bus
+    redis: Redis
+    hub: StreamHub
+    db: asyncpg.Pool
+    http: httpx.AsyncClient
+    #: Until when (monotonic) a seen worker is trusted without asking the broker again.
+    workers_seen_until: float = 0.0

@@ -1,0 +1,1 @@
+"""Turning a question into events: the answer context and the answerers."""

@@ -1,0 +1,69 @@
+"""What an answerer gets: the question, who asks, the tools to run SQL, and the event sink."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from atlas_common.messages import QueryRequested
+from atlas_common.stream_events import (
+    ChartEvent,
+    ChartKind,
+    StatusEvent,
+    StreamEvent,
+    TextDeltaEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+)
+
+Emit = Callable[[StreamEvent], Awaitable[int]]
+_TOKENS = re.compile(r"\S+\s*|\s+")
+
+
+class SqlRunner(Protocol):
+    """Checks SQL with the guard and runs it; raises an AtlasError when refused or failed."""
+
+    async def __call__(self, sql: str, job: QueryRequested) -> dict[str, Any]: ...
+
+
+@dataclass
+class AnswerContext:
+    job: QueryRequested
+    emit: Emit
+    run_sql: SqlRunner
+    attempt: int = 1
+    token_delay_s: float = 0.0
+    steps: int = 0
+    _text_parts: int = field(default=0, init=False)
+
+    async def status(self, message: str, stage: str | None = None) -> None:
+        await self.emit(StatusEvent(message=message, stage=stage))
+
+    async def execute_sql(self, sql: str) -> dict[str, Any]:
+        """Run SQL as the ``executeSQL`` tool: a tool-call event, the guard, a tool-result."""
+        call_id = f"call-{uuid.uuid4().hex[:12]}"
+        self.steps += 1
+        await self.emit(ToolCallEvent(tool_call_id=call_id, name="executeSQL", input={"sql": sql}))
+        result = await self.run_sql(sql, self.job)
+        await self.emit(ToolResultEvent(tool_call_id=call_id, name="executeSQL", output=result))
+        return result
+
+    async def chart(self, kind: ChartKind, x: str | None = None, y: list[str] | None = None) -> None:
+        await self.emit(ChartEvent(chart=kind, x=x, y=y or []))
+
+    async def say(self, text: str) -> None:
+        """Stream ``text`` as one text part, a token (word and its spacing) per event."""
+        self._text_parts += 1
+        part_id = f"text-{self.attempt}-{self._text_parts}"
+        for token in _TOKENS.findall(text):
+            await self.emit(TextDeltaEvent(part_id=part_id, delta=token))
+            if self.token_delay_s:
+                await asyncio.sleep(self.token_delay_s)
+
+
+class Answerer(Protocol):
+    async def answer(self, ctx: AnswerContext) -> None: ...

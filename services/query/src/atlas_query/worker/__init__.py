@@ -1,0 +1,1 @@
+"""The query worker: consumes ``query.requested`` and streams answers."""

@@ -1,0 +1,52 @@
+"""Jobs the broker gave up on still end their stream: the dead-letter queue's handler."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+
+from atlas_common.bus import Delivery
+from atlas_common.messages import Message, QueryRequested
+from atlas_common.stream import StreamClosed, StreamWriter
+from atlas_common.stream_events import ErrorEvent
+
+log = logging.getLogger(__name__)
+
+#: Higher than any real attempt, so the dead-letter verdict is never fenced out.
+DEAD_LETTER_ATTEMPT = 1_000_000
+
+
+def death_reason(delivery: Delivery) -> str:
+    deaths = delivery.headers.get("x-death")
+    if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
+        reason = deaths[0].get("reason")
+        return reason.decode() if isinstance(reason, bytes) else str(reason)
+    return str(delivery.headers.get("x-first-death-reason", "unknown"))
+
+
+class DeadLetterHandler:
+    def __init__(self, redis: Redis, prefix: str, ttl_s: int, max_events: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl = ttl_s
+        self._max = max_events
+
+    async def handle(self, message: Message, delivery: Delivery) -> None:
+        if not isinstance(message, QueryRequested):
+            return
+        reason = death_reason(delivery)
+        if reason == "expired":
+            event = ErrorEvent(code="timeout", message="The question expired before a worker "
+                               "could answer it")
+        else:
+            event = ErrorEvent(code="internal_error", message="The question could not be "
+                               f"answered: it failed on every attempt ({reason})")
+        writer = StreamWriter(self._redis, self._prefix, message.request_id, DEAD_LETTER_ATTEMPT,
+                              ttl_s=self._ttl, max_events=self._max)
+        try:
+            await writer.emit(event)
+        except StreamClosed:
+            return
+        log.warning("dead-lettered job ended with an error", extra={
+            "request_id": message.request_id, "reason": reason})

@@ -1,0 +1,106 @@
+"""The query worker process: wiring, consumers, cancel signals, heartbeat and graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from atlas_common.bus import Bus, names
+from atlas_common.stream import cancel_channel
+
+from atlas_query.answer.demo_answerer import DemoAnswerer
+from atlas_query.demo.provision import ensure_demo_database
+from atlas_query.executors.base import Executor
+from atlas_query.executors.factory import create_executor
+from atlas_query.guard.guard import SqlGuard
+from atlas_query.semantic.loader import load_semantic_layer
+from atlas_query.worker.dead_letters import DeadLetterHandler
+from atlas_query.worker.jobs import JobRunner
+from atlas_query.worker.settings import WorkerSettings
+from atlas_query.worker.sql_runner import GuardedSqlRunner
+
+log = logging.getLogger(__name__)
+
+
+class QueryWorker:
+    def __init__(self, settings: WorkerSettings) -> None:
+        self.settings = settings
+        self.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+        self.bus: Bus | None = None
+        self.executor: Executor | None = None
+        self.runner: JobRunner | None = None
+        self._consumers: list[tuple[object, object, str]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        s = self.settings
+        if not s.datasource_url:
+            await asyncio.to_thread(ensure_demo_database, s.demo_db_path)
+        layer = await asyncio.to_thread(load_semantic_layer, s.semantic_root)
+        self.executor = create_executor(s)
+        guard = SqlGuard(layer, self.executor.dialect, s)
+        self.runner = JobRunner(s, self.redis, DemoAnswerer(s.timezone),
+                                GuardedSqlRunner(guard, self.executor))
+        dead = DeadLetterHandler(self.redis, s.redis_prefix, s.stream_replay_ttl_s,
+                                 s.stream_replay_max)
+        self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit)
+        self._consumers.append(await self.bus.consume(
+            names.QUERY_REQUESTED, self.runner.handle, prefetch=s.concurrency))
+        self._consumers.append(await self.bus.consume(
+            names.QUERY_REQUESTED_DEAD, dead.handle, prefetch=16))
+        self._tasks = [asyncio.create_task(self._watch_cancels()),
+                       asyncio.create_task(self._heartbeat())]
+        log.info("query worker ready", extra={"concurrency": s.concurrency})
+
+    async def drain(self) -> None:
+        """Stop taking jobs, let jobs in hand finish for the grace period, requeue the rest."""
+        log.info("query worker stopping")
+        for _channel, queue, tag in self._consumers:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)  # type: ignore[attr-defined]
+        deadline = time.monotonic() + self.settings.shutdown_grace_s
+        while self.runner and self.runner.running and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self.runner:
+            for request_id in list(self.runner.running):
+                self.runner.cancel(request_id, "shutdown")
+            while self.runner.running and time.monotonic() < deadline + 2:
+                await asyncio.sleep(0.05)
+        await self.close()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self.bus is not None:
+            await self.bus.close()
+        if self.executor is not None:
+            await self.executor.close()
+        await self.redis.aclose()
+
+    async def _watch_cancels(self) -> None:
+        """Stop signals from gateways: a request id on the cancel channel."""
+        channel = cancel_channel(self.settings.redis_prefix)
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(channel)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message" and self.runner is not None:
+                            request_id = message["data"].decode()
+                            self.runner.cancel(request_id, "stopped")
+            except (RedisError, OSError) as exc:
+                log.warning("cancel watcher lost Redis: %r", exc)
+                await asyncio.sleep(0.5)
+
+    async def _heartbeat(self) -> None:
+        """Touch a file the container healthcheck reads (the worker has no HTTP port)."""
+        path = self.settings.heartbeat_path
+        while True:
+            with contextlib.suppress(OSError):
+                await asyncio.to_thread(path.touch)
+            await asyncio.sleep(5)

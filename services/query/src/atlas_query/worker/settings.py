@@ -1,0 +1,34 @@
+"""Settings of the query worker process (on top of the query service's own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from atlas_query.settings import QuerySettings
+
+
+class WorkerSettings(QuerySettings):
+    concurrency: int = Field(4, ge=1, le=256, validation_alias="ATLAS_QUERY_CONCURRENCY")
+    shutdown_grace_s: float = Field(
+        10.0, ge=0, validation_alias="ATLAS_WORKER_SHUTDOWN_GRACE_S",
+        description="On SIGTERM, how long jobs in hand may run before they are requeued.",
+    )
+    heartbeat_path: Path = Field(
+        Path("/tmp/atlas-worker-heartbeat"), validation_alias="ATLAS_WORKER_HEARTBEAT_PATH"  # noqa: S108
+    )
+    token_delay_ms: float = Field(
+        0.0, ge=0, validation_alias="ATLAS_WORKER_TOKEN_DELAY_MS",
+        description="Pause between streamed text tokens; fault tests use it to catch a job mid-way.",
+    )
+    crash_marker: str | None = Field(
+        None, validation_alias="ATLAS_WORKER_CRASH_MARKER",
+        description="Fault tests only: a question containing it makes the worker exit hard.",
+    )
+
+    @model_validator(mode="after")
+    def _no_fault_hooks_in_production(self) -> WorkerSettings:
+        if self.env == "production" and self.crash_marker:
+            raise ValueError("ATLAS_WORKER_CRASH_MARKER is a test hook; unset it in production")
+        return self

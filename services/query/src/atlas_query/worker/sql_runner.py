@@ -1,0 +1,35 @@
+"""SQL as the answerers run it: through the guard, then the executor, as a JSON-safe result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atlas_common.errors import AtlasError
+from atlas_common.messages import QueryRequested
+
+from atlas_query.executors.base import Executor
+from atlas_query.guard.guard import SqlGuard
+
+
+class GuardRefused(AtlasError):
+    status_code = 400
+    code = "invalid_request"
+
+
+class GuardedSqlRunner:
+    def __init__(self, guard: SqlGuard, executor: Executor) -> None:
+        self._guard = guard
+        self._executor = executor
+
+    async def __call__(self, sql: str, job: QueryRequested) -> dict[str, Any]:
+        verdict = self._guard.check(sql, job.principal)
+        if not verdict.valid or verdict.rewritten_sql is None:
+            reasons = "; ".join(f"{e.layer}: {e.message}" for e in verdict.errors)
+            raise GuardRefused(f"The SQL was refused by the guard ({reasons})")
+        result = await self._executor.execute(verdict.rewritten_sql)
+        return {
+            "columns": [c.name for c in result.columns],
+            "columnTypes": [c.type for c in result.columns],
+            "rows": result.rows,
+            "truncated": result.truncated,
+        }
