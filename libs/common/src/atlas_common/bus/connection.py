@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -46,10 +47,11 @@ class Bus:
         connection.reconnect_callbacks.add(self._reconnected)
 
     @classmethod
-    async def connect(cls, url: str, *, delivery_limit: int, timeout: float = 10) -> Bus:
-        connection = await aio_pika.connect_robust(
-            url, timeout=timeout, client_properties={"product": "atlas"}
-        )
+    async def connect(
+        cls, url: str, *, delivery_limit: int, timeout: float = 10, startup_wait: float = 60
+    ) -> Bus:
+        """Connect (retrying for ``startup_wait`` seconds) and declare the whole topology."""
+        connection = await _connect_with_retry(url, timeout, startup_wait)
         bus = cls(connection, delivery_limit)
         channel = await connection.channel()
         await declare_topology(channel, delivery_limit=delivery_limit)
@@ -143,3 +145,21 @@ class Bus:
 
     async def close(self) -> None:
         await self._connection.close()
+
+
+async def _connect_with_retry(
+    url: str, timeout: float, startup_wait: float
+) -> AbstractRobustConnection:
+    deadline = time.monotonic() + startup_wait
+    delay = 0.2
+    while True:
+        try:
+            return await aio_pika.connect_robust(
+                url, timeout=timeout, client_properties={"product": "atlas"}
+            )
+        except BROKER_ERRORS as exc:
+            if time.monotonic() + delay > deadline:
+                raise BrokerUnavailable(f"cannot reach the broker: {exc!r}") from exc
+            log.warning("broker not reachable yet, retrying", extra={"error": repr(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)

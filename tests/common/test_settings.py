@@ -1,0 +1,22 @@
+import pytest
+from pydantic import ValidationError
+
+from atlas_common.settings import DEV_INTERNAL_TOKEN, CommonSettings
+
+
+def test_production_refuses_the_development_internal_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_ENV", "production")
+    monkeypatch.setenv("ATLAS_INTERNAL_TOKEN", DEV_INTERNAL_TOKEN)
+    with pytest.raises(ValidationError, match="ATLAS_INTERNAL_TOKEN"):
+        CommonSettings()
+    monkeypatch.setenv("ATLAS_INTERNAL_TOKEN", "short")
+    with pytest.raises(ValidationError, match="ATLAS_INTERNAL_TOKEN"):
+        CommonSettings()
+    monkeypatch.setenv("ATLAS_INTERNAL_TOKEN", "x" * 40)
+    assert CommonSettings().internal_token == "x" * 40
+
+
+def test_development_defaults_point_at_the_local_services() -> None:
+    s = CommonSettings()
+    assert s.rabbitmq_url.startswith("amqp://") and "127.0.0.1" in s.rabbitmq_url
+    assert "127.0.0.1" in s.redis_url and "127.0.0.1" in s.database_url
