@@ -25,8 +25,9 @@ async def bus(isolation: Isolation) -> AsyncIterator[Bus]:
 
 
 def job(marker: str) -> QueryRequested:
-    return QueryRequested(request_id=uuid.uuid4().hex, question=marker, principal=ANONYMOUS,
-                          deadline=time.time() + 60)
+    return QueryRequested(
+        request_id=uuid.uuid4().hex, question=marker, principal=ANONYMOUS, deadline=time.time() + 60
+    )
 
 
 async def drain(bus: Bus, queue: str, handler, until, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
@@ -90,11 +91,22 @@ async def test_terminal_error_and_delivery_limit_dead_letter(bus: Bus) -> None:
         assert isinstance(message, QueryRequested)
         dead.append(message.request_id)
 
-    consumer = asyncio.create_task(drain(
-        bus, names.QUERY_REQUESTED, handler,
-        lambda: {terminal.request_id, poison.request_id} <= set(dead), timeout=20))
-    await drain(bus, names.QUERY_REQUESTED_DEAD, dead_handler,
-                lambda: {terminal.request_id, poison.request_id} <= set(dead), timeout=20)
+    consumer = asyncio.create_task(
+        drain(
+            bus,
+            names.QUERY_REQUESTED,
+            handler,
+            lambda: {terminal.request_id, poison.request_id} <= set(dead),
+            timeout=20,
+        )
+    )
+    await drain(
+        bus,
+        names.QUERY_REQUESTED_DEAD,
+        dead_handler,
+        lambda: {terminal.request_id, poison.request_id} <= set(dead),
+        timeout=20,
+    )
     await consumer
 
 

@@ -12,10 +12,12 @@ from atlas_common.db import MigrationError, create_pool, migrate
 from tests.support.isolation import Isolation
 
 
-async def test_concurrent_starts_apply_each_migration_once(isolation: Isolation,
-                                                           tmp_path: Path) -> None:
+async def test_concurrent_starts_apply_each_migration_once(
+    isolation: Isolation, tmp_path: Path
+) -> None:
     (tmp_path / "0001_counter.sql").write_text(
-        "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);")
+        "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);"
+    )
     (tmp_path / "0002_more.sql").write_text("INSERT INTO counter VALUES (2);")
     pools = [await create_pool(isolation.database_url) for _ in range(4)]
     try:
@@ -41,8 +43,9 @@ async def test_an_edited_migration_stops_start_up(isolation: Isolation, tmp_path
         await pool.close()
 
 
-async def test_a_failing_migration_leaves_nothing_half_applied(isolation: Isolation,
-                                                               tmp_path: Path) -> None:
+async def test_a_failing_migration_leaves_nothing_half_applied(
+    isolation: Isolation, tmp_path: Path
+) -> None:
     (tmp_path / "0001_bad.sql").write_text("CREATE TABLE half (a int); SELECT 1/0;")
     pool = await create_pool(isolation.database_url)
     try:

@@ -29,22 +29,27 @@ async def hub(redis: Redis, isolation: Isolation) -> AsyncIterator[StreamHub]:
     await h.stop()
 
 
-def writer(redis: Redis, prefix: str, rid: str, attempt: int = 1, max_events: int = 100
-           ) -> StreamWriter:
+def writer(
+    redis: Redis, prefix: str, rid: str, attempt: int = 1, max_events: int = 100
+) -> StreamWriter:
     return StreamWriter(redis, prefix, rid, attempt, ttl_s=60, max_events=max_events)
 
 
 async def collect(hub: StreamHub, rid: str, after: int = 0) -> list:  # type: ignore[type-arg]
     async with hub.listen(rid) as listener:
-        return [e async for e in listener.events(after, deadline=time.time() + 5)
-                if e is not HEARTBEAT]
+        return [
+            e async for e in listener.events(after, deadline=time.time() + 5) if e is not HEARTBEAT
+        ]
 
 
 async def test_lower_attempts_are_fenced_and_nothing_follows_the_end(
-        redis: Redis, isolation: Isolation) -> None:
+    redis: Redis, isolation: Isolation
+) -> None:
     rid = uuid.uuid4().hex
-    old, new = writer(redis, isolation.redis_prefix, rid, 1), writer(
-        redis, isolation.redis_prefix, rid, 2)
+    old, new = (
+        writer(redis, isolation.redis_prefix, rid, 1),
+        writer(redis, isolation.redis_prefix, rid, 2),
+    )
     assert await old.emit(StatusEvent(message="a")) == 1
     assert await new.emit(StatusEvent(message="b")) == 2
     with pytest.raises(StreamClosed, match="fenced"):
@@ -55,7 +60,8 @@ async def test_lower_attempts_are_fenced_and_nothing_follows_the_end(
 
 
 async def test_listener_gets_live_events_in_order_and_stops_at_done(
-        redis: Redis, hub: StreamHub, isolation: Isolation) -> None:
+    redis: Redis, hub: StreamHub, isolation: Isolation
+) -> None:
     rid = uuid.uuid4().hex
     w = writer(redis, isolation.redis_prefix, rid)
     async with hub.listen(rid) as listener:
@@ -68,7 +74,8 @@ async def test_listener_gets_live_events_in_order_and_stops_at_done(
 
 
 async def test_resume_replays_from_the_buffer_with_the_previous_event(
-        redis: Redis, hub: StreamHub, isolation: Isolation) -> None:
+    redis: Redis, hub: StreamHub, isolation: Isolation
+) -> None:
     rid = uuid.uuid4().hex
     w = writer(redis, isolation.redis_prefix, rid)
     for i in range(4):
@@ -81,7 +88,8 @@ async def test_resume_replays_from_the_buffer_with_the_previous_event(
 
 
 async def test_events_trimmed_from_the_buffer_end_in_stream_lost(
-        redis: Redis, hub: StreamHub, isolation: Isolation) -> None:
+    redis: Redis, hub: StreamHub, isolation: Isolation
+) -> None:
     rid = uuid.uuid4().hex
     w = writer(redis, isolation.redis_prefix, rid, max_events=3)
     for i in range(6):
@@ -92,7 +100,8 @@ async def test_events_trimmed_from_the_buffer_end_in_stream_lost(
 
 
 async def test_a_lost_pubsub_message_is_refilled_from_the_buffer(
-        redis: Redis, hub: StreamHub, isolation: Isolation) -> None:
+    redis: Redis, hub: StreamHub, isolation: Isolation
+) -> None:
     rid = uuid.uuid4().hex
     w = writer(redis, isolation.redis_prefix, rid)
     async with hub.listen(rid) as listener:
@@ -105,8 +114,7 @@ async def test_a_lost_pubsub_message_is_refilled_from_the_buffer(
     assert [e.seq for e in events] == [1, 2, 3]
 
 
-async def test_deadline_ends_a_silent_stream_with_timeout(
-        hub: StreamHub) -> None:
+async def test_deadline_ends_a_silent_stream_with_timeout(hub: StreamHub) -> None:
     async with hub.listen(uuid.uuid4().hex) as listener:
         events = [e async for e in listener.events(deadline=time.time() + 0.3, idle_s=0.1)]
     assert events[-1].type == "error" and events[-1].code == "timeout"

@@ -31,8 +31,11 @@ def signups_last_week(demo_db: Path) -> int:
 
 
 def chat_body(text: str, chat_id: str = "chat-1") -> dict[str, object]:
-    return {"id": chat_id, "trigger": "submit-message", "messages": [
-        {"id": "m1", "role": "user", "parts": [{"type": "text", "text": text}]}]}
+    return {
+        "id": chat_id,
+        "trigger": "submit-message",
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": text}]}],
+    }
 
 
 def read_chat(gateway: str, body: dict[str, object]) -> tuple[httpx.Headers, list[SseFrame]]:
@@ -95,8 +98,7 @@ def test_two_workers_share_a_burst(stack: Stack, gateway: str, demo_db: Path) ->
 
 
 def test_unanswerable_question_is_an_honest_200(gateway: str) -> None:
-    r = httpx.post(gateway + "/api/v1/query", json={"question": "Why is the sky blue?"},
-                   timeout=30)
+    r = httpx.post(gateway + "/api/v1/query", json={"question": "Why is the sky blue?"}, timeout=30)
     assert r.status_code == 200
     body = r.json()
     assert body["sql"] == [] and body["data"] == []

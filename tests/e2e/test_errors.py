@@ -27,23 +27,44 @@ def assert_envelope(r: httpx.Response, status: int, code: str) -> dict[str, obje
     [
         ("GET", "/api/v1/nothing-here", {}, 404, "not_found"),
         ("PUT", "/api/v1/query", {}, 405, "method_not_allowed"),
-        ("POST", "/api/v1/query", {"content": b"{not json", "headers": {
-            "content-type": "application/json"}}, 400, "invalid_request"),
+        (
+            "POST",
+            "/api/v1/query",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            400,
+            "invalid_request",
+        ),
         ("POST", "/api/v1/query", {"json": {}}, 422, "validation_error"),
         ("POST", "/api/v1/query", {"json": {"question": 42}}, 422, "validation_error"),
         ("POST", "/api/v1/query", {"json": {"question": "   "}}, 422, "validation_error"),
         ("POST", "/api/v1/query", {"json": {"question": "x" * 4001}}, 422, "validation_error"),
-        ("POST", "/api/v1/query", {"json": {"question": "x" * 2_000_000}}, 413,
-         "payload_too_large"),
+        (
+            "POST",
+            "/api/v1/query",
+            {"json": {"question": "x" * 2_000_000}},
+            413,
+            "payload_too_large",
+        ),
         ("POST", "/api/v1/chat", {"json": {"messages": []}}, 422, "validation_error"),
-        ("POST", "/api/v1/chat", {"json": {"messages": [
-            {"id": "a", "role": "assistant", "parts": [{"type": "text", "text": "hi"}]}]}},
-         400, "invalid_request"),
+        (
+            "POST",
+            "/api/v1/chat",
+            {
+                "json": {
+                    "messages": [
+                        {"id": "a", "role": "assistant", "parts": [{"type": "text", "text": "hi"}]}
+                    ]
+                }
+            },
+            400,
+            "invalid_request",
+        ),
         ("POST", "/api/v1/chat", {"json": {"messages": "nope"}}, 422, "validation_error"),
     ],
 )
-def test_bad_input_gets_the_envelope(gateway: str, method: str, path: str,
-                                     kwargs: dict[str, object], status: int, code: str) -> None:
+def test_bad_input_gets_the_envelope(
+    gateway: str, method: str, path: str, kwargs: dict[str, object], status: int, code: str
+) -> None:
     r = httpx.request(method, gateway + path, timeout=10, **kwargs)  # type: ignore[arg-type]
     body = assert_envelope(r, status, code)
     if code == "validation_error":
@@ -65,13 +86,21 @@ def workerless_gateway(stack: Stack) -> Iterator[str]:
 
 def test_no_worker_is_unavailable_at_once(workerless_gateway: str) -> None:
     started = time.monotonic()
-    r = httpx.post(workerless_gateway + "/api/v1/query", json={"question": "How many users?"},
-                   timeout=30)
+    r = httpx.post(
+        workerless_gateway + "/api/v1/query", json={"question": "How many users?"}, timeout=30
+    )
     assert time.monotonic() - started < 5, "the gateway waited instead of refusing"
     body = assert_envelope(r, 503, "unavailable")
     assert int(r.headers["retry-after"]) >= 1 and body["retryAfterSeconds"] >= 1
-    chat = httpx.post(workerless_gateway + "/api/v1/chat", timeout=30, json={"messages": [
-        {"id": "m", "role": "user", "parts": [{"type": "text", "text": "How many users?"}]}]})
+    chat = httpx.post(
+        workerless_gateway + "/api/v1/chat",
+        timeout=30,
+        json={
+            "messages": [
+                {"id": "m", "role": "user", "parts": [{"type": "text", "text": "How many users?"}]}
+            ]
+        },
+    )
     assert_envelope(chat, 503, "unavailable")
     health = httpx.get(workerless_gateway + "/api/health", timeout=10).json()
     assert health["status"] == "degraded" and health["checks"]["workers"]["consumers"] == 0

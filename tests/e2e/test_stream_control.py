@@ -9,7 +9,6 @@ import httpx
 import redis
 
 from tests.support.isolation import Isolation
-
 from tests.support.sse import SseFrame, parse_sse
 from tests.support.stack import wait_for
 
@@ -18,12 +17,15 @@ LONG_QUESTION = "Why is the sky blue?"  # the long "can't answer" text: many tok
 
 
 def body(text: str, chat_id: str) -> dict[str, object]:
-    return {"id": chat_id, "messages": [
-        {"id": "m1", "role": "user", "parts": [{"type": "text", "text": text}]}]}
+    return {
+        "id": chat_id,
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": text}]}],
+    }
 
 
-def read_until(gateway: str, payload: dict[str, object], stop_after_deltas: int
-               ) -> tuple[str, list[SseFrame]]:
+def read_until(
+    gateway: str, payload: dict[str, object], stop_after_deltas: int
+) -> tuple[str, list[SseFrame]]:
     """Read a chat stream until N text deltas arrived, then drop the connection."""
     frames: list[SseFrame] = []
     with httpx.stream("POST", gateway + "/api/v1/chat", json=payload, timeout=30) as r:
@@ -38,8 +40,9 @@ def read_until(gateway: str, payload: dict[str, object], stop_after_deltas: int
 
 def resume(gateway: str, run_id: str, last_event_id: str | None) -> tuple[int, list[SseFrame]]:
     headers = {"last-event-id": last_event_id} if last_event_id else {}
-    with httpx.stream("GET", f"{gateway}/api/v1/chat/{run_id}/stream", headers=headers,
-                      timeout=30) as r:
+    with httpx.stream(
+        "GET", f"{gateway}/api/v1/chat/{run_id}/stream", headers=headers, timeout=30
+    ) as r:
         if r.status_code != 200:
             return r.status_code, []
         return 200, list(parse_sse(r.iter_lines()))
@@ -70,8 +73,9 @@ def test_resume_by_chat_id_and_204_when_nothing_runs(gateway: str) -> None:
 
 def test_stop_cancels_the_answer(gateway: str) -> None:
     frames: list[SseFrame] = []
-    with httpx.stream("POST", gateway + "/api/v1/chat", json=body(LONG_QUESTION, "chat-stop"),
-                      timeout=30) as r:
+    with httpx.stream(
+        "POST", gateway + "/api/v1/chat", json=body(LONG_QUESTION, "chat-stop"), timeout=30
+    ) as r:
         request_id = r.headers["x-request-id"]
         for frame in parse_sse(r.iter_lines()):
             frames.append(frame)
@@ -82,8 +86,9 @@ def test_stop_cancels_the_answer(gateway: str) -> None:
     assert kinds[-2:] == ["finish", "[DONE]"]
     statuses = [f.json["data"] for f in frames if f.type == "data-status"]
     assert any(s.get("stage") == "stopped" for s in statuses)
-    answer = httpx.post(gateway + "/api/v1/query", json={"question": LONG_QUESTION},
-                        timeout=30).json()["answer"]
+    answer = httpx.post(
+        gateway + "/api/v1/query", json={"question": LONG_QUESTION}, timeout=30
+    ).json()["answer"]
     full_tokens = len(re.findall(r"\S+\s*", answer))
     assert sum(f.type == "text-delta" for f in frames) < full_tokens, "stop did not cut it short"
 

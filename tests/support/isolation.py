@@ -93,11 +93,14 @@ class Isolation:
 
     def remove(self) -> None:
         errors: list[BaseException] = []
-        for step in (lambda: drop_database(self.name), lambda: delete_vhost(self.name),
-                     lambda: delete_redis_prefix(self.redis_prefix)):
+        for step in (
+            lambda: drop_database(self.name),
+            lambda: delete_vhost(self.name),
+            lambda: delete_redis_prefix(self.redis_prefix),
+        ):
             try:
                 step()
-            except Exception as exc:  # noqa: BLE001 - clean up every part, then report
+            except Exception as exc:
                 errors.append(exc)
         if errors:
             raise errors[0]

@@ -44,19 +44,25 @@ class Stack:
     gateway_url: str = ""
     query_api_url: str = ""
 
-    def start(self, command: str, name: str, extra_env: dict[str, str] | None = None) -> Proc:
+    def start(
+        self, command: str | list[str], name: str, extra_env: dict[str, str] | None = None
+    ) -> Proc:
+        """Start a console script of the venv (or an argv list) with the stack's environment."""
         log = self.directory / f"{name}.log"
         env = {**os.environ, **self.env, **(extra_env or {})}
-        popen = subprocess.Popen(  # noqa: S603 - our own console scripts
-            [str(BIN / command)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        argv = [str(BIN / command)] if isinstance(command, str) else command
+        popen = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         proc = Proc(name, popen, log)
         self.procs.append(proc)
         return proc
 
-    def start_gateway(self, name: str = "gateway", extra_env: dict[str, str] | None = None
-                      ) -> str:
+    def start_gateway(self, name: str = "gateway", extra_env: dict[str, str] | None = None) -> str:
         port = free_port()
         self.start("atlas-gateway", name, {"ATLAS_GATEWAY_PORT": str(port), **(extra_env or {})})
         url = f"http://127.0.0.1:{port}"
@@ -92,8 +98,9 @@ def wait_http(url: str, proc: Proc | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.popen.poll() is not None:
-            raise RuntimeError(f"{proc.name} exited with {proc.popen.returncode}:\n"
-                               f"{proc.output()[-3000:]}")
+            raise RuntimeError(
+                f"{proc.name} exited with {proc.popen.returncode}:\n{proc.output()[-3000:]}"
+            )
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return

@@ -22,22 +22,27 @@ def _chunk(type_: str, **props: Any) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "start": {"type": "object", "properties": {"type": {"const": "start"},
-                                               "messageId": _STR}, "required": ["type"]},
+    "start": {
+        "type": "object",
+        "properties": {"type": {"const": "start"}, "messageId": _STR},
+        "required": ["type"],
+    },
     "text-start": _chunk("text-start", id=_STR),
     "text-delta": _chunk("text-delta", id=_STR, delta=_STR),
     "text-end": _chunk("text-end", id=_STR),
     "tool-input-start": _chunk("tool-input-start", toolCallId=_STR, toolName=_STR),
-    "tool-input-available": _chunk("tool-input-available", toolCallId=_STR, toolName=_STR,
-                                   input={}),
+    "tool-input-available": _chunk(
+        "tool-input-available", toolCallId=_STR, toolName=_STR, input={}
+    ),
     "tool-output-available": _chunk("tool-output-available", toolCallId=_STR, output={}),
     "error": _chunk("error", errorText=_STR),
-    "finish": {"type": "object", "properties": {"type": {"const": "finish"}},
-               "required": ["type"]},
+    "finish": {"type": "object", "properties": {"type": {"const": "finish"}}, "required": ["type"]},
 }
-DATA_SCHEMA = {"type": "object", "properties": {"type": {"type": "string",
-                                                         "pattern": "^data-[a-z-]+$"}},
-               "required": ["type", "data"]}
+DATA_SCHEMA = {
+    "type": "object",
+    "properties": {"type": {"type": "string", "pattern": "^data-[a-z-]+$"}},
+    "required": ["type", "data"],
+}
 
 
 def validate_chunk(chunk: dict[str, Any]) -> None:

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from atlas_common.principal import ANONYMOUS, Principal
-
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService
 from atlas_gateway.state import GatewayState

@@ -15,7 +15,6 @@ from atlas_common.db import create_pool
 from atlas_common.errors import install_error_handlers
 from atlas_common.stream import StreamHub
 from atlas_common.telemetry import setup_logging, setup_tracing
-
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from atlas_gateway.routes import ask, health
 from atlas_gateway.settings import GatewaySettings
@@ -65,5 +64,11 @@ def run() -> None:
     settings = GatewaySettings()
     setup_logging("gateway", settings.log_level, json=settings.log_json)
     setup_tracing("gateway", settings.otel_exporter)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_config=None, proxy_headers=False, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+        timeout_graceful_shutdown=5,
+    )

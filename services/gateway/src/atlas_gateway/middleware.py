@@ -67,12 +67,23 @@ class BodyLimitMiddleware:
         from orjson import dumps
 
         request_id = scope.get("state", {}).get("request_id")
-        body = dumps(envelope("payload_too_large",
-                              f"The request body is larger than {self.max_bytes} bytes",
-                              request_id))
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = dumps(
+            envelope(
+                "payload_too_large",
+                f"The request body is larger than {self.max_bytes} bytes",
+                request_id,
+            )
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

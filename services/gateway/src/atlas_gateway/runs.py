@@ -6,7 +6,6 @@ from redis.asyncio import Redis
 
 from atlas_common.principal import Principal
 from atlas_common.stream import StreamKeys, chat_latest_key
-
 from atlas_gateway.settings import GatewaySettings
 
 
@@ -29,9 +28,9 @@ class RunRegistry:
     async def resolve(self, run_or_chat_id: str, principal: Principal) -> str | None:
         """The request id behind a request / chat / conversation id, if the caller owns it."""
         latest = await self._redis.get(chat_latest_key(self._prefix, run_or_chat_id))
-        request_id = latest.decode() if latest else run_or_chat_id
+        request_id = _text(latest) if latest else run_or_chat_id
         owner = await self._redis.get(self._owner_key(request_id))
-        if owner is None or owner.decode() != _owner(principal):
+        if owner is None or _text(owner) != _owner(principal):
             return None
         return request_id
 
@@ -41,3 +40,7 @@ class RunRegistry:
 
 def _owner(principal: Principal) -> str:
     return f"{principal.workspace_id}/{principal.user_id}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

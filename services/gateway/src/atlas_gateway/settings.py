@@ -14,7 +14,9 @@ class GatewaySettings(CommonSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="ATLAS_MAX_BODY_BYTES")
     sse_heartbeat_s: float = Field(15.0, gt=0, validation_alias="ATLAS_SSE_HEARTBEAT_S")
     worker_check_ttl_s: float = Field(
-        0.5, ge=0, validation_alias="ATLAS_WORKER_CHECK_TTL_S",
+        0.5,
+        ge=0,
+        validation_alias="ATLAS_WORKER_CHECK_TTL_S",
         description="How long a positive 'a worker consumes' answer is trusted.",
     )
     unavailable_retry_after_s: int = Field(5, ge=1, validation_alias="ATLAS_RETRY_AFTER_S")

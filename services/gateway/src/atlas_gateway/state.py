@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 
 from atlas_common.bus import Bus
 from atlas_common.stream import StreamHub
-
 from atlas_gateway.settings import GatewaySettings
 
 

@@ -7,6 +7,7 @@ Handlers are small and idempotent: they get a parsed message and a :class:`Deliv
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from atlas_common.messages import Message, parse_message
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("atlas.bus")
+RETRY_BACKOFF_S = 0.2
+MAX_RETRY_BACKOFF_S = 2.0
 
 
 class RetryableError(Exception):
@@ -92,6 +95,8 @@ async def _settle(
         await handler(parsed, delivery)
     except RetryableError:
         log.warning("retryable failure, requeued", extra={"type": parsed.type})
+        # Back off a little so a dependency that is down is not hammered by redeliveries.
+        await asyncio.sleep(min(RETRY_BACKOFF_S * delivery.attempt, MAX_RETRY_BACKOFF_S))
         await message.nack(requeue=True)
     except TerminalError:
         log.error("terminal failure, dead-lettered", extra={"type": parsed.type})

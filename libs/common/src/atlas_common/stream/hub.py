@@ -21,7 +21,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from atlas_common.stream.keys import StreamKeys
-from atlas_common.stream.listener import RESYNC, Listener, QueueItem
+from atlas_common.stream.listener import LOST, RESYNC, Listener, QueueItem
 from atlas_common.stream_events import StreamEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,12 @@ class StreamHub:
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribe_lock = asyncio.Lock()
+        self._server_run_id: str | None = None
 
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub()
         await self._pubsub.subscribe(f"{self.prefix}hub")
+        self._server_run_id = await self._run_id()
         self._task = asyncio.create_task(self._read_forever(), name="stream-hub")
 
     async def stop(self) -> None:
@@ -118,7 +120,7 @@ class StreamHub:
                 continue
             if broken:
                 broken = False
-                self._broadcast_resync()
+                await self._after_reconnect()
             if message is not None:
                 self._dispatch(message)
 
@@ -135,10 +137,23 @@ class StreamHub:
                 for queue in tuple(self._queues.get(channel, ())):
                     queue.put_nowait(event)
 
-    def _broadcast_resync(self) -> None:
+    async def _run_id(self) -> str | None:
+        try:
+            info = await self.redis.info("server")
+        except (RedisError, OSError):
+            return None
+        return str(info.get("run_id"))
+
+    async def _after_reconnect(self) -> None:
+        """Same Redis server: refill from the buffers. A restarted one lost them: say so."""
+        run_id = await self._run_id()
+        restarted = run_id != self._server_run_id
+        self._server_run_id = run_id
+        marker = LOST if restarted else RESYNC
+        log.warning("stream hub reconnected", extra={"redis_restarted": restarted})
         for queues in self._queues.values():
             for queue in queues:
-                queue.put_nowait(RESYNC)
+                queue.put_nowait(marker)
 
 
 def _text(value: object) -> str:

@@ -23,6 +23,7 @@ class _Marker:
 
 
 RESYNC: Final = _Marker("RESYNC")
+LOST: Final = _Marker("LOST")
 HEARTBEAT: Final = _Marker("HEARTBEAT")
 QueueItem = StreamEvent | _Marker
 
@@ -77,6 +78,8 @@ class Listener:
                         return
 
     async def _resolve(self, item: QueueItem) -> list[StreamEvent]:
+        if item is LOST:
+            raise StreamLost("The stream store restarted; this answer's events are gone")
         if item is RESYNC:
             return await self._catch_up(include_last=False)
         assert not isinstance(item, _Marker)

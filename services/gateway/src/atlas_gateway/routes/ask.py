@@ -9,7 +9,6 @@ from starlette.background import BackgroundTask
 from atlas_common.errors import AtlasError, InvalidRequest
 from atlas_common.messages import HistoryTurn
 from atlas_common.ui_stream import UI_STREAM_HEADERS
-
 from atlas_gateway.deps import Ask, CurrentPrincipal, State
 from atlas_gateway.schemas import ChatRequest, QueryRequest, QueryResponse, StopResponse, UIMessage
 from atlas_gateway.service.ask import AskService, Question, Run
@@ -20,20 +19,31 @@ router = APIRouter(tags=["Ask"])
 def _checked_question(text: str, limit: int) -> str:
     text = text.strip()
     if not text:
-        raise AtlasError("question: must not be empty", code="validation_error",
-                         status_code=422, details=[{"field": "question",
-                                                    "message": "must not be empty"}])
+        raise AtlasError(
+            "question: must not be empty",
+            code="validation_error",
+            status_code=422,
+            details=[{"field": "question", "message": "must not be empty"}],
+        )
     if len(text) > limit:
-        raise AtlasError(f"question: longer than {limit} characters", code="validation_error",
-                         status_code=422, details=[{"field": "question",
-                                                    "message": f"at most {limit} characters"}])
+        raise AtlasError(
+            f"question: longer than {limit} characters",
+            code="validation_error",
+            status_code=422,
+            details=[{"field": "question", "message": f"at most {limit} characters"}],
+        )
     return text
 
 
-@router.post("/api/v1/query", response_model=QueryResponse, response_model_by_alias=True,
-             summary="Ask a question; one JSON answer")
-async def query(body: QueryRequest, ask: Ask, principal: CurrentPrincipal,
-                state: State) -> QueryResponse:
+@router.post(
+    "/api/v1/query",
+    response_model=QueryResponse,
+    response_model_by_alias=True,
+    summary="Ask a question; one JSON answer",
+)
+async def query(
+    body: QueryRequest, ask: Ask, principal: CurrentPrincipal, state: State
+) -> QueryResponse:
     question = _checked_question(body.question, state.settings.max_question_chars)
     run = await ask.start(Question(question, principal, conversation_id=body.conversation_id))
     return await ask.answer(run)
@@ -41,23 +51,33 @@ async def query(body: QueryRequest, ask: Ask, principal: CurrentPrincipal,
 
 @router.post("/api/v1/chat", summary="Ask in a chat; AI SDK UI message stream (SSE)")
 @router.post("/api/chat", include_in_schema=False)
-async def chat(body: ChatRequest, ask: Ask, principal: CurrentPrincipal,
-               state: State) -> StreamingResponse:
+async def chat(
+    body: ChatRequest, ask: Ask, principal: CurrentPrincipal, state: State
+) -> StreamingResponse:
     users = [m for m in body.messages if m.role == "user"]
     if not users:
         raise InvalidRequest("messages: no user message to answer")
     question = _checked_question(users[-1].text(), state.settings.max_question_chars)
     history = _history(body.messages[: body.messages.index(users[-1])])
     chat_id = body.id or None
-    run = await ask.start(Question(question, principal, conversation_id=body.conversation_id,
-                                   chat_id=chat_id, history=history, surface="chat"))
+    run = await ask.start(
+        Question(
+            question,
+            principal,
+            conversation_id=body.conversation_id,
+            chat_id=chat_id,
+            history=history,
+            surface="chat",
+        )
+    )
     return _stream(ask, run, (0, 0), body.conversation_id or chat_id or run.request_id)
 
 
 @router.get("/api/v1/chat/{run_id}/stream", summary="Resume a chat stream")
 @router.get("/api/chat/{run_id}/stream", include_in_schema=False)
-async def resume(run_id: str, ask: Ask, principal: CurrentPrincipal,
-                 last_event_id: str | None = Header(None)) -> Response:
+async def resume(
+    run_id: str, ask: Ask, principal: CurrentPrincipal, last_event_id: str | None = Header(None)
+) -> Response:
     found = await ask.resume(run_id, principal, last_event_id)
     if found is None:
         return Response(status_code=204)
@@ -65,22 +85,37 @@ async def resume(run_id: str, ask: Ask, principal: CurrentPrincipal,
     return _stream(ask, run, after, run_id)
 
 
-@router.post("/api/v1/chat/{request_id}/stop", response_model=StopResponse,
-             response_model_by_alias=True, summary="Stop a running answer")
+@router.post(
+    "/api/v1/chat/{request_id}/stop",
+    response_model=StopResponse,
+    response_model_by_alias=True,
+    summary="Stop a running answer",
+)
 async def stop(request_id: str, ask: Ask, principal: CurrentPrincipal) -> StopResponse:
     await ask.stop(request_id, principal)
     return StopResponse(request_id=request_id, stopped=True)
 
 
-def _stream(ask: AskService, run: Run, after: tuple[int, int], conversation_id: str
-            ) -> StreamingResponse:
-    headers = {**UI_STREAM_HEADERS, "x-request-id": run.request_id,
-               "x-conversation-id": conversation_id}
+def _stream(
+    ask: AskService, run: Run, after: tuple[int, int], conversation_id: str
+) -> StreamingResponse:
+    headers = {
+        **UI_STREAM_HEADERS,
+        "x-request-id": run.request_id,
+        "x-conversation-id": conversation_id,
+    }
     # The background close covers a client gone before the first byte (stream never iterated).
-    return StreamingResponse(ask.frames(run, after), media_type="text/event-stream",
-                             headers=headers, background=BackgroundTask(run.stack.aclose))
+    return StreamingResponse(
+        ask.frames(run, after),
+        media_type="text/event-stream",
+        headers=headers,
+        background=BackgroundTask(run.stack.aclose),
+    )
 
 
 def _history(messages: list[UIMessage]) -> tuple[HistoryTurn, ...]:
-    return tuple(HistoryTurn(role=m.role, content=m.text()) for m in messages
-                 if m.role in ("user", "assistant") and m.text())
+    return tuple(
+        HistoryTurn(role=m.role, content=m.text())
+        for m in messages
+        if m.role in ("user", "assistant") and m.text()
+    )

@@ -15,6 +15,8 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
+
 from atlas_common.bus import BrokerUnavailable
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
@@ -22,8 +24,6 @@ from atlas_common.principal import Principal
 from atlas_common.stream import HEARTBEAT, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
 from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, start_frame
-from redis.exceptions import RedisError
-
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.schemas import QueryResponse
 from atlas_gateway.service.gather import AnswerGatherer
@@ -102,12 +102,11 @@ class AskService:
             if not finished:
                 self._watch_abandoned(run.request_id)
 
-    async def _event_frames(
-        self, run: Run, after: tuple[int, int]
-    ) -> AsyncIterator[bytes | None]:
+    async def _event_frames(self, run: Run, after: tuple[int, int]) -> AsyncIterator[bytes | None]:
         after_seq = max(after[0] - 1, 0)
-        events = run.listener.events(after_seq, deadline=run.deadline + 5,
-                                     idle_s=self.settings.sse_heartbeat_s)
+        events = run.listener.events(
+            after_seq, deadline=run.deadline + 5, idle_s=self.settings.sse_heartbeat_s
+        )
         previous: StreamEvent | None = None
         async for item in events:
             if item is HEARTBEAT:
@@ -140,8 +139,9 @@ class AskService:
         owned = await self.runs.resolve(request_id, principal)
         if owned is None:
             raise NotFound("No such run")
-        await request_cancel(self.state.redis, self.settings.redis_prefix, owned,
-                             self.settings.stream_replay_ttl_s)
+        await request_cancel(
+            self.state.redis, self.settings.redis_prefix, owned, self.settings.stream_replay_ttl_s
+        )
 
     async def _require_worker(self) -> None:
         if time.monotonic() < self.state.workers_seen_until:
@@ -155,8 +155,11 @@ class AskService:
         self.state.workers_seen_until = time.monotonic() + self.settings.worker_check_ttl_s
 
     def _unavailable(self, message: str) -> AtlasError:
-        return Unavailable(message, retry_after=self.settings.unavailable_retry_after_s,
-                           retryAfterSeconds=self.settings.unavailable_retry_after_s)
+        return Unavailable(
+            message,
+            retry_after=self.settings.unavailable_retry_after_s,
+            retryAfterSeconds=self.settings.unavailable_retry_after_s,
+        )
 
     def _watch_abandoned(self, request_id: str) -> None:
         """No listener anywhere for the grace period -> tell the worker to stop."""
@@ -171,17 +174,26 @@ class AskService:
                 return
             if await self.state.hub.listener_count(request_id) == 0:
                 log.info("no listener left: cancelling", extra={"request_id": request_id})
-                await request_cancel(self.state.redis, self.settings.redis_prefix, request_id,
-                                     self.settings.stream_replay_ttl_s)
+                await request_cancel(
+                    self.state.redis,
+                    self.settings.redis_prefix,
+                    request_id,
+                    self.settings.stream_replay_ttl_s,
+                )
         except (RedisError, OSError):
             log.warning("could not check an abandoned run", extra={"request_id": request_id})
 
 
 def _job(request_id: str, q: Question, deadline: float) -> QueryRequested:
     return QueryRequested(
-        request_id=request_id, question=q.text, principal=q.principal,
-        conversation_id=q.conversation_id, chat_id=q.chat_id, history=q.history,
-        surface="chat" if q.surface == "chat" else "api", deadline=deadline,
+        request_id=request_id,
+        question=q.text,
+        principal=q.principal,
+        conversation_id=q.conversation_id,
+        chat_id=q.chat_id,
+        history=q.history,
+        surface="chat" if q.surface == "chat" else "api",
+        deadline=deadline,
     )
 
 

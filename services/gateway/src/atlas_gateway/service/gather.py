@@ -7,7 +7,6 @@ from typing import Any
 
 from atlas_common.errors import AtlasError
 from atlas_common.stream_events import StreamEvent
-
 from atlas_gateway.schemas import Clarification, DataSet, QueryResponse, Usage
 
 #: HTTP status of an answer that ended with an error event, by code.
@@ -65,9 +64,13 @@ class AnswerGatherer:
                 if event.retry_after_seconds is not None:
                     extra["retryAfterSeconds"] = event.retry_after_seconds
                     headers["Retry-After"] = str(event.retry_after_seconds)
-                self.error = AtlasError(event.message, code=event.code,
-                                        status_code=ERROR_STATUS.get(event.code, 500),
-                                        headers=headers, **extra)
+                self.error = AtlasError(
+                    event.message,
+                    code=event.code,
+                    status_code=ERROR_STATUS.get(event.code, 500),
+                    headers=headers,
+                    **extra,
+                )
 
     def _reset(self) -> None:
         self.text, self.sql, self.data = [], [], []
@@ -78,10 +81,15 @@ class AnswerGatherer:
         if self.error is not None:
             raise self.error
         return QueryResponse(
-            answer="".join(self.text).strip(), sql=self.sql, data=self.data,
-            steps=max(self.steps, len(self.sql)), usage=Usage(total_tokens=self.total_tokens),
-            conversation_id=self.conversation_id, request_id=self.request_id,
-            clarification=self.clarification, suggestions=self.suggestions,
+            answer="".join(self.text).strip(),
+            sql=self.sql,
+            data=self.data,
+            steps=max(self.steps, len(self.sql)),
+            usage=Usage(total_tokens=self.total_tokens),
+            conversation_id=self.conversation_id,
+            request_id=self.request_id,
+            clarification=self.clarification,
+            suggestions=self.suggestions,
         )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Awaitable
 from typing import Any
 
 from atlas_common.internal import internal_headers
-
 from atlas_gateway.state import GatewayState
 
 REQUIRED = ("rabbitmq", "redis", "internalDb")
@@ -23,7 +22,7 @@ async def _timed(check: Awaitable[dict[str, Any]]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = await asyncio.wait_for(check, CHECK_TIMEOUT_S)
-    except Exception as exc:  # noqa: BLE001 - a health check reports any failure as down
+    except Exception as exc:
         result = {"status": "down", "message": type(exc).__name__}
     result.setdefault("status", "ok")
     result["latencyMs"] = round((time.perf_counter() - started) * 1000, 1)
@@ -49,7 +48,8 @@ async def _rabbitmq(state: GatewayState) -> dict[str, Any]:
 async def _query_api(state: GatewayState) -> dict[str, Any]:
     response = await state.http.get(
         f"{state.settings.query_api_url}/internal/v1/health",
-        headers=internal_headers(state.settings.internal_token), timeout=CHECK_TIMEOUT_S,
+        headers=internal_headers(state.settings.internal_token),
+        timeout=CHECK_TIMEOUT_S,
     )
     response.raise_for_status()
     body: dict[str, Any] = response.json()
@@ -58,7 +58,9 @@ async def _query_api(state: GatewayState) -> dict[str, Any]:
 
 async def health_report(state: GatewayState) -> tuple[dict[str, Any], int]:
     rabbit, redis, db, query_api = await asyncio.gather(
-        _timed(_rabbitmq(state)), _timed(_redis(state)), _timed(_internal_db(state)),
+        _timed(_rabbitmq(state)),
+        _timed(_redis(state)),
+        _timed(_internal_db(state)),
         _timed(_query_api(state)),
     )
     consumers = rabbit.pop("consumers", 0)
@@ -67,8 +69,7 @@ async def health_report(state: GatewayState) -> tuple[dict[str, Any], int]:
         "rabbitmq": rabbit,
         "redis": redis,
         "internalDb": db,
-        "workers": {"consumers": consumers,
-                    "status": "ok" if consumers else "down"},
+        "workers": {"consumers": consumers, "status": "ok" if consumers else "down"},
         "datasource": query_api.get("datasource", {"status": query_api["status"]}),
         "semanticLayer": query_api.get("semanticLayer", {"status": query_api["status"]}),
     }

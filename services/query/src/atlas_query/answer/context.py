@@ -42,6 +42,8 @@ class AnswerContext:
 
     async def status(self, message: str, stage: str | None = None) -> None:
         await self.emit(StatusEvent(message=message, stage=stage))
+        if self.token_delay_s:  # fault tests slow every step, so "before the SQL" is a window
+            await asyncio.sleep(self.token_delay_s)
 
     async def execute_sql(self, sql: str) -> dict[str, Any]:
         """Run SQL as the ``executeSQL`` tool: a tool-call event, the guard, a tool-result."""
@@ -52,7 +54,9 @@ class AnswerContext:
         await self.emit(ToolResultEvent(tool_call_id=call_id, name="executeSQL", output=result))
         return result
 
-    async def chart(self, kind: ChartKind, x: str | None = None, y: list[str] | None = None) -> None:
+    async def chart(
+        self, kind: ChartKind, x: str | None = None, y: list[str] | None = None
+    ) -> None:
         await self.emit(ChartEvent(chart=kind, x=x, y=y or []))
 
     async def say(self, text: str) -> None:

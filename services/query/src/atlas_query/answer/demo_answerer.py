@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from atlas_common.stream_events import PlanEvent, SuggestionsEvent
-
 from atlas_query.answer.context import AnswerContext
 from atlas_query.answer.time_ranges import TimeRange, find_range
 
@@ -33,11 +32,16 @@ class Subject:
 
 
 SUBJECTS = [
-    Subject(r"\b(sign(?:ed)?[\s-]?ups?|registrations?|registered|new users)\b", "users",
-            "{n} users signed up", "{n} users have signed up in total"),
+    Subject(
+        r"\b(sign(?:ed)?[\s-]?ups?|registrations?|registered|new users)\b",
+        "users",
+        "{n} users signed up",
+        "{n} users have signed up in total",
+    ),
     Subject(r"\borders?\b", "orders", "{n} orders were placed", "{n} orders have been placed"),
-    Subject(r"\b(users|customers|accounts)\b", "users", "{n} users signed up",
-            "There are {n} users"),
+    Subject(
+        r"\b(users|customers|accounts)\b", "users", "{n} users signed up", "There are {n} users"
+    ),
 ]
 
 
@@ -54,8 +58,12 @@ class DemoAnswerer:
         await ctx.status("Planning the query", stage="planning")
         time_range = find_range(question, datetime.now(UTC).astimezone(self._tz))
         sql = _count_sql(subject.table, time_range)
-        await ctx.emit(PlanEvent(summary=f"Count {subject.table}" + (
-            f" {time_range.phrase}" if time_range else ""), details={"table": subject.table}))
+        await ctx.emit(
+            PlanEvent(
+                summary=f"Count {subject.table}" + (f" {time_range.phrase}" if time_range else ""),
+                details={"table": subject.table},
+            )
+        )
         result = await ctx.execute_sql(sql)
         count = int(next(iter(result["rows"][0].values()))) if result["rows"] else 0
         await ctx.chart("number", y=[result["columns"][0]["name"]] if result["columns"] else [])
@@ -73,8 +81,10 @@ class DemoAnswerer:
 def _count_sql(table: str, time_range: TimeRange | None) -> str:
     where = ""
     if time_range is not None:
-        where = (f" WHERE created_at >= TIMESTAMP '{time_range.start.isoformat()}'"
-                 f" AND created_at < TIMESTAMP '{time_range.end.isoformat()}'")
+        where = (
+            f" WHERE created_at >= TIMESTAMP '{time_range.start.isoformat()}'"
+            f" AND created_at < TIMESTAMP '{time_range.end.isoformat()}'"
+        )
     return f"SELECT COUNT(*) AS count FROM {table}{where}"
 
 

@@ -37,16 +37,28 @@ class DeadLetterHandler:
             return
         reason = death_reason(delivery)
         if reason == "expired":
-            event = ErrorEvent(code="timeout", message="The question expired before a worker "
-                               "could answer it")
+            event = ErrorEvent(
+                code="timeout", message="The question expired before a worker could answer it"
+            )
         else:
-            event = ErrorEvent(code="internal_error", message="The question could not be "
-                               f"answered: it failed on every attempt ({reason})")
-        writer = StreamWriter(self._redis, self._prefix, message.request_id, DEAD_LETTER_ATTEMPT,
-                              ttl_s=self._ttl, max_events=self._max)
+            event = ErrorEvent(
+                code="internal_error",
+                message="The question could not be "
+                f"answered: it failed on every attempt ({reason})",
+            )
+        writer = StreamWriter(
+            self._redis,
+            self._prefix,
+            message.request_id,
+            DEAD_LETTER_ATTEMPT,
+            ttl_s=self._ttl,
+            max_events=self._max,
+        )
         try:
             await writer.emit(event)
         except StreamClosed:
             return
-        log.warning("dead-lettered job ended with an error", extra={
-            "request_id": message.request_id, "reason": reason})
+        log.warning(
+            "dead-lettered job ended with an error",
+            extra={"request_id": message.request_id, "reason": reason},
+        )

@@ -14,6 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from atlas_common.bus import Delivery, RetryableError
@@ -27,7 +28,6 @@ from atlas_common.stream_events import (
     StatusEvent,
     UsageEvent,
 )
-
 from atlas_query.answer.context import AnswerContext, Answerer, SqlRunner
 from atlas_query.worker.settings import WorkerSettings
 
@@ -47,15 +47,20 @@ class Running:
 @dataclass
 class JobRunner:
     settings: WorkerSettings
-    redis: object
+    redis: Redis
     answerer: Answerer
     run_sql: SqlRunner
     running: dict[str, Running] = field(default_factory=dict)
 
     def writer(self, job: QueryRequested, attempt: int) -> StreamWriter:
-        return StreamWriter(self.redis, self.settings.redis_prefix, job.request_id,  # type: ignore[arg-type]
-                            attempt, ttl_s=self.settings.stream_replay_ttl_s,
-                            max_events=self.settings.stream_replay_max)
+        return StreamWriter(
+            self.redis,
+            self.settings.redis_prefix,
+            job.request_id,
+            attempt,
+            ttl_s=self.settings.stream_replay_ttl_s,
+            max_events=self.settings.stream_replay_max,
+        )
 
     async def handle(self, message: Message, delivery: Delivery) -> None:
         if not isinstance(message, QueryRequested):
@@ -72,7 +77,9 @@ class JobRunner:
         if await writer.has_ended():
             return
         if time.time() >= job.deadline:
-            await writer.emit(ErrorEvent(code="timeout", message="The question expired in the queue"))
+            await writer.emit(
+                ErrorEvent(code="timeout", message="The question expired in the queue")
+            )
             return
         if await writer.cancelled():
             await _stopped(writer)
@@ -85,9 +92,14 @@ class JobRunner:
         await self._answer(job, delivery, writer)
 
     async def _answer(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
-        ctx = AnswerContext(job=job, emit=writer.emit, run_sql=self.run_sql,
-                            attempt=delivery.attempt,
-                            token_delay_s=self.settings.token_delay_ms / 1000)
+        ctx = AnswerContext(
+            job=job,
+            emit=writer.emit,
+            run_sql=self.run_sql,
+            attempt=delivery.attempt,
+            token_delay_s=self.settings.token_delay_ms / 1000,
+        )
+        log.info("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
         task = asyncio.create_task(self.answerer.answer(ctx))
         entry = Running(task)
         self.running[job.request_id] = entry
@@ -95,8 +107,9 @@ class JobRunner:
             await asyncio.wait_for(asyncio.shield(task), max(job.deadline - time.time(), 0.001))
         except TimeoutError:
             task.cancel()
-            await writer.emit(ErrorEvent(code="timeout", message="The answer took longer than "
-                                         "its deadline"))
+            await writer.emit(
+                ErrorEvent(code="timeout", message="The answer took longer than its deadline")
+            )
             return
         except asyncio.CancelledError:
             if entry.reason == "shutdown":
@@ -112,13 +125,18 @@ class JobRunner:
             raise
         except Exception:
             log.exception("answer failed", extra={"request_id": job.request_id})
-            await writer.emit(ErrorEvent(code="internal_error",
-                                         message="The answer failed on Atlas's side"))
+            await writer.emit(
+                ErrorEvent(code="internal_error", message="The answer failed on Atlas's side")
+            )
             return
         finally:
             self.running.pop(job.request_id, None)
         await writer.emit(UsageEvent())
         await writer.emit(DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps))
+        log.info(
+            "job answered",
+            extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
+        )
 
     def cancel(self, request_id: str, reason: str) -> bool:
         entry = self.running.get(request_id)

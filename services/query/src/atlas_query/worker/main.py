@@ -6,7 +6,6 @@ import asyncio
 import signal
 
 from atlas_common.telemetry import setup_logging, setup_tracing
-
 from atlas_query.worker.service import QueryWorker
 from atlas_query.worker.settings import WorkerSettings
 

@@ -12,8 +12,9 @@ from redis.exceptions import RedisError
 
 from atlas_common.bus import Bus, names
 from atlas_common.stream import cancel_channel
-
+from atlas_query.answer.context import Answerer
 from atlas_query.answer.demo_answerer import DemoAnswerer
+from atlas_query.answer.echo import EchoAnswerer
 from atlas_query.demo.provision import ensure_demo_database
 from atlas_query.executors.base import Executor
 from atlas_query.executors.factory import create_executor
@@ -44,18 +45,31 @@ class QueryWorker:
         layer = await asyncio.to_thread(load_semantic_layer, s.semantic_root)
         self.executor = create_executor(s)
         guard = SqlGuard(layer, self.executor.dialect, s)
-        self.runner = JobRunner(s, self.redis, DemoAnswerer(s.timezone),
-                                GuardedSqlRunner(guard, self.executor))
-        dead = DeadLetterHandler(self.redis, s.redis_prefix, s.stream_replay_ttl_s,
-                                 s.stream_replay_max)
+        self.runner = JobRunner(
+            s, self.redis, self._answerer(), GuardedSqlRunner(guard, self.executor)
+        )
+        dead = DeadLetterHandler(
+            self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max
+        )
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit)
-        self._consumers.append(await self.bus.consume(
-            names.QUERY_REQUESTED, self.runner.handle, prefetch=s.concurrency))
-        self._consumers.append(await self.bus.consume(
-            names.QUERY_REQUESTED_DEAD, dead.handle, prefetch=16))
-        self._tasks = [asyncio.create_task(self._watch_cancels()),
-                       asyncio.create_task(self._heartbeat())]
+        self._consumers.append(
+            await self.bus.consume(
+                names.QUERY_REQUESTED, self.runner.handle, prefetch=s.concurrency
+            )
+        )
+        self._consumers.append(
+            await self.bus.consume(names.QUERY_REQUESTED_DEAD, dead.handle, prefetch=16)
+        )
+        self._tasks = [
+            asyncio.create_task(self._watch_cancels()),
+            asyncio.create_task(self._heartbeat()),
+        ]
         log.info("query worker ready", extra={"concurrency": s.concurrency})
+
+    def _answerer(self) -> Answerer:
+        if self.settings.answerer == "echo":
+            return EchoAnswerer()
+        return DemoAnswerer(self.settings.timezone)
 
     async def drain(self) -> None:
         """Stop taking jobs, let jobs in hand finish for the grace period, requeue the rest."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -12,18 +13,29 @@ from atlas_query.settings import QuerySettings
 class WorkerSettings(QuerySettings):
     concurrency: int = Field(4, ge=1, le=256, validation_alias="ATLAS_QUERY_CONCURRENCY")
     shutdown_grace_s: float = Field(
-        10.0, ge=0, validation_alias="ATLAS_WORKER_SHUTDOWN_GRACE_S",
+        10.0,
+        ge=0,
+        validation_alias="ATLAS_WORKER_SHUTDOWN_GRACE_S",
         description="On SIGTERM, how long jobs in hand may run before they are requeued.",
     )
     heartbeat_path: Path = Field(
-        Path("/tmp/atlas-worker-heartbeat"), validation_alias="ATLAS_WORKER_HEARTBEAT_PATH"  # noqa: S108
+        Path("/tmp/atlas-worker-heartbeat"),  # noqa: S108 - the container healthcheck reads it
+        validation_alias="ATLAS_WORKER_HEARTBEAT_PATH",
     )
     token_delay_ms: float = Field(
-        0.0, ge=0, validation_alias="ATLAS_WORKER_TOKEN_DELAY_MS",
-        description="Pause between streamed text tokens; fault tests use it to catch a job mid-way.",
+        0.0,
+        ge=0,
+        validation_alias="ATLAS_WORKER_TOKEN_DELAY_MS",
+        description="Pause between streamed tokens; fault tests use it to catch a job mid-way.",
+    )
+    answerer: Literal["semantic", "demo", "echo"] = Field(
+        "semantic",
+        validation_alias="ATLAS_WORKER_ANSWERER",
+        description="echo answers without SQL (benchmarks of the ask path).",
     )
     crash_marker: str | None = Field(
-        None, validation_alias="ATLAS_WORKER_CRASH_MARKER",
+        None,
+        validation_alias="ATLAS_WORKER_CRASH_MARKER",
         description="Fault tests only: a question containing it makes the worker exit hard.",
     )
 

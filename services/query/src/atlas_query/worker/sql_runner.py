@@ -6,7 +6,6 @@ from typing import Any
 
 from atlas_common.errors import AtlasError
 from atlas_common.messages import QueryRequested
-
 from atlas_query.executors.base import Executor
 from atlas_query.guard.guard import SqlGuard
 

@@ -1,0 +1,121 @@
+"""A stack for fault tests: private Redis, RabbitMQ behind proxies, slow token emission."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pytest
+
+from tests.support.isolation import Isolation
+from tests.support.redis_server import PrivateRedis
+from tests.support.stack import Proc, Stack, wait_for
+from tests.support.tcp_proxy import TcpProxy
+
+POISON = "__poison_job__"
+
+
+@dataclass
+class ChaosStack:
+    stack: Stack
+    redis: PrivateRedis
+    gateway_proxy: TcpProxy
+    worker_proxies: dict[str, TcpProxy]
+    rabbit_url: str
+
+    @property
+    def gateway(self) -> str:
+        return self.stack.gateway_url
+
+    def start_worker(self, name: str) -> Proc:
+        proxy = self.worker_proxies.get(name)
+        if proxy is None:
+            proxy = self.worker_proxies[name] = TcpProxy(*_host_port(self.rabbit_url)).start()
+        return self.stack.start(
+            "atlas-query-worker", name, {"ATLAS_RABBITMQ_URL": _via(self.rabbit_url, proxy.port)}
+        )
+
+    def live_workers(self) -> list[Proc]:
+        return [p for p in self.stack.workers() if p.popen.poll() is None]
+
+    def consumers(self) -> int:
+        body = httpx.get(self.gateway + "/api/health", timeout=5).json()
+        return int(body["checks"]["workers"]["consumers"])
+
+    def ensure_workers(self, count: int = 2) -> None:
+        names = {p.name for p in self.live_workers()}
+        for i in range(1, count + 1):
+            if f"worker-{i}" not in names:
+                self.start_worker(f"worker-{i}")
+        wait_for(lambda: self.consumers() >= count, timeout=60, what=f"{count} consumers")
+
+    def started_jobs(self) -> dict[str, Proc]:
+        """request id -> the live worker whose log says it started that job (latest wins)."""
+        jobs: dict[str, Proc] = {}
+        for proc in self.live_workers():
+            for line in proc.output().splitlines():
+                if '"job started"' in line:
+                    with contextlib.suppress(ValueError):
+                        jobs[json.loads(line)["request_id"]] = proc
+        return jobs
+
+    def holder_of(self, request_id: str) -> Proc:
+        found = wait_for(
+            lambda: self.started_jobs().get(request_id),
+            timeout=10,
+            interval=0.02,
+            what="the worker holding the job",
+        )
+        assert isinstance(found, Proc)
+        return found
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 5672
+
+
+def _via(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    auth = f"{parts.username}:{parts.password}@" if parts.username else ""
+    return urlunsplit((parts.scheme, f"{auth}127.0.0.1:{port}", parts.path, "", ""))
+
+
+@pytest.fixture(scope="session")
+def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
+    iso = Isolation().create()
+    directory = tmp_path_factory.mktemp("chaos")
+    redis = PrivateRedis(directory).start()
+    gateway_proxy = TcpProxy(*_host_port(iso.rabbitmq_url)).start()
+    env = {
+        **iso.env(),
+        "ATLAS_REDIS_URL": redis.url,
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_WORKER_TOKEN_DELAY_MS": "40",
+        "ATLAS_JOB_DELIVERY_LIMIT": "2",
+        "ATLAS_WORKER_CRASH_MARKER": POISON,
+        "ATLAS_QUERY_CONCURRENCY": "4",
+        "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
+        "ATLAS_WORKER_CHECK_TTL_S": "0",
+        "ATLAS_QUERY_DEADLINE_S": "60",
+        "ATLAS_STREAM_GRACE_S": "30",
+    }
+    stack = Stack(env, directory)
+    chaos = ChaosStack(stack, redis, gateway_proxy, {}, iso.rabbitmq_url)
+    try:
+        stack.start_query_api()
+        stack.gateway_url = stack.start_gateway(
+            extra_env={"ATLAS_RABBITMQ_URL": _via(iso.rabbitmq_url, gateway_proxy.port)}
+        )
+        chaos.ensure_workers(2)
+        yield chaos
+    finally:
+        stack.stop_all()
+        for proxy in [gateway_proxy, *chaos.worker_proxies.values()]:
+            proxy.close()
+        redis.stop()
+        iso.remove()
