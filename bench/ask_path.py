@@ -136,6 +136,8 @@ async def main() -> None:
             "bare",
         )
         await baseline(stack, bare_port, iso)
+        stack.start_auth()
+        stack.start_query_api()
         stack.start("atlas-query-worker", "worker-1")
         stack.gateway_url = stack.start_gateway()
         await wait_workers(stack.gateway_url, 1)

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.deploy import dockerfile
+from tests.deploy.layout import COMPOSE_FILE, COMPOSE_SCHEMA, K8S_DIR, load_yaml_documents
 from tests.deploy.workspace import ROOT, Script, scripts
-
-COMPOSE_FILE = ROOT / "docker-compose.yml"
-COMPOSE_SCHEMA = ROOT / "deploy" / "compose" / "compose-spec.json"
-K8S_DIR = ROOT / "deploy" / "k8s"
-
-#: Processes whose services come in later issues: internal URLs may already name them.
-PLANNED = {"keys": 8102, "entitlements": 8103}
 
 
 @pytest.fixture(scope="session")
@@ -45,12 +38,14 @@ def compose_text() -> str:
 
 @pytest.fixture(scope="session")
 def compose(compose_text: str) -> dict[str, Any]:
-    return yaml.safe_load(compose_text)
+    document: dict[str, Any] = yaml.safe_load(compose_text)
+    return document
 
 
 @pytest.fixture(scope="session")
 def compose_schema() -> dict[str, Any]:
-    return json.loads(COMPOSE_SCHEMA.read_text())
+    schema: dict[str, Any] = json.loads(COMPOSE_SCHEMA.read_text())
+    return schema
 
 
 @pytest.fixture(scope="session")
@@ -62,20 +57,13 @@ def atlas_services(compose: dict[str, Any], targets: dict[str, Script]) -> dict[
     return built
 
 
-def load_yaml_documents(path: Path) -> list[dict[str, Any]]:
-    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc is not None]
-
-
 @pytest.fixture(scope="session")
 def kustomization() -> dict[str, Any]:
-    return yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    document: dict[str, Any] = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+    return document
 
 
 @pytest.fixture(scope="session")
 def k8s_docs(kustomization: dict[str, Any]) -> list[dict[str, Any]]:
     """Every object the kustomize base applies."""
     return [doc for f in kustomization["resources"] for doc in load_yaml_documents(K8S_DIR / f)]
-
-
-def of_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {d["metadata"]["name"]: d for d in docs if d.get("kind") == kind}

@@ -9,6 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
@@ -36,7 +37,7 @@ class Script:
         return self.module.partition(".")[0]
 
 
-def _toml(path: Path) -> dict:
+def _toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -45,8 +46,8 @@ def _toml(path: Path) -> dict:
 def members() -> tuple[Path, ...]:
     """Workspace member directories, from the root pyproject's globs."""
     patterns = _toml(ROOT / "pyproject.toml")["tool"]["uv"]["workspace"]["members"]
-    found = {p for pattern in patterns for p in ROOT.glob(pattern) if (p / "pyproject.toml").exists()}
-    return tuple(sorted(found))
+    found = {p for pattern in patterns for p in ROOT.glob(pattern)}
+    return tuple(sorted(p for p in found if (p / "pyproject.toml").exists()))
 
 
 @cache

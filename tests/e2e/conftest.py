@@ -32,6 +32,7 @@ def stack(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory) -> Ite
     try:
         s.start("atlas-query-worker", "worker-1")
         s.start("atlas-query-worker", "worker-2")
+        s.start_auth()
         s.start_query_api()
         s.gateway_url = s.start_gateway()
         wait_for(lambda: _consumers(s.gateway_url) >= 2, timeout=60, what="two workers consuming")

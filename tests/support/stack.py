@@ -76,6 +76,13 @@ class Stack:
         wait_http(self.env["ATLAS_QUERY_API_URL"] + "/healthz", self.procs[-1])
         return self.env["ATLAS_QUERY_API_URL"]
 
+    def start_auth(self, extra_env: dict[str, str] | None = None) -> str:
+        port = free_port()
+        self.env["ATLAS_AUTH_URL"] = f"http://127.0.0.1:{port}"
+        self.start("atlas-auth", "auth", {"ATLAS_AUTH_PORT": str(port), **(extra_env or {})})
+        wait_http(self.env["ATLAS_AUTH_URL"] + "/healthz", self.procs[-1])
+        return self.env["ATLAS_AUTH_URL"]
+
     def workers(self) -> list[Proc]:
         return [p for p in self.procs if p.name.startswith("worker")]
 

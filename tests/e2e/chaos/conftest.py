@@ -107,6 +107,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
     stack = Stack(env, directory)
     chaos = ChaosStack(stack, redis, gateway_proxy, {}, iso.rabbitmq_url)
     try:
+        stack.start_auth()
         stack.start_query_api()
         stack.gateway_url = stack.start_gateway(
             extra_env={"ATLAS_RABBITMQ_URL": _via(iso.rabbitmq_url, gateway_proxy.port)}

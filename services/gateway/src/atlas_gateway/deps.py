@@ -6,7 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from atlas_common.principal import ANONYMOUS, Principal
+from atlas_common.errors import AtlasError
+from atlas_common.principal import Principal
+
+from atlas_gateway.auth.roles import PUBLIC, required_role
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService
 from atlas_gateway.state import GatewayState
@@ -21,10 +24,29 @@ def get_ask_service(state: Annotated[GatewayState, Depends(get_state)]) -> AskSe
     return AskService(state, RunRegistry(state.redis, state.settings))
 
 
-async def get_principal(request: Request) -> Principal:
-    """The caller. Until the auth service is wired in, every caller is the anonymous admin."""
-    request.state.principal = ANONYMOUS
-    return ANONYMOUS
+async def get_principal(
+    request: Request, state: Annotated[GatewayState, Depends(get_state)]
+) -> Principal:
+    """The verified caller, allowed by the role table and within the rate limit."""
+    route = request.scope.get("route")
+    need = required_role(request.method, getattr(route, "path", request.url.path))
+    if need is None:
+        raise AtlasError(
+            "This route has no entry in the role table", code="forbidden_role", status_code=403
+        )
+    principal = await state.auth.principal(request)
+    if need is not PUBLIC and not principal.has_role(need):  # type: ignore[arg-type]
+        raise AtlasError(
+            f"This needs the {need} role; you are {principal.role}",
+            code="forbidden_role",
+            status_code=403,
+        )
+    subject = principal.user_id
+    if principal.auth_mode == "none" and request.client is not None:
+        subject = f"ip:{request.client.host}"
+    await state.limiter.check(f"{principal.workspace_id}:{subject}")
+    request.state.principal = principal
+    return principal
 
 
 State = Annotated[GatewayState, Depends(get_state)]

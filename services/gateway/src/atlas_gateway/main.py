@@ -10,13 +10,17 @@ import uvicorn
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
-from atlas_common.bus import Bus
+from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.errors import install_error_handlers
 from atlas_common.stream import StreamHub
 from atlas_common.telemetry import setup_logging, setup_tracing
+from atlas_gateway.auth.authenticator import Authenticator
+from atlas_gateway.auth.cache import PrincipalCache
+from atlas_gateway.auth.invalidation import Invalidator
+from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from atlas_gateway.routes import ask, health
+from atlas_gateway.routes import ask, auth_proxy, health
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
 
@@ -32,7 +36,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
         db = await create_pool(settings.database_url, min_size=1, max_size=4)
         http = httpx.AsyncClient(timeout=10)
-        app.state.gateway = GatewayState(settings, bus, redis, hub, db, http)
+        cache = PrincipalCache(settings.auth_cache_max, settings.auth_cache_ttl_s)
+        auth = Authenticator(
+            settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
+        )
+        invalidator = Invalidator(cache)
+        await bus.subscribe_events(names.CACHE_INVALIDATION_EVENTS, invalidator.handle)
+        bus.on_reconnect(invalidator.flush)
+        limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
+        app.state.gateway = GatewayState(settings, bus, redis, hub, db, http, auth, limiter)
         try:
             yield
         finally:
@@ -55,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(ask.router)
     app.include_router(health.router)
+    app.include_router(auth_proxy.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -20,4 +20,17 @@ class GatewaySettings(CommonSettings):
         description="How long a positive 'a worker consumes' answer is trusted.",
     )
     unavailable_retry_after_s: int = Field(5, ge=1, validation_alias="ATLAS_RETRY_AFTER_S")
-    workers: int = Field(1, ge=1, validation_alias="ATLAS_GATEWAY_WORKERS")
+    auth_cache_ttl_s: float = Field(
+        30.0,
+        gt=0,
+        le=60,
+        validation_alias="ATLAS_AUTH_CACHE_TTL_S",
+        description="Longest a verified principal is cached (the fallback when an event is lost).",
+    )
+    auth_cache_max: int = Field(10_000, ge=1, validation_alias="ATLAS_AUTH_CACHE_MAX")
+    rate_limit_rpm: int = Field(0, ge=0, validation_alias="ATLAS_RATE_LIMIT_RPM")
+    cors_origin: str = Field("", validation_alias="ATLAS_CORS_ORIGIN")
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origin.split(",") if o.strip()]

@@ -10,6 +10,8 @@ from redis.asyncio import Redis
 
 from atlas_common.bus import Bus
 from atlas_common.stream import StreamHub
+from atlas_gateway.auth.authenticator import Authenticator
+from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.settings import GatewaySettings
 
 
@@ -21,5 +23,7 @@ class GatewayState:
     hub: StreamHub
     db: asyncpg.Pool
     http: httpx.AsyncClient
+    auth: Authenticator
+    limiter: RateLimiter
     #: Until when (monotonic) a seen worker is trusted without asking the broker again.
     workers_seen_until: float = 0.0

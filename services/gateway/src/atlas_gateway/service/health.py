@@ -56,16 +56,21 @@ async def _query_api(state: GatewayState) -> dict[str, Any]:
     return body
 
 
+async def _auth(state: GatewayState) -> dict[str, Any]:
+    return {"mode": await state.auth.mode()}
+
+
 async def health_report(state: GatewayState) -> tuple[dict[str, Any], int]:
-    rabbit, redis, db, query_api = await asyncio.gather(
+    rabbit, redis, db, query_api, auth = await asyncio.gather(
         _timed(_rabbitmq(state)),
         _timed(_redis(state)),
         _timed(_internal_db(state)),
         _timed(_query_api(state)),
+        _timed(_auth(state)),
     )
     consumers = rabbit.pop("consumers", 0)
     checks: dict[str, Any] = {
-        "auth": {"mode": "none"},
+        "auth": auth,
         "rabbitmq": rabbit,
         "redis": redis,
         "internalDb": db,
@@ -75,5 +80,5 @@ async def health_report(state: GatewayState) -> tuple[dict[str, Any], int]:
     }
     if any(checks[name]["status"] != "ok" for name in REQUIRED):
         return {"status": "error", "checks": checks}, 503
-    optional_down = consumers == 0 or query_api["status"] != "ok"
+    optional_down = consumers == 0 or query_api["status"] != "ok" or auth["status"] != "ok"
     return {"status": "degraded" if optional_down else "ok", "checks": checks}, 200

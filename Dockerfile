@@ -1,0 +1,129 @@
+# Atlas images: one build target per process.
+#
+#   docker build --target gateway      -t atlas/gateway .
+#   docker build --target query-worker -t atlas/query-worker .
+#   docker build --target query-api    -t atlas/query-api .
+#   docker build --target auth         -t atlas/auth .
+#
+# Stages: base (Python) -> builder (uv + lock + every member's pyproject) -> build-<member>
+# (one self-contained venv per workspace member: dependencies layer first, then the member's
+# own code, installed non-editable) -> runtime (non-root user) -> <process> (venv, CMD,
+# HEALTHCHECK). Target names are the console scripts without "atlas-".
+#
+# Adding a process (keys 8102, entitlements 8103): give its pyproject a [project.scripts]
+# entry, then add a build-<member> stage (copy of build-auth with the member's name) and a
+# final stage (copy of the auth stage with its port). tests/deploy checks targets, CMDs,
+# packages and healthchecks against the pyprojects and docker-compose.yml.
+#
+# Needs BuildKit (the default builder of Docker Engine 23+) for the uv cache mounts.
+
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS base
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+
+FROM base AS builder
+ARG UV_VERSION=0.13.9
+RUN pip install "uv==${UV_VERSION}"
+# Use the image's interpreter, never a downloaded one; compile bytecode at build time so a
+# read-only root filesystem costs nothing at start; the venv lives where the runtime expects.
+ENV UV_PYTHON_DOWNLOADS=never \
+    UV_PYTHON=/usr/local/bin/python3.11 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /src
+# `uv sync --locked` reads every workspace member's pyproject, so all of them come first.
+COPY pyproject.toml uv.lock ./
+COPY libs/common/pyproject.toml libs/common/pyproject.toml
+COPY services/gateway/pyproject.toml services/gateway/pyproject.toml
+COPY services/query/pyproject.toml services/query/pyproject.toml
+COPY services/auth/pyproject.toml services/auth/pyproject.toml
+COPY services/keys/pyproject.toml services/keys/pyproject.toml
+COPY services/entitlements/pyproject.toml services/entitlements/pyproject.toml
+
+
+FROM builder AS build-gateway
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-gateway
+COPY libs/common libs/common
+COPY services/gateway services/gateway
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-gateway
+
+
+FROM builder AS build-query
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-query
+COPY libs/common libs/common
+COPY services/query services/query
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-query
+
+
+FROM builder AS build-auth
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-auth
+COPY libs/common libs/common
+COPY services/auth services/auth
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-auth
+
+
+FROM base AS runtime
+# A fixed uid/gid, so Kubernetes' runAsUser / fsGroup and volume ownership can name it.
+# /data belongs to it: a fresh named volume mounted there inherits that ownership.
+RUN groupadd --system --gid 10001 atlas \
+    && useradd --system --uid 10001 --gid atlas --create-home --home-dir /home/atlas \
+        --shell /usr/sbin/nologin atlas \
+    && install -d -o atlas -g atlas -m 0750 /data
+ENV PATH=/app/.venv/bin:$PATH \
+    VIRTUAL_ENV=/app/.venv
+WORKDIR /app
+USER 10001:10001
+
+
+FROM runtime AS gateway
+COPY --from=build-gateway /app/.venv /app/.venv
+ENV ATLAS_GATEWAY_HOST=0.0.0.0 \
+    ATLAS_GATEWAY_PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_GATEWAY_PORT', '8000') + '/healthz', timeout=2)"]
+CMD ["atlas-gateway"]
+
+
+# The worker has no HTTP port. Heartbeat contract: it touches ATLAS_WORKER_HEARTBEAT_PATH
+# (default /tmp/atlas-worker-heartbeat) every 5 s; it is healthy while that file is younger
+# than 30 s. A missing file raises, which exits 1 (unhealthy).
+FROM runtime AS query-worker
+COPY --from=build-query /app/.venv /app/.venv
+ENV ATLAS_DEMO_DB_PATH=/data/demo.duckdb
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, sys, time; p = os.environ.get('ATLAS_WORKER_HEARTBEAT_PATH', '/tmp/atlas-worker-heartbeat'); sys.exit(0 if time.time() - os.stat(p).st_mtime < 30 else 1)"]
+CMD ["atlas-query-worker"]
+
+
+FROM runtime AS query-api
+COPY --from=build-query /app/.venv /app/.venv
+ENV ATLAS_QUERY_API_HOST=0.0.0.0 \
+    ATLAS_QUERY_API_PORT=8104 \
+    ATLAS_DEMO_DB_PATH=/data/demo.duckdb
+EXPOSE 8104
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_QUERY_API_PORT', '8104') + '/healthz', timeout=2)"]
+CMD ["atlas-query-api"]
+
+
+FROM runtime AS auth
+COPY --from=build-auth /app/.venv /app/.venv
+ENV ATLAS_AUTH_HOST=0.0.0.0 \
+    ATLAS_AUTH_PORT=8101
+EXPOSE 8101
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_AUTH_PORT', '8101') + '/healthz', timeout=2)"]
+CMD ["atlas-auth"]

@@ -1,0 +1,1 @@
+"""Authentication at the gateway: credentials verified by the auth service, cached per replica."""

@@ -1,0 +1,35 @@
+"""Requests per minute per principal (per client address when anonymous), shared by replicas."""
+
+from __future__ import annotations
+
+import time
+
+from redis.asyncio import Redis
+
+from atlas_common.errors import AtlasError
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis, prefix: str, per_minute: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self.per_minute = per_minute
+
+    async def check(self, subject: str) -> None:
+        if self.per_minute <= 0:
+            return
+        window = int(time.time() // 60)
+        key = f"{self._prefix}ratelimit:{subject}:{window}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 61)
+            count, _ = await pipe.execute()
+        if int(count) > self.per_minute:
+            retry = max(1, 60 - int(time.time()) % 60)
+            raise AtlasError(
+                f"More than {self.per_minute} requests per minute",
+                code="rate_limited",
+                status_code=429,
+                headers={"Retry-After": str(retry)},
+                retryAfterSeconds=retry,
+            )

@@ -1,0 +1,41 @@
+"""The role table: which role each route needs, declared in one place.
+
+Later issues add their routes here. A route that is neither public nor listed is refused
+(fail closed); a test checks that every route of the app is one or the other.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from atlas_common.principal import Role
+
+PUBLIC: Final = object()
+
+#: (method, route path as declared) -> the lowest role that may call it, or PUBLIC.
+ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
+    ("GET", "/api/health"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    # Asking: any authenticated principal.
+    ("POST", "/api/v1/query"): "viewer",
+    ("POST", "/api/v1/chat"): "viewer",
+    ("POST", "/api/chat"): "viewer",
+    ("GET", "/api/v1/chat/{run_id}/stream"): "viewer",
+    ("GET", "/api/chat/{run_id}/stream"): "viewer",
+    ("POST", "/api/v1/chat/{request_id}/stop"): "viewer",
+    # The query API.
+    ("GET", "/api/v1/tables"): "viewer",
+    ("POST", "/api/v1/validate-sql"): "analyst",
+    # The auth service's own routes check the caller themselves (sign-in has none).
+    ("*", "/api/auth/{path:path}"): PUBLIC,
+    # User management.
+    ("*", "/api/admin/users"): "admin",
+    ("*", "/api/admin/users/{path:path}"): "admin",
+}
+
+
+def required_role(method: str, path: str) -> Role | object | None:
+    """The entry for a route; None when the route is not in the table."""
+    return ROUTE_ROLES.get((method, path), ROUTE_ROLES.get(("*", path)))

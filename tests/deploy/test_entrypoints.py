@@ -1,0 +1,64 @@
+"""What the images run exists: declared console scripts import, set variables are read.
+
+A missing entry-point module or settings module fails here (never skips): an image whose
+CMD cannot import, or whose environment names a setting nothing reads, is broken.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import pytest
+
+from tests.deploy import dockerfile
+from tests.deploy.layout import PROCESSES
+from tests.deploy.workspace import Script, scripts, settings_env_names
+
+
+@pytest.mark.parametrize("name", sorted(scripts()))
+def test_declared_console_script_target_is_importable(name: str) -> None:
+    script = scripts()[name]
+    problem: str | None = None
+    try:
+        module = importlib.import_module(script.module)
+    except ModuleNotFoundError as exc:
+        problem = str(exc)
+    if problem is not None:
+        pytest.fail(f"{name} = {script.target!r} does not import: {problem}", pytrace=False)
+    assert callable(getattr(module, script.function, None)), f"{script.target} is not callable"
+
+
+def test_every_image_and_compose_command_is_a_declared_script(
+    targets: dict[str, Script], atlas_services: dict[str, Any]
+) -> None:
+    for name, service in atlas_services.items():
+        command = service.get("command")
+        if command is not None:
+            argv = command.split() if isinstance(command, str) else command
+            assert argv[0] == targets[service["build"]["target"]].name, name
+    assert {s.name for s in targets.values()} <= set(scripts())
+
+
+def _unread(names: set[str], package: str) -> set[str]:
+    known = settings_env_names(package)
+    assert known, f"{package} has no pydantic-settings module (settings.py) yet"
+    return {n for n in names if n.upper() not in known}
+
+
+@pytest.mark.parametrize("service", sorted(PROCESSES))
+def test_compose_environment_is_read_by_the_process(
+    service: str,
+    compose: dict[str, Any],
+    stages: dict[str, dockerfile.Stage],
+    targets: dict[str, Script],
+) -> None:
+    spec = compose["services"][service]
+    target = spec["build"]["target"]
+    image_env = {k for k in dockerfile.env(stages, target) if k.startswith("ATLAS_")}
+    unread = _unread(set(spec["environment"]) | image_env, targets[target].package)
+    assert not unread, f"{service} sets variables its settings never read: {sorted(unread)}"
+
+
+def test_unread_variable_is_caught() -> None:
+    assert _unread({"ATLAS_ENV", "ATLAS_GATWAY_PORT"}, "atlas_common") == {"ATLAS_GATWAY_PORT"}

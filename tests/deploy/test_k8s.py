@@ -1,0 +1,179 @@
+"""deploy/k8s: parseable, complete, hardened, and consistent with the images and settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from pydantic import ValidationError
+
+from atlas_common.settings import CommonSettings
+from tests.deploy.layout import K8S_DIR, PLANNED, load_yaml_documents, of_kind
+from tests.deploy.workspace import Script, settings_env_names
+
+SECRET_TEMPLATE = K8S_DIR / "secret.template.yaml"
+MANIFESTS = sorted(p for p in K8S_DIR.rglob("*.yaml") if p.name != "kustomization.yaml")
+_PLACEHOLDER = re.compile(r"REPLACE_WITH_[A-Z0-9_]+")
+_SECRET_LOOKING = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
+
+
+def secret_problems(values: dict[str, str]) -> list[str]:
+    """Secret values that are not clearly placeholders, or that look like real secrets."""
+    problems = []
+    for key, value in values.items():
+        if not _PLACEHOLDER.search(value):
+            problems.append(f"{key}: no REPLACE_WITH_ placeholder")
+        if _SECRET_LOOKING.search(_PLACEHOLDER.sub("", value)):
+            problems.append(f"{key}: holds a secret-looking string")
+    return problems
+
+
+def containers(deployment: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = deployment["spec"]["template"]["spec"]["containers"]
+    return found
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: str(p.relative_to(K8S_DIR)))
+def test_manifest_documents_are_named_objects(path: Any) -> None:
+    docs = load_yaml_documents(path)
+    assert docs
+    for doc in docs:
+        assert doc.get("apiVersion") and doc.get("kind"), path
+        assert doc.get("metadata", {}).get("name"), f"{path}: {doc['kind']} without a name"
+
+
+def test_kustomization_lists_every_base_manifest_but_the_secret(
+    kustomization: dict[str, Any],
+) -> None:
+    top_level = {p.name for p in MANIFESTS if p.parent == K8S_DIR}
+    assert set(kustomization["resources"]) == top_level - {SECRET_TEMPLATE.name}
+    assert kustomization["namespace"] == "atlas"
+
+
+def test_every_deployment_runs_a_known_process(
+    k8s_docs: list[dict[str, Any]], targets: dict[str, Script], kustomization: dict[str, Any]
+) -> None:
+    images = set()
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        for container in containers(deployment):
+            repository = container["image"].rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+            assert repository in targets, f"{name}: image {container['image']} is no target"
+            assert container.get("command", [targets[repository].name]) == [
+                targets[repository].name
+            ], f"{name}: command is not the target's console script"
+            images.add(container["image"].split(":")[0])
+    assert images == {i["name"] for i in kustomization["images"]}
+    assert {f"atlas/{t}" for t in targets} == images, "one Deployment per process"
+
+
+def test_every_deployment_has_probes_resources_and_a_locked_down_context(
+    k8s_docs: list[dict[str, Any]],
+) -> None:
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod.get("automountServiceAccountToken") is False, name
+        for container in containers(deployment):
+            assert container.get("readinessProbe") and container.get("livenessProbe"), name
+            for kind in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][kind]), (name, kind)
+            context = container["securityContext"]
+            assert context["allowPrivilegeEscalation"] is False, name
+            assert context["readOnlyRootFilesystem"] is True, name
+            assert context["capabilities"]["drop"] == ["ALL"], name
+            mounts = {m["mountPath"] for m in container.get("volumeMounts", [])}
+            assert "/tmp" in mounts, f"{name}: read-only root needs a writable /tmp"
+
+
+def test_http_deployments_probe_healthz_behind_a_matching_service(
+    k8s_docs: list[dict[str, Any]],
+) -> None:
+    services = of_kind(k8s_docs, "Service")
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        (container,) = containers(deployment)
+        ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+        if not ports:
+            continue
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"]["path"] == "/healthz", (name, probe)
+            assert container[probe]["httpGet"]["port"] in ports, (name, probe)
+        service = services[name]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert service["spec"]["selector"].items() <= labels.items(), name
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= set(ports), name
+
+
+def test_worker_probes_follow_the_heartbeat_contract(k8s_docs: list[dict[str, Any]]) -> None:
+    (worker,) = containers(of_kind(k8s_docs, "Deployment")["atlas-query-worker"])
+    assert "ports" not in worker
+    for probe in ("readinessProbe", "livenessProbe"):
+        code = " ".join(worker[probe]["exec"]["command"])
+        assert "/tmp/atlas-worker-heartbeat" in code and "< 30" in code
+
+
+def test_worker_scales_with_a_cpu_autoscaler(k8s_docs: list[dict[str, Any]]) -> None:
+    deployment = of_kind(k8s_docs, "Deployment")["atlas-query-worker"]
+    assert "replicas" not in deployment["spec"], "the autoscaler owns the replica count"
+    (hpa,) = of_kind(k8s_docs, "HorizontalPodAutoscaler").values()
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "atlas-query-worker",
+    }
+    assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"]
+    assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+
+
+def test_claimed_volumes_exist(k8s_docs: list[dict[str, Any]]) -> None:
+    claims = of_kind(k8s_docs, "PersistentVolumeClaim")
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        for volume in deployment["spec"]["template"]["spec"].get("volumes", []):
+            claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+            assert claim is None or claim in claims, f"{name}: no claim {claim}"
+
+
+def test_configmap_urls_name_services_and_their_ports(k8s_docs: list[dict[str, Any]]) -> None:
+    services = of_kind(k8s_docs, "Service")
+    ports = {n: s["spec"]["ports"][0]["port"] for n, s in services.items()}
+    ports |= {f"atlas-{n}": p for n, p in PLANNED.items()}
+    config = of_kind(k8s_docs, "ConfigMap")["atlas-config"]["data"]
+    urls = {k: urlsplit(v) for k, v in config.items() if k.endswith("_URL")}
+    assert urls
+    for key, url in urls.items():
+        assert ports.get(url.hostname or "") == url.port, f"{key}: {url.geturl()}"
+
+
+def test_environment_names_are_read_by_the_processes(
+    k8s_docs: list[dict[str, Any]], targets: dict[str, Script]
+) -> None:
+    known = set().union(*(settings_env_names(s.package) for s in targets.values()))
+    shared = set(of_kind(k8s_docs, "ConfigMap")["atlas-config"]["data"])
+    shared |= set(load_yaml_documents(SECRET_TEMPLATE)[0]["stringData"])
+    assert not shared - known, f"set but read by no process: {sorted(shared - known)}"
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        (container,) = containers(deployment)
+        own = {e["name"] for e in container.get("env", [])}
+        read = settings_env_names(targets[container["name"]].package)
+        assert not own - read, f"{name} sets unread {sorted(own - read)}"
+
+
+def test_secret_template_holds_only_placeholders() -> None:
+    (secret,) = load_yaml_documents(SECRET_TEMPLATE)
+    assert secret["kind"] == "Secret" and "data" not in secret
+    assert secret_problems(secret["stringData"]) == []
+
+
+def test_secret_check_flags_a_real_looking_secret() -> None:
+    token = "q3Zk9vX2LmP8wR4tY7uJ1nB6cD0eF5gHs"  # the shape of a generated token
+    assert secret_problems({"ATLAS_INTERNAL_TOKEN": token})
+    assert secret_problems({"DATABASE_URL": f"postgresql://a:REPLACE_WITH_X{token}@h/db"})
+
+
+def test_unfilled_internal_token_stops_a_production_start() -> None:
+    (secret,) = load_yaml_documents(SECRET_TEMPLATE)
+    placeholder = secret["stringData"]["ATLAS_INTERNAL_TOKEN"]
+    with pytest.raises(ValidationError, match="ATLAS_INTERNAL_TOKEN"):
+        CommonSettings(ATLAS_ENV="production", ATLAS_INTERNAL_TOKEN=placeholder)
