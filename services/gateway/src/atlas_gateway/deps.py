@@ -8,7 +8,6 @@ from fastapi import Depends, Request
 
 from atlas_common.errors import AtlasError
 from atlas_common.principal import Principal
-
 from atlas_gateway.auth.roles import PUBLIC, required_role
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from atlas_common.errors import AtlasError, Unavailable
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
-
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.credentials import SAFE_METHODS, credential_of, verify_body
 

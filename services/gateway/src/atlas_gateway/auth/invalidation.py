@@ -12,7 +12,6 @@ from atlas_common.messages import (
     UserDeactivated,
     UserRoleChanged,
 )
-
 from atlas_gateway.auth.cache import PrincipalCache
 
 log = logging.getLogger(__name__)

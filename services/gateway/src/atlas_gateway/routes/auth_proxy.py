@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request, Response
 
 from atlas_common.errors import Unavailable
 from atlas_common.internal import internal_headers
-
 from atlas_gateway.deps import CurrentPrincipal, State
 
 router = APIRouter(include_in_schema=False)
