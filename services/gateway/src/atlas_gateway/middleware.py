@@ -10,7 +10,12 @@ from atlas_common.errors import envelope
 
 
 class RequestIdMiddleware:
-    """Give every request an id (``x-request-id`` in and out) before anything else runs."""
+    """Give every request a server-made id before anything else runs.
+
+    The same id names the job, its stream and its logs, and comes back in ``x-request-id`` and
+    in error bodies. A caller's own ``x-request-id`` is never used as the id (two callers could
+    then share a stream); it is kept as ``client_request_id`` for correlation in logs.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -19,9 +24,12 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if 0 < len(given) <= 128 and given.isprintable() else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        given = dict(scope.get("headers") or []).get(b"x-request-id")
+        if given and len(given) <= 128:
+            state["client_request_id"] = given.decode("latin-1")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

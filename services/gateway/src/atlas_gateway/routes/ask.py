@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from atlas_common.errors import AtlasError, InvalidRequest
+from atlas_common.errors import AtlasError, InvalidRequest, request_id_of
 from atlas_common.messages import HistoryTurn
 from atlas_common.ui_stream import UI_STREAM_HEADERS
 from atlas_gateway.deps import Ask, CurrentPrincipal, State
@@ -42,17 +42,19 @@ def _checked_question(text: str, limit: int) -> str:
     summary="Ask a question; one JSON answer",
 )
 async def query(
-    body: QueryRequest, ask: Ask, principal: CurrentPrincipal, state: State
+    body: QueryRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
 ) -> QueryResponse:
     question = _checked_question(body.question, state.settings.max_question_chars)
-    run = await ask.start(Question(question, principal, conversation_id=body.conversation_id))
+    run = await ask.start(
+        Question(request_id_of(request), question, principal, conversation_id=body.conversation_id)
+    )
     return await ask.answer(run)
 
 
 @router.post("/api/v1/chat", summary="Ask in a chat; AI SDK UI message stream (SSE)")
 @router.post("/api/chat", include_in_schema=False)
 async def chat(
-    body: ChatRequest, ask: Ask, principal: CurrentPrincipal, state: State
+    body: ChatRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
 ) -> StreamingResponse:
     users = [m for m in body.messages if m.role == "user"]
     if not users:
@@ -62,6 +64,7 @@ async def chat(
     chat_id = body.id or None
     run = await ask.start(
         Question(
+            request_id_of(request),
             question,
             principal,
             conversation_id=body.conversation_id,

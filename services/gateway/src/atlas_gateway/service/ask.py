@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -35,6 +34,7 @@ _abandon_watchers: set[asyncio.Task[None]] = set()
 
 @dataclass
 class Question:
+    request_id: str
     text: str
     principal: Principal
     conversation_id: str | None = None
@@ -61,7 +61,7 @@ class AskService:
     async def start(self, question: Question) -> Run:
         """Check for workers, subscribe, publish. Errors here become HTTP statuses."""
         await self._require_worker()
-        request_id = uuid.uuid4().hex
+        request_id = question.request_id
         deadline = time.time() + self.settings.query_deadline_s
         stack = contextlib.AsyncExitStack()
         try:

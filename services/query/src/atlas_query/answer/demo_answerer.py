@@ -66,7 +66,7 @@ class DemoAnswerer:
         )
         result = await ctx.execute_sql(sql)
         count = int(next(iter(result["rows"][0].values()))) if result["rows"] else 0
-        await ctx.chart("number", y=[result["columns"][0]["name"]] if result["columns"] else [])
+        await ctx.chart("number", y=result["columns"][:1])
         await ctx.say(_narrative(subject, count, time_range))
 
     async def _cannot_answer(self, ctx: AnswerContext) -> None:
