@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -16,10 +16,18 @@ from atlas_common.telemetry import setup_tracing
 from tests.support.isolation import Isolation
 
 
+@pytest.fixture(scope="module")
+def vhost() -> Iterator[str]:
+    """A vhost of these tests' own: they declare the job queue with a small delivery limit."""
+    iso = Isolation().create()
+    yield iso.rabbitmq_url
+    iso.remove()
+
+
 @pytest.fixture
-async def bus(isolation: Isolation) -> AsyncIterator[Bus]:
+async def bus(vhost: str) -> AsyncIterator[Bus]:
     setup_tracing("tests")  # as every Atlas process does: spans are real, so is traceparent
-    b = await Bus.connect(isolation.rabbitmq_url, delivery_limit=3)
+    b = await Bus.connect(vhost, delivery_limit=3)
     yield b
     await b.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 
@@ -50,22 +52,28 @@ def test_in_flight_answer_survives_workers_cut_from_broker(chaos: ChaosStack) ->
     chaos.ensure_workers(2)
     expected = expected_answer(chaos.gateway, LONG_QUESTION)
 
+    def restore() -> None:
+        for proxy in chaos.worker_proxies.values():
+            proxy.restore()
+
+    timer = threading.Timer(1.5, restore)  # an outage of 1.5 s, then the network is back
+
     def cut_workers(_: str, frames) -> bool:  # type: ignore[no-untyped-def]
         if deltas(frames) < 2:
             return False
         for proxy in chaos.worker_proxies.values():
             proxy.cut()
+        timer.start()
         return True
 
     try:
-        _, frames = stream_with_fault(
-            chaos.gateway, chat_body(LONG_QUESTION, "cut-all"), cut_workers
-        )
+        body = chat_body(LONG_QUESTION, "cut-all")
+        _, frames = stream_with_fault(chaos.gateway, body, cut_workers)
     finally:
-        for proxy in chaos.worker_proxies.values():
-            proxy.restore()
+        timer.cancel()
+        restore()
     assert_clean_ending(frames)
-    assert "error" not in [f.type for f in frames]
+    assert "error" not in [f.type for f in frames], [f.data for f in frames if f.type == "error"]
     assert text_after_last_restart(frames).strip() == expected
     wait_for(lambda: chaos.consumers() >= 2, timeout=60, interval=0.5, what="workers reconnect")
     assert _ask(chaos.gateway).status_code == 200

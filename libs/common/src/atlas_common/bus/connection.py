@@ -20,7 +20,7 @@ from opentelemetry import propagate, trace
 
 from atlas_common.bus import names
 from atlas_common.bus.handling import Handler, wrap
-from atlas_common.bus.topology import declare_topology, exchange_for
+from atlas_common.bus.topology import declare_queue, declare_topology, exchange_for
 from atlas_common.messages import BusMessage
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,8 @@ class Bus:
         """Consume a declared queue with manual acks; returns (channel, queue, consumer tag)."""
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=prefetch)
-        q = await channel.get_queue(queue, ensure=False)
+        # Declared (not just looked up) so the robust channel restores the consumer on reconnect.
+        q = await declare_queue(channel, queue, self._delivery_limit)
         tag = await q.consume(wrap(handler, requeue_unknown=requeue_unknown), no_ack=False)
         return channel, q, tag
 

@@ -6,8 +6,10 @@ no queue yet, whichever process starts first.
 
 from __future__ import annotations
 
+from typing import Any
+
 import aio_pika
-from aio_pika.abc import AbstractChannel
+from aio_pika.abc import AbstractChannel, AbstractQueue
 
 from atlas_common.bus import names
 
@@ -22,25 +24,31 @@ async def declare_topology(channel: AbstractChannel, *, delivery_limit: int) -> 
     events = await channel.declare_exchange(
         names.EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
     )
-    requested = await channel.declare_queue(
-        names.QUERY_REQUESTED,
-        durable=True,
-        arguments={
+    requested = await declare_queue(channel, names.QUERY_REQUESTED, delivery_limit)
+    await requested.bind(jobs, names.QUERY_REQUESTED)
+    dead_queue = await declare_queue(channel, names.QUERY_REQUESTED_DEAD, delivery_limit)
+    await dead_queue.bind(dead, names.QUERY_REQUESTED_DEAD)
+    usage = await declare_queue(channel, names.ENTITLEMENTS_USAGE_QUEUE, delivery_limit)
+    await usage.bind(events, names.USAGE_RECORDED)
+
+
+def queue_arguments(name: str, delivery_limit: int) -> dict[str, Any]:
+    """The arguments of each durable queue: every declaration must use exactly these."""
+    if name == names.QUERY_REQUESTED:
+        return {
             "x-queue-type": "quorum",
             "x-delivery-limit": delivery_limit,
             "x-dead-letter-exchange": names.JOBS_DLX,
             "x-dead-letter-routing-key": names.QUERY_REQUESTED_DEAD,
-        },
+        }
+    return {"x-queue-type": "quorum"}
+
+
+async def declare_queue(channel: AbstractChannel, name: str, delivery_limit: int) -> AbstractQueue:
+    """Declare one of our durable queues (a robust channel then restores it on reconnect)."""
+    return await channel.declare_queue(
+        name, durable=True, arguments=queue_arguments(name, delivery_limit)
     )
-    await requested.bind(jobs, names.QUERY_REQUESTED)
-    dead_queue = await channel.declare_queue(
-        names.QUERY_REQUESTED_DEAD, durable=True, arguments={"x-queue-type": "quorum"}
-    )
-    await dead_queue.bind(dead, names.QUERY_REQUESTED_DEAD)
-    usage = await channel.declare_queue(
-        names.ENTITLEMENTS_USAGE_QUEUE, durable=True, arguments={"x-queue-type": "quorum"}
-    )
-    await usage.bind(events, names.USAGE_RECORDED)
 
 
 def exchange_for(message_type: str) -> str:

@@ -1,0 +1,1 @@
+"""byot mode: JWTs from the operator's identity provider, verified against its JWKS."""

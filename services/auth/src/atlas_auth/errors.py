@@ -1,0 +1,71 @@
+"""The auth service's errors, all in the common envelope (see :mod:`atlas_common.errors`).
+
+Exceptions::
+
+    AtlasError (atlas_common)
+    ├── AuthFailed        401 auth_error      (+ WWW-Authenticate: Bearer)
+    ├── SessionExpired    401 session_expired (+ WWW-Authenticate: Bearer)
+    ├── Forbidden         403 forbidden       (CSRF: Origin does not match)
+    ├── ForbiddenRole     403 forbidden_role
+    ├── RateLimited       429 rate_limited    (+ retryAfterSeconds, Retry-After)
+    └── ManagedOnly       404 not_found       (a managed-mode route in another mode)
+
+Messages never say which part of a credential was wrong: "invalid credential" is all a caller
+learns, so they cannot probe keys, users or token checks one at a time.
+"""
+
+from __future__ import annotations
+
+from atlas_common.errors import AtlasError
+
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+class AuthFailed(AtlasError):
+    status_code = 401
+    code = "auth_error"
+
+    def __init__(self, message: str = "Missing or invalid credential") -> None:
+        super().__init__(message, headers=dict(_BEARER))
+
+
+class SessionExpired(AtlasError):
+    status_code = 401
+    code = "session_expired"
+
+    def __init__(self, message: str = "The session has expired; sign in again") -> None:
+        super().__init__(message, headers=dict(_BEARER))
+
+
+class Forbidden(AtlasError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ForbiddenRole(AtlasError):
+    status_code = 403
+    code = "forbidden_role"
+
+
+class RateLimited(AtlasError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        retry_after = max(1, retry_after)
+        super().__init__(message, headers={"Retry-After": str(retry_after)},
+                         retryAfterSeconds=retry_after)
+
+
+class ManagedOnly(AtlasError):
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(
+            f"Not available in auth mode {mode!r}: users and sessions need managed auth "
+            "(ATLAS_AUTH_MODE=managed)"
+        )
+
+
+INVALID_SIGN_IN = "Invalid email or password"

@@ -1,0 +1,1 @@
+"""managed mode: users, sessions and workspaces in PostgreSQL (schema ``auth``)."""

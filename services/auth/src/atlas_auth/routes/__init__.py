@@ -1,0 +1,1 @@
+"""HTTP routes: internal (the gateway's verify calls), auth (/api/auth/*) and admin users."""

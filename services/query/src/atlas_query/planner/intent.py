@@ -1,0 +1,188 @@
+"""From roles to an intent: what to measure (a metric, a measure, or rows of an entity), how
+to group, filter and rank it. Still in the layer's names, before joins and SQL.
+
+An ambiguous glossary term stays open unless an entity the question names has a dimension or
+measure of that very name ("orders by status"); then it is that column. Words that nothing in
+the layer explains, and operators no rule consumed, stop planning before any guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from atlas_query.planner import synonyms as syn
+from atlas_query.planner.clarify import clarify_term
+from atlas_query.planner.plan import Ambiguous, Declined
+from atlas_query.planner.reading import MARKERS, Mention, Reading
+from atlas_query.planner.refs import Ref
+from atlas_query.planner.roles import Role, assign, role_of
+from atlas_query.planner.text import (
+    COUNT_CUES,
+    LIST_VERBS,
+    NEGATIONS,
+    OPERATORS,
+    is_number,
+    stem,
+    stems,
+)
+from atlas_query.planner.vocabulary import Vocabulary
+
+
+@dataclass
+class Intent:
+    reading: Reading
+    roles: list[Role]
+    target: Ref | None = None  # a metric or a measure
+    subject: str | None = None  # the entity whose rows are counted or listed
+    distinct: list[Ref] = field(default_factory=list)  # "how many countries"
+    groups: list[Role] = field(default_factory=list)
+    listing: bool = False
+    count_cue: bool = False
+
+    def of_kind(self, *kinds: str) -> list[Role]:
+        return [role for role in self.roles if role.kind in kinds]
+
+    @property
+    def entity_roles(self) -> list[Role]:
+        return self.of_kind("entity")
+
+
+class IntentReader:
+    def __init__(self, vocab: Vocabulary, time_types: Mapping[tuple[str, str], str]) -> None:
+        self.vocab = vocab
+        self.time_types = time_types
+        self.known = {word for words in vocab.context.values() for word in words}
+        self.known |= {word for phrase in vocab.phrases for word in phrase}
+        self.known |= {stem(word) for phrase in vocab.values for word in phrase}
+
+    def read(self, reading: Reading) -> Intent:
+        self._check_words(reading)
+        roles = assign(reading, self.time_types)
+        roles = [self._settle(reading, role, roles) for role in roles]
+        intent = Intent(reading, roles, count_cue=_has_count_cue(reading))
+        self._target(intent)
+        self._distinct(intent)
+        self._subject(intent)
+        intent.groups = [r for r in intent.roles if r.kind == "group"]
+        for role in intent.of_kind("dimension"):
+            raise Declined(f'I see "{_words(reading, role.mention)}" but not what to do with it.')
+        return intent
+
+    def _check_words(self, reading: Reading) -> None:
+        for token in reading.loose:
+            word = token.text
+            if reading.filler(word) or word in MARKERS or word in NEGATIONS:
+                continue
+            if is_number(word) or word in OPERATORS or token.stem not in self.known:
+                raise Declined(f'I don\'t know what "{word}" means in this data.')
+
+    def _settle(self, reading: Reading, role: Role, roles: list[Role]) -> Role:
+        if role.kind != "ambiguous":
+            return role
+        term = role.mention.of("ambiguous")[0].name
+        named = {r.entity or r.name for other in roles if other is not role
+                 for r in other.mention.refs if r.kind in ("entity", "measure", "dimension")}
+        found = self._columns_named(term, named)
+        if not found:
+            raise Ambiguous(clarify_term(term, self.vocab.ambiguous[term]))
+        return role_of(reading, Mention(role.mention.start, role.mention.end, frozenset(found)),
+                       self.time_types)
+
+    def _columns_named(self, term: str, entities: set[str]) -> list[Ref]:
+        wanted = stems(term)
+        found = []
+        for name in entities:
+            entity = self.vocab.entities.get(name)
+            for column in (entity.dimensions if entity else []):
+                if any(stems(p) == wanted for p in syn.name_phrases(column.name)):
+                    found.append(Ref("dimension", column.name, name))
+        return found
+
+    def _target(self, intent: Intent) -> None:
+        ranked = intent.of_kind("measure", "order")
+        pure = [r for r in ranked if r.mention.measure_like and not r.mention.of("entity")]
+        dual = [r for r in ranked if r.mention.measure_like and r.mention.of("entity")]
+        if not pure and dual and self._lists(intent):
+            for role in dual:
+                role.kind = "entity"
+            dual = []
+        targets = {_pick(intent.reading, r.mention) for r in (pure or dual)}
+        if len(targets) > 1:
+            names = ", ".join(sorted(t.name for t in targets))
+            raise Declined(f"The question asks for several measures at once ({names}); "
+                           "I answer one at a time.")
+        intent.target = targets.pop() if targets else None
+        for role in dual if pure else []:
+            role.kind = "entity" if role.kind == "measure" else role.kind
+        for role in intent.of_kind("order"):
+            if not role.mention.measure_like and role.mention.of("entity"):
+                role.kind = "entity"
+
+    @staticmethod
+    def _lists(intent: Intent) -> bool:
+        """"Show orders from yesterday": rows, unless something is grouped or counted."""
+        spec = intent.reading.time
+        grouped = intent.of_kind("group") and intent.reading.ranking is None
+        return (any(w in LIST_VERBS for w in intent.reading.words) and not intent.count_cue
+                and not grouped and not (spec.grain or spec.auto_grain or spec.compare))
+
+    def _distinct(self, intent: Intent) -> None:
+        """``how many countries``: a count of the distinct values of a dimension."""
+        if intent.target is not None or not intent.count_cue:
+            return
+        first = next((r for r in intent.roles if r.mention.start >= _cue_end(intent.reading)),
+                     None)
+        if first is not None and first.kind in ("dimension", "group") and not first.which \
+                and first.mention.of("dimension"):
+            intent.distinct = first.mention.of("dimension")
+            first.kind = "distinct"
+
+    def _subject(self, intent: Intent) -> None:
+        if intent.target is not None or intent.distinct:
+            return
+        names = {r.name for role in intent.entity_roles for r in role.mention.of("entity")}
+        if not names:
+            which = [g for g in intent.of_kind("group") if g.which and g.mention.of("entity")]
+            if len(which) == 1 and not intent.count_cue:
+                which[0].kind = "entity"
+                intent.listing = True
+                names = {which[0].mention.of("entity")[0].name}
+        if not names:
+            names = {r.owner for r in intent.of_kind("filter") if r.owner}
+        if not names:
+            names = {v.entity for r in intent.of_kind("filter") for v in r.values if v.entity}
+        if len(names) != 1:
+            raise Declined("I can't tell what to count or list." if not names else
+                           f"The question names several tables ({', '.join(sorted(names))}) "
+                           "and I can't tell which one to count.")
+        intent.subject = names.pop()
+        intent.listing = intent.listing or self._lists(intent)
+
+
+def _pick(reading: Reading, mention: Mention) -> Ref:
+    for kind in ("metric", "measure"):
+        found = mention.of(kind)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise Declined(f'"{_words(reading, mention)}" names several '
+                           f'{kind}s: {", ".join(r.name for r in found)}.')
+    raise Declined(f'"{_words(reading, mention)}" is not something I can measure.')
+
+
+def _words(reading: Reading, mention: Mention) -> str:
+    return " ".join(t.text for t in reading.tokens[mention.start:mention.end])
+
+
+def _has_count_cue(reading: Reading) -> bool:
+    return _cue_end(reading) >= 0
+
+
+def _cue_end(reading: Reading) -> int:
+    words = reading.words
+    for cue in COUNT_CUES:
+        for i in range(len(words) - len(cue) + 1):
+            if tuple(words[i:i + len(cue)]) == cue:
+                return i + len(cue)
+    return -1

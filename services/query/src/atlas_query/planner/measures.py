@@ -1,0 +1,131 @@
+"""What a question measures: a metric (verbatim, or composed from its parts), a measure, a
+count of an entity's rows or of a dimension's distinct values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from atlas_query.planner import synonyms as syn
+from atlas_query.planner.choices import Chooser, plural, singular
+from atlas_query.planner.expressions import LayerSql, aggregate
+from atlas_query.planner.intent import Intent
+from atlas_query.planner.metrics import MetricAnalyzer, MetricParts, same_breakdown
+from atlas_query.planner.plan import Declined, Output, Value
+from atlas_query.planner.time import Grain
+from atlas_query.semantic import Metric
+
+
+@dataclass
+class Measured:
+    base: str | None
+    value: Value | None
+    subject: str
+    metric: Metric | None = None
+    parts: MetricParts | None = None
+
+
+class Measures:
+    def __init__(self, metrics: list[Metric], sql: LayerSql, analyzer: MetricAnalyzer,
+                 chooser: Chooser) -> None:
+        self.sql = sql
+        self.chooser = chooser
+        self.metrics = {m.id: m for m in metrics}
+        self.parts = {m.id: analyzer.parts(m) for m in metrics}
+
+    def measured(self, intent: Intent) -> Measured:
+        target = intent.target
+        if target is not None and target.kind == "metric":
+            return self._metric(self.metrics[target.name])
+        if target is not None:
+            return self._measure(target.entity or "", target.name)
+        if intent.distinct:
+            return self._distinct(intent)
+        subject = intent.subject or ""
+        noun = plural(subject)
+        if intent.listing:
+            return Measured(subject, None, noun)
+        return Measured(subject, self.count(subject), noun)
+
+    def _metric(self, metric: Metric) -> Measured:
+        parts = self.parts[metric.id]
+        label = metric.label or metric.id.replace("_", " ")
+        if parts is None:
+            return Measured(None, None, label, metric, None)
+        value = Value(parts.value, parts.alias, label, unit=metric.unit)
+        return Measured(parts.base, value, label, metric, parts)
+
+    def _measure(self, entity: str, name: str) -> Measured:
+        expr = self.sql.measure_expr(entity, name)
+        if expr is None:
+            raise Declined(f"The SQL of measure {entity}.{name} does not parse.")
+        words = syn.name_words(name)
+        unit = "cents" if "cents" in words else ("USD" if "usd" in words else None)
+        label = " ".join(w for w in words if w not in ("cents", "usd"))
+        return Measured(entity, Value(expr, name, label, unit=unit), label)
+
+    def _distinct(self, intent: Intent) -> Measured:
+        named = {r.name for role in intent.entity_roles for r in role.mention.of("entity")}
+        refs = [r for r in intent.distinct if r.entity in named] or intent.distinct
+        entities = {r.entity or "" for r in refs}
+        if len(entities) != 1:
+            raise Declined(f"Distinct values of which table: {', '.join(sorted(entities))}?")
+        ref = refs[0]
+        column = self.chooser.dimension_output(ref)
+        expr = exp.Count(this=exp.Distinct(expressions=[column.expr]))
+        label = f"distinct {column.label} values"
+        return Measured(ref.entity, Value(expr, f"{ref.name}_count", label), label)
+
+    def count(self, entity: str) -> Value:
+        """The entity's own count measure over its key, else COUNT(*)."""
+        key = self.sql.primary_key(entity)
+        for measure in self.sql.entity(entity).measures:
+            if measure.type in ("count", "count_distinct") and key is not None \
+                    and measure.sql in (key.name, key.expression):
+                expr = self.sql.measure_expr(entity, measure.name)
+                if expr is not None:
+                    return Value(expr, f"{singular(entity)}_count", plural(entity))
+        return Value(exp.Count(this=exp.Star()), f"{singular(entity)}_count", plural(entity))
+
+    def breakdown(self, parts: MetricParts, group: Output, grain: Grain | None,
+                  time_column: exp.Expr | None) -> Metric | None:
+        """A breakdown metric that is exactly ``parts`` grouped by ``group``."""
+        for metric_id, other in self.parts.items():
+            if other is None or len(other.groups) != 1 or not same_breakdown(parts, other):
+                continue
+            expr = other.groups[0][0]
+            if grain is not None and time_column is not None:
+                if grain_of(expr) == (grain, time_column.sql()):
+                    return self.metrics[metric_id]
+            elif grain is None and expr.sql() == group.expr.sql():
+                return self.metrics[metric_id]
+        return None
+
+
+_FORMATS = {"%Y-%m": "month", "%Y": "year", "%Y-%m-%d": "day"}
+
+
+def grain_of(expr: exp.Expr) -> tuple[str, str] | None:
+    """The time grain and column of a bucket expression, as a breakdown metric writes it."""
+    trunc = expr.find(exp.TimestampTrunc, exp.DateTrunc)
+    if trunc is not None:
+        unit = trunc.args.get("unit")
+        return (unit.name.lower() if unit is not None else "", trunc.this.sql())
+    formatted = expr.find(exp.TimeToStr)
+    if formatted is not None:
+        fmt = formatted.args.get("format")
+        grain = _FORMATS.get(fmt.name if fmt is not None else "")
+        return (grain, formatted.this.sql()) if grain else None
+    if isinstance(expr, exp.Cast) and expr.to.is_type("date"):
+        return ("day", expr.this.sql())
+    return None
+
+
+def metric_plus(metric: Metric, value: Value) -> Value:
+    return value if value.unit else Value(value.expr, value.alias, value.label, unit=metric.unit)
+
+
+def aggregate_of(kind: str, expr: exp.Expr) -> exp.Expr:
+    return aggregate(kind, expr)

@@ -1,0 +1,98 @@
+"""The semantic planner: a question -> a plan and its SQL, a clarifying question, or an honest
+"I can't answer that", using the semantic layer alone (no LLM, no network).
+
+Build one per layer and dialect; :meth:`SemanticPlanner.decide` is pure apart from the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from atlas_query.planner.choices import Chooser
+from atlas_query.planner.compile import Compiler
+from atlas_query.planner.expressions import TIME_TYPES, LayerSql
+from atlas_query.planner.followup import Turn, follow_up
+from atlas_query.planner.intent import IntentReader
+from atlas_query.planner.joins import JoinGraph
+from atlas_query.planner.measures import Measures
+from atlas_query.planner.metrics import MetricAnalyzer
+from atlas_query.planner.plan import Ambiguous, CannotAnswer, Clarify, Declined, Plan
+from atlas_query.planner.reading import read
+from atlas_query.planner.resolve import Resolver
+from atlas_query.planner.suggest import Suggester
+from atlas_query.planner.timecols import TimeColumns
+from atlas_query.planner.vocabulary import Vocabulary
+from atlas_query.planner.wording import WordCheck
+from atlas_query.semantic import SemanticLayer
+
+_DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres"}
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: Plan
+    sql: str
+    now: datetime
+
+
+Decision = Planned | Clarify | CannotAnswer
+
+
+class SemanticPlanner:
+    def __init__(self, layer: SemanticLayer, dialect: str, timezone: str = "UTC",
+                 now: Callable[[], datetime] | None = None) -> None:
+        if dialect not in _DIALECTS:
+            raise ValueError(f"unsupported dialect {dialect!r}; use duckdb or postgres")
+        self.dialect = _DIALECTS[dialect]
+        self.zone = ZoneInfo(timezone)
+        self._clock = now or (lambda: datetime.now(UTC))
+        self.vocab = Vocabulary(layer)
+        graph = JoinGraph(layer)
+        sql = LayerSql(layer.entities, self.dialect)
+        chooser = Chooser(sql, graph)
+        tables = {}
+        for entity in layer.entities:
+            tables[entity.table.lower()] = entity.name
+            tables.setdefault(entity.table.split(".")[-1].lower(), entity.name)
+        measures = Measures(layer.metrics, sql, MetricAnalyzer(sql, graph, tables), chooser)
+        self.resolver = Resolver(measures, chooser, TimeColumns(chooser, timezone),
+                                 WordCheck(self.vocab))
+        time_types = {(e.name, d.name): d.type or "" for e in layer.entities
+                      for d in e.dimensions if d.type in TIME_TYPES}
+        self.reader = IntentReader(self.vocab, time_types)
+        self.compiler = Compiler(layer.entities, graph, self.dialect)
+        self.suggester = Suggester(self.vocab, self._answerable)
+
+    def now(self) -> datetime:
+        moment = self._clock()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(self.zone)
+
+    def decide(self, question: str, history: Sequence[Turn] = ()) -> Decision:
+        question = follow_up(question, history, self.vocab)
+        try:
+            return self.plan(question)
+        except Ambiguous as ambiguous:
+            return ambiguous.clarify
+        except Declined as declined:
+            return CannotAnswer(declined.reason, self.suggester.suggestions(question),
+                                self.suggester.closest(question))
+
+    def plan(self, question: str) -> Planned:
+        """Plan ``question`` or raise :class:`Declined` / :class:`Ambiguous`."""
+        now = self.now()
+        reading = read(question, self.vocab, now)
+        intent = self.reader.read(reading)
+        plan = self.resolver.plan(intent)
+        return Planned(plan, self.compiler.sql(plan), now)
+
+    def _answerable(self, question: str) -> bool:
+        try:
+            self.plan(question)
+        except (Declined, Ambiguous):
+            return False
+        return True
