@@ -20,7 +20,7 @@ from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from atlas_gateway.routes import ask, auth_proxy, health
+from atlas_gateway.routes import ask, auth_proxy, health, query_api
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
 
@@ -68,6 +68,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(ask.router)
     app.include_router(health.router)
     app.include_router(auth_proxy.router)
+    app.include_router(query_api.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -49,5 +49,6 @@ def run() -> None:
         app = create_app(settings)
     except (SemanticLayerError, ValueError) as exc:
         raise SystemExit(f"atlas-query-api: cannot start: {exc}") from exc
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+    )

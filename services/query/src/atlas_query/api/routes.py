@@ -27,11 +27,13 @@ async def tables(service: ServiceDep, _principal: PrincipalDep) -> TablesRespons
 
 
 @internal.post("/api/v1/validate-sql", response_model=ValidateSqlResponse)
-async def validate_sql(body: ValidateSqlRequest, service: ServiceDep,
-                       principal: PrincipalDep) -> ValidateSqlResponse:
+async def validate_sql(
+    body: ValidateSqlRequest, service: ServiceDep, principal: PrincipalDep
+) -> ValidateSqlResponse:
     return service.validate_sql(body.sql, principal)
 
 
 @internal.get("/internal/v1/health", response_model=HealthResponse)
-async def health(service: ServiceDep, _principal: PrincipalDep) -> HealthResponse:
+async def health(service: ServiceDep) -> HealthResponse:
+    """For the gateway's /api/health: behind the internal token, no caller to speak of."""
     return await service.health()
