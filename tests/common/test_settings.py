@@ -20,3 +20,14 @@ def test_development_defaults_point_at_the_local_services() -> None:
     s = CommonSettings()
     assert s.rabbitmq_url.startswith("amqp://") and "127.0.0.1" in s.rabbitmq_url
     assert "127.0.0.1" in s.redis_url and "127.0.0.1" in s.database_url
+
+
+def test_generic_variables_of_process_runners_are_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """honcho and others export PORT; bare field names must never configure a service."""
+    monkeypatch.setenv("ENV", "production")
+    monkeypatch.setenv("REDIS_URL", "redis://elsewhere:1/0")
+    monkeypatch.setenv("INTERNAL_TOKEN", "from-a-bare-name")
+    s = CommonSettings()
+    assert s.env == "development"
+    assert "elsewhere" not in s.redis_url
+    assert s.internal_token == DEV_INTERNAL_TOKEN

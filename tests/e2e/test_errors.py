@@ -111,8 +111,11 @@ def test_health_is_ok_with_workers(gateway: str) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["checks"]["workers"]["consumers"] >= 2
-    for name in ("rabbitmq", "redis", "internalDb"):
-        assert body["checks"][name]["status"] == "ok"
+    assert body["status"] == "ok"
+    for name in ("rabbitmq", "redis", "internalDb", "datasource", "semanticLayer"):
+        assert body["checks"][name]["status"] == "ok", body["checks"][name]
+    assert body["checks"]["semanticLayer"]["entityCount"] >= 5
+    assert body["checks"]["auth"]["mode"] == "none"
 
 
 def test_openapi_and_docs_are_served(gateway: str) -> None:

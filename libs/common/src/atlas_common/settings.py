@@ -19,7 +19,15 @@ _PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", DEV_INTERN
 class CommonSettings(BaseSettings):
     """Connections, identity of the deployment, and the stream / job knobs every process shares."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # Fields are read only from their Atlas names (validation aliases). The prefix below is
+    # never set: it stops pydantic-settings from also reading a field's bare name, so the
+    # PORT / HOST / ENV that process runners export cannot reconfigure a service.
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        extra="ignore",
+        populate_by_name=True,
+        env_prefix="ATLAS_FIELD_NAME_NOT_READ__",
+    )
 
     env: Literal["development", "test", "production"] = Field(
         "development", validation_alias="ATLAS_ENV"
