@@ -30,6 +30,10 @@ chaos: install
 	@for i in $$(seq 1 $(CHAOS_RUNS)); do echo "== chaos run $$i/$(CHAOS_RUNS)"; \
 	  $(UV) run --no-sync pytest -q -m chaos -p no:cacheprovider $(PYTEST_ARGS) || exit 1; done
 
+# The planner's evaluation: every question of each set with its verdict, per capability.
+eval: install
+	@$(UV) run --no-sync python -m tests.query.planner.evaluate
+
 bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(UV) run --no-sync python $$b || exit 1; done
 

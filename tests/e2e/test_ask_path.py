@@ -30,6 +30,28 @@ def signups_last_week(demo_db: Path) -> int:
     return int(row[0])
 
 
+def last_week_label() -> str:
+    """The range the answer must state, e.g. "Nov 9 – Nov 15, 2026" (Monday to Sunday, UTC)."""
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=today.weekday() + 7)
+    end = start + timedelta(days=6)
+    year = "" if start.year == end.year else f", {start.year}"
+    return f"{start:%b} {start.day}{year} – {end:%b} {end.day}, {end.year}"
+
+
+def assert_states_signups(answer: str, expected: int) -> None:
+    assert f"{expected:,} " in answer, answer
+    assert "last week" in answer and last_week_label() in answer, answer
+
+
+def only_value(data: dict[str, object]) -> object:
+    """The single value of a one-row, one-column result, whatever the column is called."""
+    rows, columns = data["rows"], data["columns"]
+    assert isinstance(rows, list) and isinstance(columns, list) and len(columns) == 1
+    assert len(rows) == 1 and list(rows[0]) == columns, data
+    return rows[0][columns[0]]
+
+
 def chat_body(text: str, chat_id: str = "chat-1") -> dict[str, object]:
     return {
         "id": chat_id,
@@ -49,10 +71,9 @@ def test_query_answers_from_the_demo_data(gateway: str, demo_db: Path) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     expected = signups_last_week(demo_db)
-    assert f"{expected:,} users signed up last week" in body["answer"]
+    assert_states_signups(body["answer"], expected)
     assert len(body["sql"]) == 1 and "FROM users" in body["sql"][0]
-    assert body["data"][0]["rows"] == [{"count": expected}]
-    assert body["data"][0]["columns"] == ["count"]
+    assert only_value(body["data"][0]) == expected
     assert body["requestId"] == r.headers["x-request-id"]
     assert isinstance(body["steps"], int) and body["steps"] >= 1
     assert body["usage"] == {"totalTokens": 0}
@@ -71,11 +92,11 @@ def test_chat_streams_valid_ai_sdk_frames(gateway: str, demo_db: Path) -> None:
     ids = [f.id for f in frames]
     assert all(ids) and len(set(ids)) == len(ids) and ids[0] == "0-0"
     text = "".join(c["delta"] for c in chunks if c["type"] == "text-delta")
-    assert f"{signups_last_week(demo_db):,} users signed up last week" in text
+    assert_states_signups(text, signups_last_week(demo_db))
     tool_input = next(c for c in chunks if c["type"] == "tool-input-available")
     assert tool_input["toolName"] == "executeSQL" and "sql" in tool_input["input"]
     output = next(c for c in chunks if c["type"] == "tool-output-available")["output"]
-    assert output["rows"] == [{"count": signups_last_week(demo_db)}]
+    assert only_value(output) == signups_last_week(demo_db)
     assert output["truncated"] is False
 
 
@@ -85,7 +106,7 @@ def test_two_workers_share_a_burst(stack: Stack, gateway: str, demo_db: Path) ->
     def ask(_: int) -> str:
         r = httpx.post(gateway + "/api/v1/query", json={"question": QUESTION}, timeout=60)
         assert r.status_code == 200, r.text
-        assert r.json()["data"][0]["rows"] == [{"count": expected}]
+        assert only_value(r.json()["data"][0]) == expected
         return str(r.json()["requestId"])
 
     with ThreadPoolExecutor(16) as pool:

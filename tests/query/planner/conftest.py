@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,4 +41,13 @@ def support_planner(support_layer: SemanticLayer) -> SemanticPlanner:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("planner-demo") / "demo.duckdb"
     generate_demo(path, DEMO_NOW)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_reference(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the demo database for hand-written reference SQL (a separate DuckDB
+    instance from the executor's locked, read-only one)."""
+    path = tmp_path_factory.mktemp("planner-reference") / "reference.duckdb"
+    shutil.copy(demo_db, path)
     return path

@@ -32,6 +32,7 @@ from typing import Any
 
 import duckdb
 import yaml
+
 from atlas_common.messages import QueryRequested
 from atlas_common.principal import ANONYMOUS
 from atlas_common.stream_events import (
@@ -40,7 +41,6 @@ from atlas_common.stream_events import (
     SuggestionsEvent,
     ToolResultEvent,
 )
-
 from atlas_query.answer.context import AnswerContext
 from atlas_query.demo import SEMANTIC_ROOT, generate_demo
 from atlas_query.executors.duckdb import DuckDBExecutor

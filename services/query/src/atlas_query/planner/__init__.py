@@ -6,6 +6,7 @@
 
 from atlas_query.planner.answerer import SemanticAnswerer
 from atlas_query.planner.plan import CannotAnswer, Clarify, Plan
-from atlas_query.planner.planner import Planned, SemanticPlanner
+from atlas_query.planner.planner import Decision, Planned, SemanticPlanner
 
-__all__ = ["CannotAnswer", "Clarify", "Plan", "Planned", "SemanticAnswerer", "SemanticPlanner"]
+__all__ = ["CannotAnswer", "Clarify", "Decision", "Plan", "Planned", "SemanticAnswerer",
+           "SemanticPlanner"]

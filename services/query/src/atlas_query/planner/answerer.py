@@ -20,7 +20,7 @@ from atlas_query.planner import format as fmt
 from atlas_query.planner.compile import PERIOD
 from atlas_query.planner.narrative import narrate
 from atlas_query.planner.plan import CannotAnswer, Clarify, Plan
-from atlas_query.planner.planner import Planned, SemanticPlanner
+from atlas_query.planner.planner import Decision, Planned, SemanticPlanner
 from atlas_query.semantic import SemanticLayer
 
 _CHARTS: dict[str, ChartKind] = {"number": "number", "series": "line", "breakdown": "bar",
@@ -34,7 +34,11 @@ class SemanticAnswerer:
 
     async def answer(self, ctx: AnswerContext) -> None:
         await ctx.status("Matching the question to the semantic layer", stage="planning")
-        decision = self.planner.decide(ctx.job.question, ctx.job.history)
+        await self.respond(ctx, self.planner.decide(ctx.job.question, ctx.job.history))
+
+    async def respond(self, ctx: AnswerContext, decision: Decision) -> None:
+        """Stream a decision already taken (``ATLAS_PLANNER=auto`` can call
+        ``self.planner.decide`` first and hand a ``CannotAnswer`` to the LLM instead)."""
         if isinstance(decision, Clarify):
             await ctx.emit(ClarificationEvent(term=decision.term, options=decision.options,
                                               question=decision.question))

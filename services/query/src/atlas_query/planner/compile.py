@@ -51,20 +51,23 @@ class Compiler:
         projections = [_project(rename(o.expr), o.alias) for o in outputs]
         if period is not None:
             projections.insert(0, exp.alias_(exp.Literal.string(period), PERIOD))
-        select = exp.select(*projections).from_(self._table(plan.base, aliases))
+        # The parts are fresh trees (renamed copies), so the builders need not copy them again.
+        select = exp.select(*projections, copy=False).from_(self._table(plan.base, aliases),
+                                                             copy=False)
         for edge in edges:
             select = select.join(self._table(edge.target, aliases), on=_on(edge, aliases),
-                                 join_type="inner")
+                                 join_type="inner", copy=False)
         if where:
-            select = select.where(exp.and_(*(rename(w) for w in where)))
+            select = select.where(exp.and_(*(rename(w) for w in where), copy=False),
+                                  copy=False)
         if plan.value is not None and plan.groups and not plan.columns:
             keys = [rename(k) for g in plan.groups for k in (g.expr, *g.keys)]
-            select = select.group_by(*keys)
+            select = select.group_by(*keys, copy=False)
         order = _order(plan, rename)
         if order and period is None:
-            select = select.order_by(*order)
+            select = select.order_by(*order, copy=False)
         if plan.limit is not None:
-            select = select.limit(plan.limit)
+            select = select.limit(plan.limit, copy=False)
         return select
 
     def _edges(self, base: str, needed: set[str]) -> list[Edge]:

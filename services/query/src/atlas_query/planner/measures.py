@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.choices import Chooser, plural, singular
-from atlas_query.planner.expressions import LayerSql, aggregate
+from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.intent import Intent
 from atlas_query.planner.metrics import MetricAnalyzer, MetricParts, same_breakdown
 from atlas_query.planner.plan import Declined, Output, Value
@@ -121,11 +121,3 @@ def grain_of(expr: exp.Expr) -> tuple[str, str] | None:
     if isinstance(expr, exp.Cast) and expr.to.is_type("date"):
         return ("day", expr.this.sql())
     return None
-
-
-def metric_plus(metric: Metric, value: Value) -> Value:
-    return value if value.unit else Value(value.expr, value.alias, value.label, unit=metric.unit)
-
-
-def aggregate_of(kind: str, expr: exp.Expr) -> exp.Expr:
-    return aggregate(kind, expr)

@@ -87,9 +87,6 @@ class CannotAnswer:
     closest: list[str] = field(default_factory=list)
 
 
-Decision = Plan | Clarify | CannotAnswer
-
-
 class Declined(Exception):
     """Raised inside planning when the question cannot be answered with confidence."""
 

@@ -76,12 +76,6 @@ class Reading:
         """A function word or light verb, unless the asker wrote it as a name."""
         return (word in STOPWORDS or word in LIGHT_VERBS) and word not in self.names
 
-    def before(self, mention: Mention, skip: frozenset[str] = frozenset()) -> Token | None:
-        index = mention.start - 1
-        while index >= 0 and self.tokens[index].text in skip:
-            index -= 1
-        return self.tokens[index] if index >= 0 else None
-
 
 def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     text = normalize(question)
@@ -149,11 +143,34 @@ def match(tokens: list[Token], vocab: Vocabulary) -> tuple[list[Mention], list[T
             window = tokens[index:index + size]
             refs = vocab.lookup(tuple(t.stem for t in window), tuple(t.text for t in window))
             if refs:
-                mentions.append(Mention(index, index + size, frozenset(refs)))
-                index += size
+                end, metric = _metric_on_measure(tokens, index, index + size, refs, vocab)
+                mentions.append(Mention(index, end, frozenset(refs | metric)))
+                index = end
                 break
         else:
             if tokens[index].text not in MARKERS:
                 loose.append(tokens[index])
             index += 1
     return mentions, loose
+
+
+def _metric_on_measure(tokens: list[Token], start: int, end: int, refs: set[Ref],
+                       vocab: Vocabulary) -> tuple[int, set[Ref]]:
+    """"number of buyers" names the measure buyer_count and, inside it, the metric "buyers"
+    built on that measure; "average first response time" runs on into the metric "first
+    response time". The metric, the layer's definition, is what is meant."""
+    measures = {(r.entity, r.name) for r in refs if r.kind == "measure"}
+    if not measures or any(r.kind == "metric" for r in refs):
+        return end, set()
+    found: dict[Ref, int] = {}
+    for first in range(start, end):
+        for last in range(first + 1, min(len(tokens), end + 3) + 1):
+            part = tokens[first:last]
+            for ref in vocab.lookup(tuple(t.stem for t in part), tuple(t.text for t in part)):
+                source = vocab.metrics[ref.name].source if ref.kind == "metric" else None
+                if source is not None and (source.entity, source.measure) in measures:
+                    found[ref] = max(found.get(ref, end), last)
+    if len(found) != 1:
+        return end, set()
+    ref, last = found.popitem()
+    return last, {ref}

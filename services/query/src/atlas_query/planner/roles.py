@@ -46,6 +46,7 @@ def assign(reading: Reading, time_types: Mapping[tuple[str, str], str]) -> list[
     _absorb_dimensions(reading, roles)
     _attach_owners(reading, roles)
     _chain_groups(reading, roles)
+    _rank_by_entity(reading, roles)
     return roles
 
 
@@ -95,7 +96,7 @@ def _cue(reading: Reading, mention: Mention) -> str:
     index, skipped = mention.start - 1, 0
     while index >= 0:
         token = reading.tokens[index]
-        if token.text in _ARTICLES:
+        if token.text in _ARTICLES or token.text in _COPULAS:
             index -= 1
             continue
         loose = index not in taken and token.text not in _CUE_WORDS
@@ -172,6 +173,18 @@ def _chain_groups(reading: Reading, roles: list[Role]) -> None:
         between = [t.text for t in reading.tokens[previous.mention.end:role.mention.start]]
         if previous.kind == "group" and role.kind == "dimension" and between in (["and"], []):
             role.kind = "group"
+
+
+def _rank_by_entity(reading: Reading, roles: list[Role]) -> None:
+    """``top 3 countries by purchases``: ranked by how many rows of the entity, so the
+    entity is what is counted, not a second grouping."""
+    if reading.ranking is None:
+        return
+    for index, role in enumerate(roles):
+        plain_entity = role.mention.of("entity") and not role.mention.of("dimension")
+        ranked_before = any(r.kind == "group" and r.which for r in roles[:index])
+        if role.kind == "group" and not role.which and plain_entity and ranked_before:
+            role.kind = "entity"
 
 
 def _attach_owners(reading: Reading, roles: list[Role]) -> None:

@@ -10,7 +10,8 @@ import time
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from atlas_common.bus import Bus, names
+from atlas_common.bus import BrokerUnavailable, Bus, names
+from atlas_common.messages import BusMessage
 from atlas_common.stream import cancel_channel
 from atlas_query.answer.context import Answerer
 from atlas_query.answer.demo_answerer import DemoAnswerer
@@ -19,6 +20,8 @@ from atlas_query.demo.provision import ensure_demo_database
 from atlas_query.executors.base import Executor
 from atlas_query.executors.factory import create_executor
 from atlas_query.guard.guard import SqlGuard
+from atlas_query.planner import SemanticAnswerer
+from atlas_query.semantic import SemanticLayer
 from atlas_query.semantic.loader import load_semantic_layer
 from atlas_query.worker.dead_letters import DeadLetterHandler
 from atlas_query.worker.jobs import JobRunner
@@ -46,7 +49,7 @@ class QueryWorker:
         self.executor = create_executor(s)
         guard = SqlGuard(layer, self.executor.dialect, s)
         self.runner = JobRunner(
-            s, self.redis, self._answerer(), GuardedSqlRunner(guard, self.executor)
+            s, self.redis, self._answerer(layer), GuardedSqlRunner(guard, self.executor)
         )
         dead = DeadLetterHandler(
             self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max
@@ -66,10 +69,34 @@ class QueryWorker:
         ]
         log.info("query worker ready", extra={"concurrency": s.concurrency})
 
-    def _answerer(self) -> Answerer:
-        if self.settings.answerer == "echo":
+    def _answerer(self, layer: SemanticLayer) -> Answerer:
+        s = self.settings
+        if s.answerer == "echo":
             return EchoAnswerer()
-        return DemoAnswerer(self.settings.timezone)
+        if s.answerer == "demo":
+            return DemoAnswerer(s.timezone)
+        if s.provider is None and s.planner != "llm":
+            assert self.executor is not None
+            return SemanticAnswerer(layer, self.executor.dialect, s.timezone)
+        # Imported here: pydantic-ai takes seconds to load and only a model needs it.
+        from atlas_query.agent.router import build_answerer
+
+        async def publish(message: BusMessage) -> None:
+            # The bus connects after the answerer is built; usage comes only once jobs flow.
+            if self.bus is None:
+                raise BrokerUnavailable("the worker is not connected to the broker")
+            await self.bus.publish(message)
+
+        assert self.executor is not None
+        return build_answerer(
+            s,
+            layer,
+            dialect=self.executor.dialect,
+            mode=s.planner,
+            timezone=s.timezone,
+            row_limit=s.row_limit,
+            publish=publish,
+        )
 
     async def drain(self) -> None:
         """Stop taking jobs, let jobs in hand finish for the grace period, requeue the rest."""
