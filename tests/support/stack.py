@@ -83,6 +83,14 @@ class Stack:
         wait_http(self.env["ATLAS_AUTH_URL"] + "/healthz", self.procs[-1])
         return self.env["ATLAS_AUTH_URL"]
 
+    def start_keys(self, extra_env: dict[str, str] | None = None) -> str:
+        """Start the keys service; auth and gateways started afterwards reach it."""
+        port = free_port()
+        self.env["ATLAS_KEYS_URL"] = f"http://127.0.0.1:{port}"
+        self.start("atlas-keys", "keys", {"ATLAS_KEYS_PORT": str(port), **(extra_env or {})})
+        wait_http(self.env["ATLAS_KEYS_URL"] + "/healthz", self.procs[-1])
+        return self.env["ATLAS_KEYS_URL"]
+
     def workers(self) -> list[Proc]:
         return [p for p in self.procs if p.name.startswith("worker")]
 

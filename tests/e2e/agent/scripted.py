@@ -55,6 +55,14 @@ class Turn:
     output_tokens: int = 30
 
 
+@dataclass
+class Served:
+    """When a request arrived and when its first text chunk left (``time.monotonic()``)."""
+
+    received: float
+    first_text: float | None = None
+
+
 def error(status: int, error_type: str, retry_after: int | None = None) -> Turn:
     headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
     return Turn(status=status, error_type=error_type, headers=headers)
@@ -65,8 +73,8 @@ def say(text: str, **kwargs: Any) -> Turn:
     return Turn(text=re.findall(r"\S+\s*|\s+", text), **kwargs)
 
 
-def call(name: str, **args: Any) -> Turn:
-    return Turn(tool_calls=[ToolCall(name, args)])
+def call(tool: str, /, **args: Any) -> Turn:
+    return Turn(tool_calls=[ToolCall(tool, args)])
 
 
 class ScriptedProvider:
@@ -74,6 +82,7 @@ class ScriptedProvider:
         self.scripts: dict[str, list[Turn]] = {}
         self.requests: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.headers: dict[str, list[dict[str, str]]] = defaultdict(list)
+        self.served: dict[str, list[Served]] = defaultdict(list)
         self._ids = itertools.count(1)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -108,29 +117,31 @@ class ScriptedProvider:
         self._server.should_exit = True
         self._thread.join(5)
 
-    def _turn(self, body: dict[str, Any], headers: dict[str, str]) -> Turn | None:
+    def _turn(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[Turn | None, Served]:
+        served = Served(time.monotonic())
         keys = _MARKER.findall(json.dumps(body.get("messages", [])))
         if not keys or keys[-1] not in self.scripts:
-            return None
+            return None, served
         key = keys[-1]
         self.requests[key].append(body)
         self.headers[key].append(headers)
+        self.served[key].append(served)
         turns = self.scripts[key]
         index = len(self.requests[key]) - 1
-        return turns[index] if index < len(turns) else None
+        return (turns[index] if index < len(turns) else None), served
 
     # -- OpenAI chat completions -----------------------------------------------------------
 
     async def _openai(self, request: Request) -> Response:
         body = await request.json()
-        turn = self._turn(body, dict(request.headers))
+        turn, served = self._turn(body, dict(request.headers))
         if turn is None:
             return _openai_error(500, "server_error", "no script for this request", {})
         if turn.status != 200:
             return _openai_error(turn.status, turn.error_type, "scripted error", turn.headers)
-        return StreamingResponse(self._openai_chunks(turn), media_type="text/event-stream")
+        return StreamingResponse(self._openai_chunks(turn, served), media_type="text/event-stream")
 
-    async def _openai_chunks(self, turn: Turn) -> AsyncIterator[bytes]:
+    async def _openai_chunks(self, turn: Turn, served: Served) -> AsyncIterator[bytes]:
         base = {"id": f"chatcmpl-{next(self._ids)}", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": "scripted"}
 
@@ -143,6 +154,7 @@ class ScriptedProvider:
         for n, text in enumerate(turn.text):
             if n:
                 await _pace(turn, n)
+            served.first_text = served.first_text or time.monotonic()
             yield chunk({"content": text})
             if turn.malformed:
                 yield b"data: {not json at all\n\n"
@@ -164,14 +176,15 @@ class ScriptedProvider:
 
     async def _anthropic(self, request: Request) -> Response:
         body = await request.json()
-        turn = self._turn(body, dict(request.headers))
+        turn, served = self._turn(body, dict(request.headers))
         if turn is None:
             return _anthropic_error(500, "api_error", "no script for this request", {})
         if turn.status != 200:
             return _anthropic_error(turn.status, turn.error_type, "scripted error", turn.headers)
-        return StreamingResponse(self._anthropic_events(turn), media_type="text/event-stream")
+        events = self._anthropic_events(turn, served)
+        return StreamingResponse(events, media_type="text/event-stream")
 
-    async def _anthropic_events(self, turn: Turn) -> AsyncIterator[bytes]:
+    async def _anthropic_events(self, turn: Turn, served: Served) -> AsyncIterator[bytes]:
         message = {"id": f"msg_{next(self._ids)}", "type": "message", "role": "assistant",
                    "content": [], "model": "scripted", "stop_reason": None,
                    "stop_sequence": None,
@@ -185,6 +198,7 @@ class ScriptedProvider:
             for n, text in enumerate(turn.text):
                 if n:
                     await _pace(turn, n)
+                served.first_text = served.first_text or time.monotonic()
                 delta = {"type": "text_delta", "text": text}
                 yield _event("content_block_delta",
                              {"type": "content_block_delta", "index": 0, "delta": delta})

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from atlas_auth.routes import admin_users, auth, internal
 from atlas_auth.settings import AuthSettings, ConfigError
-from atlas_auth.stored_keys import RefusingStoredKeyVerifier, StoredKeyVerifier
+from atlas_auth.stored_keys import StoredKeyVerifier
 from atlas_auth.wiring import build_state
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
@@ -27,12 +27,15 @@ log = logging.getLogger("atlas_auth")
 
 
 def create_app(settings: AuthSettings, *, stored_keys: StoredKeyVerifier | None = None) -> FastAPI:
-    """The app; raises ConfigError at once for a mode that cannot start."""
+    """The app; raises ConfigError at once for a mode that cannot start.
+
+    ``stored_keys`` replaces the verifier of stored API keys (tests); by default managed and
+    byot modes ask the keys service at ``ATLAS_KEYS_URL``, and other modes refuse them."""
     mode = settings.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with build_state(settings, stored_keys or RefusingStoredKeyVerifier()) as state:
+        async with build_state(settings, stored_keys) as state:
             app.state.auth = state
             log.info("auth service ready", extra={"mode": mode})
             yield

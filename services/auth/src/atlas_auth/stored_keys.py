@@ -1,10 +1,11 @@
 """The seam through which stored API keys (``atlas_sk_...``, owned by the keys service) are
 verified in managed and byot modes.
 
-The keys service (issue "keys", at ``ATLAS_KEYS_URL``) will provide a verifier that asks it
-about a key and returns the key's principal (its workspace, its own role, ``credential_id`` =
-key id, ``expires_at`` = key expiry). Until then :class:`RefusingStoredKeyVerifier` refuses
-every stored key, so nothing is accepted by accident.
+:class:`atlas_auth.stored_keys_http.HttpStoredKeyVerifier` asks the keys service (at
+``ATLAS_KEYS_URL``) about a key and returns the key's principal (its workspace, its role capped
+at its creator's, ``credential_id`` = key id, ``expires_at`` = key expiry); the wiring plugs it
+in for managed and byot modes. :class:`RefusingStoredKeyVerifier` refuses every stored key: the
+other modes use it, so nothing is accepted by accident.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Only what the mode needs is opened: managed opens PostgreSQL (and migrates schema ``auth``),
 Redis and the bus; byot opens an HTTP client for the JWKS; none and simple-key open nothing.
+Stored API keys (``atlas_sk_...``) are verified by the keys service in managed and byot modes
+(:mod:`atlas_auth.stored_keys_http`) unless the caller passes its own verifier; other modes
+refuse them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from atlas_auth.managed.sessions import Sessions
 from atlas_auth.managed.throttle import Throttle
 from atlas_auth.settings import AuthSettings
 from atlas_auth.simple_key import SimpleKeyVerifier
-from atlas_auth.stored_keys import StoredKeyVerifier
+from atlas_auth.stored_keys import RefusingStoredKeyVerifier, StoredKeyVerifier
+from atlas_auth.stored_keys_http import HttpStoredKeyVerifier, users_lookup
 from atlas_auth.verify import Verifier
 from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
@@ -34,21 +38,32 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 @asynccontextmanager
 async def build_state(settings: AuthSettings,
-                      stored_keys: StoredKeyVerifier) -> AsyncIterator[AuthState]:
+                      stored_keys: StoredKeyVerifier | None = None) -> AsyncIterator[AuthState]:
     mode = settings.check()
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(stored_keys.aclose)
         if mode == "managed":
             yield await _managed(settings, stack, stored_keys)
         elif mode == "byot":
-            yield await _byot(settings, stack, stored_keys)
-        elif mode == "simple-key":
-            assert settings.api_key is not None
-            simple = SimpleKeyVerifier(settings.api_key.get_secret_value(),
-                                       settings.api_key_role, settings.static_claims())
-            yield AuthState(settings, _verifier(settings, stored_keys, simple_key=simple))
+            keys = _closing(stack, stored_keys or HttpStoredKeyVerifier(
+                settings.keys_url, settings.internal_token, "byot"))
+            yield await _byot(settings, stack, keys)
         else:
-            yield AuthState(settings, _verifier(settings, stored_keys))
+            yield _simple_or_none(settings, _closing(stack,
+                                                     stored_keys or RefusingStoredKeyVerifier()))
+
+
+def _closing(stack: AsyncExitStack, stored_keys: StoredKeyVerifier) -> StoredKeyVerifier:
+    stack.push_async_callback(stored_keys.aclose)
+    return stored_keys
+
+
+def _simple_or_none(settings: AuthSettings, stored_keys: StoredKeyVerifier) -> AuthState:
+    if settings.check() == "simple-key":
+        assert settings.api_key is not None
+        simple = SimpleKeyVerifier(settings.api_key.get_secret_value(),
+                                   settings.api_key_role, settings.static_claims())
+        return AuthState(settings, _verifier(settings, stored_keys, simple_key=simple))
+    return AuthState(settings, _verifier(settings, stored_keys))
 
 
 def _verifier(settings: AuthSettings, stored_keys: StoredKeyVerifier, *,
@@ -74,11 +89,14 @@ async def _byot(settings: AuthSettings, stack: AsyncExitStack,
 
 
 async def _managed(settings: AuthSettings, stack: AsyncExitStack,
-                   stored_keys: StoredKeyVerifier) -> AuthState:
+                   given_keys: StoredKeyVerifier | None) -> AuthState:
     assert settings.better_auth_secret is not None
     pool = await create_pool(settings.database_url)
     stack.push_async_callback(pool.close)
     await migrate(pool, "auth", MIGRATIONS)
+    # Closed before the pool (LIFO): the creator lookup reads auth.users through it.
+    stored_keys = _closing(stack, given_keys or HttpStoredKeyVerifier(
+        settings.keys_url, settings.internal_token, "managed", creators=users_lookup(pool)))
     redis = Redis.from_url(settings.redis_url)
     stack.push_async_callback(redis.aclose)
     bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)

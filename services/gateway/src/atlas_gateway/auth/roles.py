@@ -28,11 +28,19 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     # The query API.
     ("GET", "/api/v1/tables"): "viewer",
     ("POST", "/api/v1/validate-sql"): "analyst",
+    # API keys (keys service): the admins of a workspace manage its keys.
+    ("GET", "/api/auth/api-key/list"): "admin",
+    ("POST", "/api/auth/api-key/create"): "admin",
+    ("POST", "/api/auth/api-key/delete"): "admin",
+    ("*", "/api/auth/api-key/{path:path}"): "admin",
     # The auth service's own routes check the caller themselves (sign-in has none).
     ("*", "/api/auth/{path:path}"): PUBLIC,
     # User management.
     ("*", "/api/admin/users"): "admin",
     ("*", "/api/admin/users/{path:path}"): "admin",
+    # Admin pages: HTML shells with no data (their data comes from the routes above).
+    ("GET", "/admin/api-keys"): PUBLIC,
+    ("GET", "/admin/static/{name}"): PUBLIC,
 }
 
 

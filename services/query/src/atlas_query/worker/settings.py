@@ -7,10 +7,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from atlas_query.agent.settings import AgentSettings
 from atlas_query.settings import QuerySettings
 
 
-class WorkerSettings(QuerySettings):
+class WorkerSettings(QuerySettings, AgentSettings):
+    """The query service's settings, the worker's knobs, and the LLM agent's (``AgentSettings``)."""
+
     concurrency: int = Field(4, ge=1, le=256, validation_alias="ATLAS_QUERY_CONCURRENCY")
     shutdown_grace_s: float = Field(
         10.0,
