@@ -20,7 +20,15 @@ from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from atlas_gateway.routes import admin_pages, ask, auth_proxy, health, keys_proxy, query_api
+from atlas_gateway.routes import (
+    admin_pages,
+    ask,
+    auth_proxy,
+    conversations,
+    health,
+    keys_proxy,
+    query_api,
+)
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
 
@@ -70,6 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(keys_proxy.router)  # before auth_proxy: /api/auth/api-key/* is keys'
     app.include_router(auth_proxy.router)
     app.include_router(query_api.router)
+    app.include_router(conversations.router)
     app.include_router(admin_pages.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -25,6 +25,11 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     ("GET", "/api/v1/chat/{run_id}/stream"): "viewer",
     ("GET", "/api/chat/{run_id}/stream"): "viewer",
     ("POST", "/api/v1/chat/{request_id}/stop"): "viewer",
+    # Conversations: every principal has their own.
+    ("GET", "/api/v1/conversations"): "viewer",
+    ("GET", "/api/v1/conversations/{conversation_id}"): "viewer",
+    ("DELETE", "/api/v1/conversations/{conversation_id}"): "viewer",
+    ("PATCH", "/api/v1/conversations/{conversation_id}/star"): "viewer",
     # The query API.
     ("GET", "/api/v1/tables"): "viewer",
     ("POST", "/api/v1/validate-sql"): "analyst",

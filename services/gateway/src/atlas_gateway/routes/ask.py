@@ -12,6 +12,7 @@ from atlas_common.ui_stream import UI_STREAM_HEADERS
 from atlas_gateway.deps import Ask, CurrentPrincipal, State
 from atlas_gateway.schemas import ChatRequest, QueryRequest, QueryResponse, StopResponse, UIMessage
 from atlas_gateway.service.ask import AskService, Question, Run
+from atlas_gateway.service.conversations import resolve_conversation
 
 router = APIRouter(tags=["Ask"])
 
@@ -45,8 +46,9 @@ async def query(
     body: QueryRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
 ) -> QueryResponse:
     question = _checked_question(body.question, state.settings.max_question_chars)
+    conversation_id = await resolve_conversation(state, body.conversation_id, None, principal)
     run = await ask.start(
-        Question(request_id_of(request), question, principal, conversation_id=body.conversation_id)
+        Question(request_id_of(request), question, principal, conversation_id=conversation_id)
     )
     return await ask.answer(run)
 
@@ -62,18 +64,19 @@ async def chat(
     question = _checked_question(users[-1].text(), state.settings.max_question_chars)
     history = _history(body.messages[: body.messages.index(users[-1])])
     chat_id = body.id or None
+    conversation_id = await resolve_conversation(state, body.conversation_id, chat_id, principal)
     run = await ask.start(
         Question(
             request_id_of(request),
             question,
             principal,
-            conversation_id=body.conversation_id,
+            conversation_id=conversation_id,
             chat_id=chat_id,
             history=history,
             surface="chat",
         )
     )
-    return _stream(ask, run, (0, 0), body.conversation_id or chat_id or run.request_id)
+    return _stream(ask, run, (0, 0), conversation_id)
 
 
 @router.get("/api/v1/chat/{run_id}/stream", summary="Resume a chat stream")

@@ -14,9 +14,13 @@ import uvicorn
 from fastapi import FastAPI
 
 from atlas_common.errors import install_error_handlers
+from atlas_query.api import conversations
 from atlas_query.api.deps import AppState
 from atlas_query.api.routes import internal, public
 from atlas_query.api.service import QueryApiService
+from atlas_query.conversations.repository import ConversationRepository
+from atlas_query.conversations.service import ConversationService
+from atlas_query.db import open_query_db
 from atlas_query.executors import create_executor
 from atlas_query.guard import SqlGuard
 from atlas_query.semantic import SemanticLayerError, load_semantic_layer
@@ -31,15 +35,21 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
     service = QueryApiService(layer, guard, executor)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await executor.close()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = await open_query_db(settings.database_url)
+        app.state.conversations = ConversationService(ConversationRepository(pool))
+        try:
+            yield
+        finally:
+            await executor.close()
+            await pool.close()
 
     app = FastAPI(title="Atlas query-api", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.atlas = AppState(settings=settings, service=service)
     install_error_handlers(app)
     app.include_router(public)
     app.include_router(internal)
+    app.include_router(conversations.router)
     return app
 
 

@@ -29,6 +29,8 @@ from atlas_common.stream_events import (
     UsageEvent,
 )
 from atlas_query.answer.context import AnswerContext, Answerer, SqlRunner
+from atlas_query.conversations.service import ConversationService
+from atlas_query.worker.recorder import TurnRecorder
 from atlas_query.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class JobRunner:
     redis: Redis
     answerer: Answerer
     run_sql: SqlRunner
+    conversations: ConversationService | None = None
     running: dict[str, Running] = field(default_factory=dict)
 
     def writer(self, job: QueryRequested, attempt: int) -> StreamWriter:
@@ -92,14 +95,40 @@ class JobRunner:
         await self._answer(job, delivery, writer)
 
     async def _answer(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
+        job = await self._with_history(job)
+        recorder = TurnRecorder(writer.emit, job)
         ctx = AnswerContext(
             job=job,
-            emit=writer.emit,
+            emit=recorder.emit,
             run_sql=self.run_sql,
             attempt=delivery.attempt,
             token_delay_s=self.settings.token_delay_ms / 1000,
         )
         log.info("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
+        if not await self._run_answerer(ctx, writer):
+            return
+        if self.conversations is not None and job.conversation_id:
+            await self.conversations.record(
+                job.conversation_id, job.principal, job.surface, recorder.turn
+            )
+        if not recorder.usage_sent:
+            await writer.emit(UsageEvent())
+        await writer.emit(DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps))
+        log.info(
+            "job answered",
+            extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
+        )
+
+    async def _with_history(self, job: QueryRequested) -> QueryRequested:
+        """A follow-up in a stored conversation gets its earlier turns as context."""
+        if self.conversations is None or not job.conversation_id or job.history:
+            return job
+        history = await self.conversations.history(job.conversation_id, job.principal)
+        return job.model_copy(update={"history": history}) if history else job
+
+    async def _run_answerer(self, ctx: AnswerContext, writer: StreamWriter) -> bool:
+        """Run the answer to its end; False when it ended otherwise (the stream says how)."""
+        job = ctx.job
         task = asyncio.create_task(self.answerer.answer(ctx))
         entry = Running(task)
         self.running[job.request_id] = entry
@@ -107,36 +136,29 @@ class JobRunner:
             await asyncio.wait_for(asyncio.shield(task), max(job.deadline - time.time(), 0.001))
         except TimeoutError:
             task.cancel()
-            await writer.emit(
-                ErrorEvent(code="timeout", message="The answer took longer than its deadline")
-            )
-            return
+            message = "The answer took longer than its deadline"
+            await writer.emit(ErrorEvent(code="timeout", message=message))
+            return False
         except asyncio.CancelledError:
             if entry.reason == "shutdown":
                 raise Shutdown from None
             if entry.reason != "stopped":
                 raise
             await _stopped(writer)
-            return
+            return False
         except AtlasError as err:
             await writer.emit(ErrorEvent(code=err.code, message=err.message))
-            return
+            return False
         except (StreamClosed, RedisError, OSError):
             raise
         except Exception:
             log.exception("answer failed", extra={"request_id": job.request_id})
-            await writer.emit(
-                ErrorEvent(code="internal_error", message="The answer failed on Atlas's side")
-            )
-            return
+            message = "The answer failed on Atlas's side"
+            await writer.emit(ErrorEvent(code="internal_error", message=message))
+            return False
         finally:
             self.running.pop(job.request_id, None)
-        await writer.emit(UsageEvent())
-        await writer.emit(DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps))
-        log.info(
-            "job answered",
-            extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
-        )
+        return True
 
     def cancel(self, request_id: str, reason: str) -> bool:
         entry = self.running.get(request_id)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 
+import asyncpg
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -16,6 +17,9 @@ from atlas_common.stream import cancel_channel
 from atlas_query.answer.context import Answerer
 from atlas_query.answer.demo_answerer import DemoAnswerer
 from atlas_query.answer.echo import EchoAnswerer
+from atlas_query.conversations.repository import ConversationRepository
+from atlas_query.conversations.service import ConversationService
+from atlas_query.db import open_query_db
 from atlas_query.demo.provision import ensure_demo_database
 from atlas_query.executors.base import Executor
 from atlas_query.executors.factory import create_executor
@@ -37,6 +41,7 @@ class QueryWorker:
         self.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
         self.bus: Bus | None = None
         self.executor: Executor | None = None
+        self.db: asyncpg.Pool | None = None
         self.runner: JobRunner | None = None
         self._consumers: list[tuple[object, object, str]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -48,8 +53,13 @@ class QueryWorker:
         layer = await asyncio.to_thread(load_semantic_layer, s.semantic_root)
         self.executor = create_executor(s)
         guard = SqlGuard(layer, self.executor.dialect, s)
+        self.db = await open_query_db(s.database_url, max_size=4)
         self.runner = JobRunner(
-            s, self.redis, self._answerer(layer), GuardedSqlRunner(guard, self.executor)
+            s,
+            self.redis,
+            self._answerer(layer),
+            GuardedSqlRunner(guard, self.executor),
+            conversations=ConversationService(ConversationRepository(self.db)),
         )
         dead = DeadLetterHandler(
             self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max
@@ -121,6 +131,8 @@ class QueryWorker:
             await self.bus.close()
         if self.executor is not None:
             await self.executor.close()
+        if self.db is not None:
+            await self.db.close()
         await self.redis.aclose()
 
     async def _watch_cancels(self) -> None:

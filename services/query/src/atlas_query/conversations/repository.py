@@ -1,0 +1,159 @@
+"""Every SQL statement about conversations (schema ``query``)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+
+from atlas_query.conversations.models import Conversation, Message, Owner, Turn, title_of
+
+_CONVERSATION = "id, title, surface, starred, created_at, updated_at"
+
+
+class ConversationRepository:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def owner_of(self, conversation_id: str) -> Owner | None:
+        row = await self._pool.fetchrow(
+            "SELECT workspace_id, user_id FROM query.conversations WHERE id = $1", conversation_id
+        )
+        return None if row is None else Owner(row["workspace_id"], row["user_id"])
+
+    async def owns(self, conversation_id: str, owner: Owner) -> bool:
+        row = await self._pool.fetchval(
+            "SELECT 1 FROM query.conversations WHERE id = $1 AND workspace_id = $2"
+            " AND user_id = $3",
+            conversation_id,
+            owner.workspace_id,
+            owner.user_id,
+        )
+        return row is not None
+
+    async def append(self, conversation_id: str, owner: Owner, surface: str, turn: Turn) -> bool:
+        """Store both turns once per request id; False when the id belongs to someone else."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO query.conversations (id, workspace_id, user_id, title, surface)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                conversation_id,
+                owner.workspace_id,
+                owner.user_id,
+                title_of(turn.question),
+                surface,
+            )
+            owner_row = await conn.fetchrow(
+                "SELECT workspace_id, user_id FROM query.conversations WHERE id = $1 FOR UPDATE",
+                conversation_id,
+            )
+            if owner_row is None or Owner(*owner_row) != owner:
+                return False
+            await _insert_turns(conn, conversation_id, turn)
+            await conn.execute(
+                "UPDATE query.conversations SET updated_at = now() WHERE id = $1", conversation_id
+            )
+        return True
+
+    async def history(self, conversation_id: str, owner: Owner, limit: int) -> list[Message]:
+        if not await self.owns(conversation_id, owner):
+            return []
+        rows = await self._pool.fetch(
+            "SELECT * FROM (SELECT id, role, content, created_at, sql, data_summary"
+            " FROM query.messages WHERE conversation_id = $1"
+            " ORDER BY created_at DESC, role DESC LIMIT $2) recent"
+            " ORDER BY created_at, role DESC",
+            conversation_id,
+            limit,
+        )
+        return [_message(r) for r in rows]
+
+    async def page(
+        self, owner: Owner, *, limit: int, offset: int, starred: bool | None
+    ) -> tuple[list[Conversation], int]:
+        where = "workspace_id = $1 AND user_id = $2 AND ($3::boolean IS NULL OR starred = $3)"
+        args: list[Any] = [owner.workspace_id, owner.user_id, starred]
+        total = await self._pool.fetchval(
+            f"SELECT count(*) FROM query.conversations WHERE {where}", *args
+        )
+        rows = await self._pool.fetch(
+            f"SELECT {_CONVERSATION} FROM query.conversations WHERE {where}"
+            " ORDER BY updated_at DESC, id LIMIT $4 OFFSET $5",
+            *args,
+            limit,
+            offset,
+        )
+        return [Conversation(**dict(r)) for r in rows], int(total)
+
+    async def get(self, conversation_id: str, owner: Owner) -> Conversation | None:
+        row = await self._pool.fetchrow(
+            f"SELECT {_CONVERSATION} FROM query.conversations WHERE id = $1"
+            " AND workspace_id = $2 AND user_id = $3",
+            conversation_id,
+            owner.workspace_id,
+            owner.user_id,
+        )
+        return None if row is None else Conversation(**dict(row))
+
+    async def messages(self, conversation_id: str) -> list[Message]:
+        rows = await self._pool.fetch(
+            "SELECT id, role, content, created_at, sql, data_summary FROM query.messages"
+            " WHERE conversation_id = $1 ORDER BY created_at, role DESC",
+            conversation_id,
+        )
+        return [_message(r) for r in rows]
+
+    async def delete(self, conversation_id: str, owner: Owner) -> bool:
+        status = await self._pool.execute(
+            "DELETE FROM query.conversations WHERE id = $1 AND workspace_id = $2 AND user_id = $3",
+            conversation_id,
+            owner.workspace_id,
+            owner.user_id,
+        )
+        return str(status).endswith(" 1")
+
+    async def star(self, conversation_id: str, owner: Owner, starred: bool) -> bool:
+        status = await self._pool.execute(
+            "UPDATE query.conversations SET starred = $4 WHERE id = $1 AND workspace_id = $2"
+            " AND user_id = $3",
+            conversation_id,
+            owner.workspace_id,
+            owner.user_id,
+            starred,
+        )
+        return str(status).endswith(" 1")
+
+
+async def _insert_turns(conn: asyncpg.Connection, conversation_id: str, turn: Turn) -> None:
+    summary = turn.data_summary()
+    for role, content, sql, data in (
+        ("user", turn.question, [], None),
+        ("assistant", turn.answer, turn.sql, summary),
+    ):
+        await conn.execute(
+            "INSERT INTO query.messages (id, conversation_id, request_id, role, content, sql,"
+            " data_summary) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)"
+            " ON CONFLICT (request_id, role) DO NOTHING",
+            uuid.uuid4().hex,
+            conversation_id,
+            turn.request_id,
+            role,
+            content,
+            json.dumps(sql),
+            None if data is None else json.dumps(data, default=str),
+        )
+
+
+def _message(row: asyncpg.Record) -> Message:
+    sql = row["sql"]
+    data = row["data_summary"]
+    return Message(
+        id=row["id"],
+        role=row["role"],
+        content=row["content"],
+        created_at=row["created_at"],
+        sql=json.loads(sql) if isinstance(sql, str) else list(sql or []),
+        data_summary=json.loads(data) if isinstance(data, str) else data,
+    )

@@ -1,0 +1,33 @@
+"""Watches what an answer streams out, so the turn can be stored as the client saw it."""
+
+from __future__ import annotations
+
+from atlas_common.messages import QueryRequested
+from atlas_common.stream_events import (
+    StreamEvent,
+    TextDeltaEvent,
+    ToolCallEvent,
+    ToolResultEvent,
+    UsageEvent,
+)
+from atlas_query.answer.context import Emit
+from atlas_query.conversations.models import Turn
+
+
+class TurnRecorder:
+    def __init__(self, emit: Emit, job: QueryRequested) -> None:
+        self._emit = emit
+        self.turn = Turn(request_id=job.request_id, question=job.question)
+        self.usage_sent = False
+
+    async def emit(self, event: StreamEvent) -> int:
+        seq = await self._emit(event)
+        if isinstance(event, TextDeltaEvent):
+            self.turn.answer += event.delta
+        elif isinstance(event, ToolCallEvent) and event.name == "executeSQL":
+            self.turn.sql.append(str(event.input.get("sql", "")))
+        elif isinstance(event, ToolResultEvent) and event.name == "executeSQL":
+            self.turn.results.append(event.output)
+        elif isinstance(event, UsageEvent):
+            self.usage_sent = True
+        return seq
