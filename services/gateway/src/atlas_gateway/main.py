@@ -8,10 +8,12 @@ from contextlib import asynccontextmanager
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
+from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
 from atlas_common.stream import StreamHub
 from atlas_common.telemetry import setup_logging, setup_tracing
@@ -27,6 +29,7 @@ from atlas_gateway.routes import (
     conversations,
     health,
     keys_proxy,
+    me,
     query_api,
 )
 from atlas_gateway.settings import GatewaySettings
@@ -48,14 +51,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         auth = Authenticator(
             settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
         )
-        invalidator = Invalidator(cache)
+        entitlements = EntitlementsClient(EntitlementsSettings())
+        app.state.entitlements = entitlements  # where the gate dependencies find it
+        invalidator = Invalidator(cache, entitlements)
         await bus.subscribe_events(names.CACHE_INVALIDATION_EVENTS, invalidator.handle)
         bus.on_reconnect(invalidator.flush)
         limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
-        app.state.gateway = GatewayState(settings, bus, redis, hub, db, http, auth, limiter)
+        app.state.gateway = GatewayState(
+            settings, bus, redis, hub, db, http, auth, limiter, entitlements
+        )
         try:
             yield
         finally:
+            await entitlements.aclose()
             await hub.stop()
             await bus.close()
             await db.close()
@@ -79,10 +87,30 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(auth_proxy.router)
     app.include_router(query_api.router)
     app.include_router(conversations.router)
+    app.include_router(me.router)
     app.include_router(admin_pages.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    _add_cors(app, settings.cors_origins)  # last = outermost: 401/403/413/429 carry CORS too
     return app
+
+
+def _add_cors(app: FastAPI, origins: list[str]) -> None:
+    """CORS for pages on other origins (the widget). ``*`` allows any origin without
+    credentials (no cookies); listed origins may send credentials."""
+    if not origins:
+        return
+    anyone = "*" in origins
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"] if anyone else origins,
+        allow_credentials=not anyone,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["authorization", "content-type", "x-api-key", "last-event-id"],
+        expose_headers=["x-request-id", "x-conversation-id", "x-vercel-ai-ui-message-stream",
+                        "retry-after"],
+        max_age=600,
+    )
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ import httpx
 from redis.asyncio import Redis
 
 from atlas_common.bus import Bus
+from atlas_common.entitlements import EntitlementsClient
 from atlas_common.stream import StreamHub
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
@@ -25,5 +26,7 @@ class GatewayState:
     http: httpx.AsyncClient
     auth: Authenticator
     limiter: RateLimiter
+    #: The plan gate (no plans file: allows locally, calls nothing).
+    entitlements: EntitlementsClient
     #: Until when (monotonic) a seen worker is trusted without asking the broker again.
     workers_seen_until: float = 0.0

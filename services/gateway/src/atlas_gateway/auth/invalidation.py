@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from atlas_common.bus import Delivery
+from atlas_common.entitlements import EntitlementsClient
 from atlas_common.messages import (
     KeyRevoked,
     Message,
     SessionRevoked,
+    SubscriptionChanged,
     UserDeactivated,
     UserRoleChanged,
 )
@@ -18,8 +20,9 @@ log = logging.getLogger(__name__)
 
 
 class Invalidator:
-    def __init__(self, cache: PrincipalCache) -> None:
+    def __init__(self, cache: PrincipalCache, entitlements: EntitlementsClient | None = None):
         self.cache = cache
+        self.entitlements = entitlements
 
     async def handle(self, message: Message, delivery: Delivery) -> None:
         if isinstance(message, KeyRevoked):
@@ -28,6 +31,8 @@ class Invalidator:
             dropped = self.cache.drop_id(f"cred:{message.session_id}")
         elif isinstance(message, UserRoleChanged | UserDeactivated):
             dropped = self.cache.drop_id(f"user:{message.user_id}")
+        elif isinstance(message, SubscriptionChanged) and self.entitlements is not None:
+            dropped = self.entitlements.invalidate(message.customer_id, message.version)
         else:
             return
         log.info("cache invalidated", extra={"event": message.type, "dropped": dropped})
@@ -36,3 +41,5 @@ class Invalidator:
         """After a broker reconnect: our exclusive queue may have missed events."""
         log.warning("broker reconnected: principal cache flushed", extra={"had": len(self.cache)})
         self.cache.clear()
+        if self.entitlements is not None:
+            self.entitlements.flush()

@@ -18,6 +18,7 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/me"): "viewer",
     # Asking: any authenticated principal.
     ("POST", "/api/v1/query"): "viewer",
     ("POST", "/api/v1/chat"): "viewer",

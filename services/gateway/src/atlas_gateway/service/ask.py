@@ -2,7 +2,11 @@
 
 Order matters: the gateway subscribes to the request's stream (confirmed by Redis) before it
 publishes the job, so not one event can be missed; with no worker consuming it refuses at once
-with ``unavailable`` rather than wait for the deadline.
+with ``unavailable`` rather than wait for the deadline. The plan gate runs before anything is
+queued: ``query`` must be in the plan and one ``queries`` unit is spent (idempotent on the
+request id); the unit is refunded when the job cannot be queued, or when the answer ends with
+an error on Atlas's side (whichever replica relays or resumes it sees that; refunds are
+idempotent).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from atlas_common.bus import BrokerUnavailable
+from atlas_common.entitlements import is_refundable, raise_for
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.principal import Principal
@@ -61,6 +66,7 @@ class AskService:
     async def start(self, question: Question) -> Run:
         """Check for workers, subscribe, publish. Errors here become HTTP statuses."""
         await self._require_worker()
+        await self._entitle(question)
         request_id = question.request_id
         deadline = time.time() + self.settings.query_deadline_s
         stack = contextlib.AsyncExitStack()
@@ -73,6 +79,7 @@ class AskService:
             )
         except BaseException as exc:
             await stack.aclose()
+            self.state.entitlements.refund_soon(request_id)  # not queued: not spent
             if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
                 raise self._unavailable("The question could not be queued") from exc
             raise
@@ -85,6 +92,8 @@ class AskService:
             async for item in run.listener.events(deadline=run.deadline + 5):
                 if item is not HEARTBEAT:
                     gatherer.add(item)  # type: ignore[arg-type]
+        if gatherer.error is not None and is_refundable(gatherer.error.code):
+            self.state.entitlements.refund_soon(run.request_id)
         return gatherer.response()
 
     async def frames(self, run: Run, after: tuple[int, int] = (0, 0)) -> AsyncIterator[bytes]:
@@ -119,6 +128,8 @@ class AskService:
                     yield frame.encode()
             previous = event
             if is_terminal(event):
+                if event.type == "error" and is_refundable(event.code):
+                    self.state.entitlements.refund_soon(run.request_id)
                 yield None
 
     async def resume(
@@ -142,6 +153,13 @@ class AskService:
         await request_cancel(
             self.state.redis, self.settings.redis_prefix, owned, self.settings.stream_replay_ttl_s
         )
+
+    async def _entitle(self, question: Question) -> None:
+        """The plan gate: 403 / 429 / 503 before anything is queued (ARCHITECTURE.md, step 2)."""
+        entitlements = self.state.entitlements
+        customer = question.principal.workspace_id
+        raise_for(await entitlements.has_feature(customer, "query"))
+        raise_for(await entitlements.consume(customer, "queries", 1, question.request_id))
 
     async def _require_worker(self) -> None:
         if time.monotonic() < self.state.workers_seen_until:
