@@ -45,6 +45,8 @@ COPY services/query/pyproject.toml services/query/pyproject.toml
 COPY services/auth/pyproject.toml services/auth/pyproject.toml
 COPY services/keys/pyproject.toml services/keys/pyproject.toml
 COPY services/entitlements/pyproject.toml services/entitlements/pyproject.toml
+COPY clients/python/pyproject.toml clients/python/pyproject.toml
+COPY clients/cli/pyproject.toml clients/cli/pyproject.toml
 
 
 FROM builder AS build-gateway

@@ -41,6 +41,6 @@ lint: install
 	@$(UV) run --no-sync ruff check .
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src
+	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src
 
 check: lint typecheck test

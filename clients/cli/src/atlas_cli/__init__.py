@@ -1,0 +1,1 @@
+"""atlas: the command line of Atlas (``atlas --help``)."""

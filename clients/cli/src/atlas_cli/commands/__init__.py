@@ -1,0 +1,1 @@
+"""The ``atlas`` commands, one module per group."""

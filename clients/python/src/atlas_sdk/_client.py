@@ -1,0 +1,251 @@
+"""The synchronous client, :class:`Atlas`."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from atlas_sdk import _base as b
+from atlas_sdk._errors import error_from_response
+from atlas_sdk._models import (
+    ApiKeyList,
+    ConversationDetail,
+    ConversationList,
+    CreatedApiKey,
+    Health,
+    QueryResult,
+    SessionInfo,
+    SignInResult,
+    StarResult,
+    StopResult,
+    Table,
+    ValidationResult,
+)
+from atlas_sdk._retry import connection_error
+from atlas_sdk._streaming import Stream
+
+__all__ = ["Atlas"]
+
+
+def no_cookies() -> CookieJar:
+    """A jar that keeps nothing: the SDK authenticates with a bearer, never a cookie."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+
+
+class Atlas:
+    """A client of one Atlas server.
+
+    ``base_url`` defaults to ``ATLAS_URL``, then ``http://127.0.0.1:8000``; ``api_key`` to
+    ``ATLAS_API_KEY``. It is sent as ``Authorization: Bearer``, so a managed-mode session token
+    or a JWT works as well as a key. Pass ``http_client`` for your own transport or proxies.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        self._options = b.make_options(base_url, api_key, timeout, max_retries, default_headers)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(cookies=no_cookies())
+        self.conversations = Conversations(self)
+        self.keys = ApiKeys(self)
+        self.auth = Auth(self)
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.retry.max_retries
+
+    def __repr__(self) -> str:
+        return f"Atlas(base_url={self.base_url!r}, api_key={b.mask(self._options.api_key)})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    # Asking.
+
+    def query(self, question: str, conversation_id: str | None = None) -> QueryResult:
+        """Ask and wait for the whole answer (``POST /api/v1/query``)."""
+        return QueryResult.from_json(self._json(b.query_call(question, conversation_id)))
+
+    def stream_query(
+        self, question: str, conversation_id: str | None = None, *, chat_id: str | None = None
+    ) -> Stream:
+        """Ask and get the answer as it is written (``POST /api/v1/chat``), resumed on drops.
+
+        Errors before the first byte raise here; an error after it is an ``ErrorEvent``.
+        """
+        call = b.chat_call(question, conversation_id, chat_id, uuid.uuid4().hex)
+        return self._stream(self._send(call, stream=True))
+
+    def resume_stream(self, run_id: str, last_event_id: str | None = None) -> Stream | None:
+        """Pick up a run (request id, or chat id for its latest run); None when none is active."""
+        response = self._reopen(run_id, last_event_id)
+        return None if response is None else self._stream(response)
+
+    def stop(self, request_id: str) -> StopResult:
+        """Stop a running answer (``POST /api/v1/chat/{requestId}/stop``)."""
+        body = self._json(b.stop_call(request_id))
+        return StopResult(str(body.get("requestId", request_id)), bool(body.get("stopped")))
+
+    # Data.
+
+    def tables(self) -> list[Table]:
+        body = self._json(b.Call("GET", "/api/v1/tables", idempotent=True))
+        tables = body.get("tables")
+        return [Table.from_json(t) for t in tables or [] if isinstance(t, Mapping)]
+
+    def validate_sql(self, sql: str) -> ValidationResult:
+        """What the SQL guard says of ``sql``, without running it (analyst role or above)."""
+        body = self._json(b.Call("POST", "/api/v1/validate-sql", json={"sql": sql}))
+        return ValidationResult.from_json(body)
+
+    def health(self) -> Health:
+        """Atlas's health; ``status`` ``error`` (503) is returned, not raised."""
+        call = b.Call("GET", "/api/health", idempotent=True, ok_statuses=frozenset({503}))
+        return Health.from_json(self._json(call))
+
+    # Plumbing.
+
+    def _stream(self, response: httpx.Response) -> Stream:
+        return Stream(response, reopen=self._reopen, stop=self.stop, retry=self._options.retry)
+
+    def _reopen(self, run_id: str, last_event_id: str | None) -> httpx.Response | None:
+        response = self._send(b.resume_call(run_id, last_event_id), stream=True)
+        if response.status_code == 204:
+            response.close()
+            return None
+        return response
+
+    def _json(self, call: b.Call) -> dict[str, Any]:
+        return b.json_body(self._send(call))
+
+    def _send(self, call: b.Call, *, stream: bool = False) -> httpx.Response:
+        """Send with bounded retries (see :mod:`atlas_sdk._retry`); errors come out typed."""
+        retry = 0
+        while True:
+            request = call.build(self._http, self._options, stream=stream)
+            error: Exception
+            try:
+                response = self._http.send(request, stream=stream)
+            except httpx.TransportError as exc:
+                error = exc
+            else:
+                if call.accepts(response.status_code):
+                    return response
+                response.read()
+                response.close()
+                error = error_from_response(response)
+            retry += 1
+            delay = self._options.retry.error_delay(retry, error, idempotent=call.idempotent)
+            if delay is None:
+                if isinstance(error, httpx.TransportError):
+                    raise connection_error(error, self.base_url) from error
+                raise error
+            time.sleep(delay)
+
+
+class Conversations:
+    """``client.conversations``: the caller's saved conversations."""
+
+    def __init__(self, client: Atlas) -> None:
+        self._client = client
+
+    def list(
+        self, *, limit: int | None = None, offset: int | None = None, starred: bool | None = None
+    ) -> ConversationList:
+        return ConversationList.from_json(
+            self._client._json(b.conversations_call(limit, offset, starred))
+        )
+
+    def get(self, conversation_id: str) -> ConversationDetail:
+        call = b.Call("GET", b.conversation_path(conversation_id), idempotent=True)
+        return ConversationDetail.from_json(self._client._json(call))
+
+    def delete(self, conversation_id: str) -> None:
+        self._client._send(b.Call("DELETE", b.conversation_path(conversation_id))).close()
+
+    def star(self, conversation_id: str) -> StarResult:
+        return self._set_star(conversation_id, True)
+
+    def unstar(self, conversation_id: str) -> StarResult:
+        return self._set_star(conversation_id, False)
+
+    def _set_star(self, conversation_id: str, starred: bool) -> StarResult:
+        path = b.conversation_path(conversation_id) + "/star"
+        body = self._client._json(b.Call("PATCH", path, json={"starred": starred}, idempotent=True))
+        return StarResult(str(body.get("id", conversation_id)), bool(body.get("starred")))
+
+
+class ApiKeys:
+    """``client.keys``: the workspace's stored API keys (admin role)."""
+
+    def __init__(self, client: Atlas) -> None:
+        self._client = client
+
+    def list(self) -> ApiKeyList:
+        call = b.Call("GET", "/api/auth/api-key/list", idempotent=True)
+        return ApiKeyList.from_json(self._client._json(call))
+
+    def create(
+        self,
+        name: str,
+        *,
+        expires_in: int | None = None,
+        role: str | None = None,
+        claims: Mapping[str, Any] | None = None,
+    ) -> CreatedApiKey:
+        """A new key; its secret (``.key``) is in this answer only. ``expires_in`` in seconds."""
+        call = b.key_create_call(name, expires_in, role, claims)
+        return CreatedApiKey.from_json(self._client._json(call))
+
+    def revoke(self, key_id: str) -> None:
+        call = b.Call("POST", "/api/auth/api-key/delete", json={"keyId": key_id}, idempotent=True)
+        self._client._json(call)
+
+
+class Auth:
+    """``client.auth``: managed-mode sessions."""
+
+    def __init__(self, client: Atlas) -> None:
+        self._client = client
+
+    def sign_in(self, email: str, password: str) -> SignInResult:
+        """A session for ``email``; use ``.token`` as the ``api_key`` of a client."""
+        body = {"email": email, "password": password}
+        call = b.Call("POST", "/api/auth/sign-in/email", json=body)
+        return SignInResult.from_json(self._client._json(call))
+
+    def sign_out(self) -> None:
+        """End the session this client authenticates with."""
+        self._client._json(b.Call("POST", "/api/auth/sign-out", idempotent=True))
+
+    def get_session(self) -> SessionInfo | None:
+        call = b.Call("GET", "/api/auth/get-session", idempotent=True)
+        response = b.checked(self._client._send(call))
+        body = response.json()
+        return SessionInfo.from_json(body) if isinstance(body, dict) else None
