@@ -8,6 +8,9 @@ with the rows of SQL written by hand for that question (order-insensitive unless
 right only where the case expects it; an answer whose rows differ, or an answer where none was
 expected, is a *confident wrong*.
 
+Follow-up sets (``eval_followups.yaml``) ask each case's earlier questions first and pass the
+turns as the conversation's history, as the worker does.
+
 ``python -m tests.query.planner.evaluate`` (from the repository root) prints every question
 and the score per capability; ``make eval`` runs it.
 """
@@ -33,12 +36,13 @@ from typing import Any
 import duckdb
 import yaml
 
-from atlas_common.messages import QueryRequested
+from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.principal import ANONYMOUS
 from atlas_common.stream_events import (
     ClarificationEvent,
     StreamEvent,
     SuggestionsEvent,
+    ToolCallEvent,
     ToolResultEvent,
 )
 from atlas_query.answer.context import AnswerContext
@@ -61,11 +65,19 @@ class EvalSet:
     cases_file: Path
     layer_root: Path
     build: Callable[[Path, datetime], None]
+    section: str | None = None  # eval_followups.yaml holds one section per layer
 
 
 SETS = [
     EvalSet("demo", HERE / "eval_demo.yaml", SEMANTIC_ROOT, lambda p, now: generate_demo(p, now)),
     EvalSet("support", HERE / "eval_support.yaml", SUPPORT_SEMANTIC_ROOT, generate_support),
+]
+# Conversations: each case is a follow-up asked after the earlier user turns of `history`.
+FOLLOWUP_SETS = [
+    EvalSet("followups-demo", HERE / "eval_followups.yaml", SEMANTIC_ROOT,
+            lambda p, now: generate_demo(p, now), "demo"),
+    EvalSet("followups-support", HERE / "eval_followups.yaml", SUPPORT_SEMANTIC_ROOT,
+            generate_support, "support"),
 ]
 
 
@@ -77,6 +89,7 @@ class Case:
     sql: str | None = None
     ordered: bool = False
     term: str | None = None
+    history: tuple[str, ...] = ()  # earlier user questions of the conversation, oldest first
 
 
 @dataclass
@@ -114,11 +127,13 @@ class Report:
         return {k: (v[0], v[1]) for k, v in sorted(counts.items())}
 
 
-def load_cases(path: Path) -> tuple[datetime, list[Case]]:
+def load_cases(path: Path, section: str | None = None) -> tuple[datetime, list[Case]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = data["sets"][section] if section else data
     cases = [Case(question=item["q"], kind=item.get("kind", "answer"),
                   capabilities=tuple(item.get("capabilities", [])), sql=item.get("sql"),
-                  ordered=bool(item.get("ordered", False)), term=item.get("term"))
+                  ordered=bool(item.get("ordered", False)), term=item.get("term"),
+                  history=tuple(item.get("history", [])))
              for item in data["cases"]]
     return datetime.fromisoformat(data["now"]), cases
 
@@ -173,9 +188,9 @@ def compare(actual: list[tuple[Any, ...]], expected: list[tuple[Any, ...]],
 class Runner:
     def __init__(self, eval_set: EvalSet, workdir: Path) -> None:
         self.eval_set = eval_set
-        self.now, self.cases = load_cases(eval_set.cases_file)
+        self.now, self.cases = load_cases(eval_set.cases_file, eval_set.section)
         database = workdir / f"{eval_set.name}.duckdb"
-        eval_set.build(database, self.now)
+        _build(eval_set, self.now, database)
         reference = workdir / f"{eval_set.name}-reference.duckdb"
         shutil.copy(database, reference)  # expected rows come from a separate file and instance
         self.reference = duckdb.connect(str(reference), read_only=True)
@@ -195,7 +210,8 @@ class Runner:
             self.reference.close()
         return report
 
-    async def ask(self, question: str) -> list[StreamEvent]:
+    async def ask(self, question: str, history: tuple[HistoryTurn, ...] = ()
+                  ) -> list[StreamEvent]:
         events: list[StreamEvent] = []
 
         async def emit(event: StreamEvent) -> int:
@@ -203,13 +219,26 @@ class Runner:
             return len(events)
 
         job = QueryRequested(request_id=uuid.uuid4().hex, question=question,
-                             principal=ANONYMOUS, deadline=time.time() + 60)
+                             principal=ANONYMOUS, history=history, deadline=time.time() + 60)
         await self.answerer.answer(AnswerContext(job=job, emit=emit, run_sql=self.run_sql))
         return events
 
+    async def conversation(self, questions: tuple[str, ...]) -> tuple[HistoryTurn, ...]:
+        """The earlier turns as the worker stores them: each question is answered in turn, and
+        an assistant turn is its text plus ``SQL: <the last SQL>`` when it ran SQL."""
+        turns: tuple[HistoryTurn, ...] = ()
+        for question in questions:
+            events = await self.ask(question, turns)
+            answer = "".join(getattr(e, "delta", "") for e in events if e.type == "text-delta")
+            sql = [e.input["sql"] for e in events if isinstance(e, ToolCallEvent)]
+            answer += f"\nSQL: {sql[-1]}" if sql else ""
+            turns += (HistoryTurn(role="user", content=question),
+                      HistoryTurn(role="assistant", content=answer))
+        return turns
+
     async def run_case(self, case: Case) -> Outcome:
         try:
-            events = await self.ask(case.question)
+            events = await self.ask(case.question, await self.conversation(case.history))
         except Exception as exc:  # a refused or failed query: wrong, but not confident
             return Outcome(case, "error", False, f"{type(exc).__name__}: {exc}")
         clarify = [e for e in events if isinstance(e, ClarificationEvent)]
@@ -240,7 +269,21 @@ async def evaluate(eval_set: EvalSet, workdir: Path) -> Report:
 
 
 async def evaluate_all(workdir: Path) -> list[Report]:
-    return [await evaluate(eval_set, workdir) for eval_set in SETS]
+    return [await evaluate(eval_set, workdir) for eval_set in SETS + FOLLOWUP_SETS]
+
+
+_BUILT: dict[tuple[Path, datetime], Path] = {}
+
+
+def _build(eval_set: EvalSet, now: datetime, path: Path) -> None:
+    """Generate a set's database, or copy the one already generated for the same layer and
+    clock (the follow-up sets run on the same data as the question sets)."""
+    built = _BUILT.get((eval_set.layer_root, now))
+    if built is not None and built.exists():
+        shutil.copy(built, path)
+        return
+    eval_set.build(path, now)
+    _BUILT[(eval_set.layer_root, now)] = path
 
 
 # --- printing --------------------------------------------------------------------------------
@@ -251,7 +294,8 @@ def print_report(report: Report, verbose: bool = True) -> None:
     for outcome in report.outcomes if verbose else []:
         mark = "ok " if outcome.right else ("WRONG" if outcome.confident_wrong else "miss")
         case = outcome.case
-        print(f"  [{mark:>5}] {outcome.got:<7} (expect {case.kind:<7}) {case.question}")
+        asked = " -> ".join([*case.history, case.question])
+        print(f"  [{mark:>5}] {outcome.got:<7} (expect {case.kind:<7}) {asked}")
         if not outcome.right:
             print(f"           {outcome.detail}")
             if outcome.sql:

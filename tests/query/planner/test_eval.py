@@ -1,6 +1,7 @@
 """The evaluation sets as tests: the thresholds the planner must hold on each set (no
 confident wrong answer; at least 80% right, the goal being 90%), and the make-up of the sets.
 
+The follow-up sets (conversations, ``eval_followups.yaml``) are held to the same thresholds.
 ``python -m tests.query.planner.evaluate`` prints the same run question by question."""
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.query.planner.evaluate import SETS, Report, evaluate, load_cases
+from tests.query.planner.evaluate import FOLLOWUP_SETS, SETS, Report, evaluate, load_cases
 
 CAPABILITIES = ("count", "breakdown", "time_series", "relative_range", "absolute_range",
                 "top_n", "filter", "comparison", "join", "metric_verbatim", "metric_composed",
                 "metric_declined", "clarify", "cannot")
+FOLLOWUP_CAPABILITIES = ("followup_range", "followup_filter", "followup_breakdown",
+                         "followup_topn", "followup_standalone")
 MIN_RIGHT = 0.80
 
 
-@pytest.fixture(scope="module", params=SETS, ids=lambda s: s.name)
+@pytest.fixture(scope="module", params=SETS + FOLLOWUP_SETS, ids=lambda s: s.name)
 async def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                  ) -> Report:
     return await evaluate(request.param, tmp_path_factory.mktemp(request.param.name))
@@ -51,3 +54,15 @@ def test_the_demo_set_is_large_enough() -> None:
     kinds = Counter(case.kind for case in cases)
     assert len(cases) >= 80
     assert kinds["clarify"] >= 10 and kinds["cannot"] >= 10
+
+
+@pytest.mark.parametrize(("eval_set", "least"), list(zip(FOLLOWUP_SETS, (25, 8), strict=True)),
+                         ids=lambda s: getattr(s, "name", str(s)))
+def test_the_followup_sets_are_conversations(eval_set: object, least: int) -> None:
+    cases_file: Path = eval_set.cases_file  # type: ignore[attr-defined]
+    _, cases = load_cases(cases_file, eval_set.section)  # type: ignore[attr-defined]
+    per_capability = Counter(c for case in cases for c in case.capabilities)
+    assert len(cases) >= least
+    assert all(1 <= len(case.history) <= 2 for case in cases)  # two- or three-turn
+    assert all(per_capability[c] >= 2 for c in FOLLOWUP_CAPABILITIES), per_capability
+    assert all(case.sql for case in cases if case.kind == "answer")

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 from atlas_query.planner.choices import Chooser
 from atlas_query.planner.compile import Compiler
 from atlas_query.planner.expressions import TIME_TYPES, LayerSql
-from atlas_query.planner.followup import Turn, follow_up
+from atlas_query.planner.followup import Turn
 from atlas_query.planner.intent import IntentReader
 from atlas_query.planner.joins import JoinGraph
 from atlas_query.planner.measures import Measures
 from atlas_query.planner.metrics import MetricAnalyzer
 from atlas_query.planner.plan import Ambiguous, CannotAnswer, Clarify, Declined, Plan
 from atlas_query.planner.reading import read
+from atlas_query.planner.refine import Refiner
 from atlas_query.planner.resolve import Resolver
 from atlas_query.planner.suggest import Suggester
 from atlas_query.planner.timecols import TimeColumns
@@ -36,6 +37,7 @@ class Planned:
     plan: Plan
     sql: str
     now: datetime
+    question: str = ""  # the full question planned: a follow-up merged with earlier turns
 
 
 Decision = Planned | Clarify | CannotAnswer
@@ -65,6 +67,7 @@ class SemanticPlanner:
         self.reader = IntentReader(self.vocab, time_types)
         self.compiler = Compiler(layer.entities, graph, self.dialect)
         self.suggester = Suggester(self.vocab, self._answerable)
+        self.refiner = Refiner(self.vocab, time_types, lambda q: self.plan(q).plan, self.now)
 
     def now(self) -> datetime:
         moment = self._clock()
@@ -73,7 +76,9 @@ class SemanticPlanner:
         return moment.astimezone(self.zone)
 
     def decide(self, question: str, history: Sequence[Turn] = ()) -> Decision:
-        question = follow_up(question, history, self.vocab)
+        """``history``: the earlier turns, oldest first; a follow-up is planned as the full
+        question it stands for (:mod:`refine`)."""
+        question = self.refiner.question(question, history)
         try:
             return self.plan(question)
         except Ambiguous as ambiguous:
@@ -88,7 +93,7 @@ class SemanticPlanner:
         reading = read(question, self.vocab, now)
         intent = self.reader.read(reading)
         plan = self.resolver.plan(intent)
-        return Planned(plan, self.compiler.sql(plan), now)
+        return Planned(plan, self.compiler.sql(plan), now, question)
 
     def _answerable(self, question: str) -> bool:
         try:
