@@ -192,3 +192,19 @@ def test_star_filter_paging_and_delete(users: Users) -> None:
     assert get(users, users.bob, f"/api/v1/conversations/{ids[1]}").status_code == 404
     bad = get(users, users.bob, "/api/v1/conversations?limit=0")
     assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
+
+
+def test_a_follow_up_refines_the_previous_question(users: Users) -> None:
+    first = ask(users, users.ana, QUESTION)
+    data = first["data"]
+    assert isinstance(data, list)
+    total = next(iter(data[0]["rows"][0].values()))
+    follow = ask(users, users.ana, "break that down by country", str(first["conversationId"]))
+    assert follow["conversationId"] == first["conversationId"]
+    follow_data = follow["data"]
+    assert isinstance(follow_data, list) and follow_data, follow
+    columns = follow_data[0]["columns"]
+    assert any("country" in c for c in columns), columns
+    measure = next(c for c in columns if "country" not in c)
+    assert sum(row[measure] for row in follow_data[0]["rows"]) == total
+    assert "last week" in str(follow["answer"])
