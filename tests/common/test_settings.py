@@ -31,3 +31,15 @@ def test_generic_variables_of_process_runners_are_not_read(monkeypatch: pytest.M
     assert s.env == "development"
     assert "elsewhere" not in s.redis_url
     assert s.internal_token == DEV_INTERNAL_TOKEN
+
+
+def test_no_service_settings_read_bare_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from atlas_gateway.settings import GatewaySettings
+    from atlas_query.worker.settings import WorkerSettings
+
+    for name, value in {"PORT": "1", "HOST": "0.0.0.0", "PROVIDER": "anthropic",
+                        "MODEL": "x", "CONCURRENCY": "99", "PLANNER": "llm"}.items():
+        monkeypatch.setenv(name, value)
+    gateway, worker = GatewaySettings(), WorkerSettings()
+    assert (gateway.port, gateway.host) == (8000, "127.0.0.1")
+    assert worker.provider is None and worker.concurrency == 4 and worker.planner == "auto"

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import re
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -78,18 +79,22 @@ def call(tool: str, /, **args: Any) -> Turn:
 
 
 class ScriptedProvider:
-    def __init__(self) -> None:
+    """``default``: the reply to a marked question with no script (the benchmark's mode)."""
+
+    def __init__(self, default: Turn | None = None, port: int | None = None) -> None:
+        self.default = default
         self.scripts: dict[str, list[Turn]] = {}
         self.requests: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.headers: dict[str, list[dict[str, str]]] = defaultdict(list)
         self.served: dict[str, list[Served]] = defaultdict(list)
         self._ids = itertools.count(1)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
+                Route("/_served/{key}", self._served, methods=["GET"]),
             ]
         )
         config = uvicorn.Config(
@@ -120,15 +125,21 @@ class ScriptedProvider:
     def _turn(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[Turn | None, Served]:
         served = Served(time.monotonic())
         keys = _MARKER.findall(json.dumps(body.get("messages", [])))
-        if not keys or keys[-1] not in self.scripts:
+        if not keys or (keys[-1] not in self.scripts and self.default is None):
             return None, served
         key = keys[-1]
         self.requests[key].append(body)
         self.headers[key].append(headers)
         self.served[key].append(served)
-        turns = self.scripts[key]
+        turns = self.scripts.get(key) or [self.default]
         index = len(self.requests[key]) - 1
         return (turns[index] if index < len(turns) else None), served
+
+    async def _served(self, request: Request) -> Response:
+        """When the requests of one key arrived and sent their first text (``time.monotonic``,
+        comparable across processes on one machine)."""
+        served = self.served.get(request.path_params["key"], [])
+        return JSONResponse([{"received": s.received, "firstText": s.first_text} for s in served])
 
     # -- OpenAI chat completions -----------------------------------------------------------
 
@@ -250,3 +261,19 @@ def _openai_error(status: int, kind: str, message: str, headers: dict[str, str])
 def _anthropic_error(status: int, kind: str, message: str, headers: dict[str, str]) -> Response:
     body = {"type": "error", "error": {"type": kind, "message": message}}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def main() -> None:
+    """A standalone provider in its own process (the benchmark: no GIL shared with its client).
+
+    ``python -m tests.e2e.agent.scripted PORT FIRST_DELAY_MS``: every marked question gets a
+    short text reply after the delay.
+    """
+    port, delay_ms = int(sys.argv[1]), float(sys.argv[2])
+    provider = ScriptedProvider(say("It is Rayleigh scattering.", first_delay_s=delay_ms / 1000),
+                                port=port)
+    provider._server.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -13,20 +13,18 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_INTERNAL_TOKEN = "atlas-dev-internal-token-not-for-production"  # noqa: S105 - a known dev default
+#: An env prefix nobody sets: with it, pydantic-settings reads a field only by its Atlas name
+#: (validation alias), never by its bare name, so PORT / HOST / ENV exported by process
+#: runners cannot reconfigure a service. Every settings class of Atlas uses it.
+FIELD_NAMES_NOT_READ = "ATLAS_FIELD_NAME_NOT_READ__"
 _PLACEHOLDERS = {"", "changeme", "change-me", "changethis", "secret", DEV_INTERNAL_TOKEN}
 
 
 class CommonSettings(BaseSettings):
     """Connections, identity of the deployment, and the stream / job knobs every process shares."""
 
-    # Fields are read only from their Atlas names (validation aliases). The prefix below is
-    # never set: it stops pydantic-settings from also reading a field's bare name, so the
-    # PORT / HOST / ENV that process runners export cannot reconfigure a service.
     model_config = SettingsConfigDict(
-        env_file=".env",
-        extra="ignore",
-        populate_by_name=True,
-        env_prefix="ATLAS_FIELD_NAME_NOT_READ__",
+        env_file=".env", extra="ignore", populate_by_name=True, env_prefix=FIELD_NAMES_NOT_READ
     )
 
     env: Literal["development", "test", "production"] = Field(

@@ -147,7 +147,11 @@ class JobRunner:
             await _stopped(writer)
             return False
         except AtlasError as err:
-            await writer.emit(ErrorEvent(code=err.code, message=err.message))
+            await writer.emit(
+                ErrorEvent(
+                    code=err.code, message=err.message, retry_after_seconds=_retry_after(err)
+                )
+            )
             return False
         except (StreamClosed, RedisError, OSError):
             raise
@@ -167,6 +171,12 @@ class JobRunner:
         entry.reason = reason
         entry.task.cancel()
         return True
+
+
+def _retry_after(err: AtlasError) -> int | None:
+    """A provider's (or any dependency's) Retry-After, carried to the client."""
+    value = err.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else None
 
 
 async def _stopped(writer: StreamWriter) -> None:

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from atlas_common.bus import BrokerUnavailable, Bus, names
 from atlas_common.messages import BusMessage
 from atlas_common.stream import cancel_channel
+from atlas_query.agent.router import build_answerer
 from atlas_query.answer.context import Answerer
 from atlas_query.answer.demo_answerer import DemoAnswerer
 from atlas_query.answer.echo import EchoAnswerer
@@ -24,7 +25,6 @@ from atlas_query.demo.provision import ensure_demo_database
 from atlas_query.executors.base import Executor
 from atlas_query.executors.factory import create_executor
 from atlas_query.guard.guard import SqlGuard
-from atlas_query.planner import SemanticAnswerer
 from atlas_query.semantic import SemanticLayer
 from atlas_query.semantic.loader import load_semantic_layer
 from atlas_query.worker.dead_letters import DeadLetterHandler
@@ -85,12 +85,8 @@ class QueryWorker:
             return EchoAnswerer()
         if s.answerer == "demo":
             return DemoAnswerer(s.timezone)
-        if s.provider is None and s.planner != "llm":
-            assert self.executor is not None
-            return SemanticAnswerer(layer, self.executor.dialect, s.timezone)
-        # Imported here: pydantic-ai takes seconds to load and only a model needs it.
-        from atlas_query.agent.router import build_answerer
 
+        # The planner alone without a provider (pydantic-ai is then never loaded), else routed.
         async def publish(message: BusMessage) -> None:
             # The bus connects after the answerer is built; usage comes only once jobs flow.
             if self.bus is None:
