@@ -91,6 +91,18 @@ class Stack:
         wait_http(self.env["ATLAS_KEYS_URL"] + "/healthz", self.procs[-1])
         return self.env["ATLAS_KEYS_URL"]
 
+    def start_entitlements(self, extra_env: dict[str, str] | None = None) -> str:
+        """Start the entitlements service; processes started afterwards reach it."""
+        port = free_port()
+        self.env["ATLAS_ENTITLEMENTS_URL"] = f"http://127.0.0.1:{port}"
+        self.start(
+            "atlas-entitlements",
+            "entitlements",
+            {"ATLAS_ENTITLEMENTS_PORT": str(port), **(extra_env or {})},
+        )
+        wait_http(self.env["ATLAS_ENTITLEMENTS_URL"] + "/healthz", self.procs[-1])
+        return self.env["ATLAS_ENTITLEMENTS_URL"]
+
     def workers(self) -> list[Proc]:
         return [p for p in self.procs if p.name.startswith("worker")]
 

@@ -16,7 +16,6 @@ from typing import Any
 import aio_pika
 import duckdb
 import httpx
-import pytest
 
 from atlas_common.bus import names
 from atlas_common.messages import UsageRecorded, parse_message
