@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,9 @@ from atlas_common.entitlements import (
     EntitlementsSettings,
     Snapshot,
     SnapshotCache,
+    denial_text,
+    error_for,
+    is_refundable,
     require_feature,
     require_limit,
 )
@@ -338,3 +342,19 @@ def test_a_catalog_change_drops_everyone() -> None:
         cache.put(snap(c, 3), cache.begin())
     assert cache.invalidate("*", 9) == 3 and len(cache) == 0
     assert not cache.put(snap("a", 8), cache.begin())
+
+
+def test_denials_map_to_the_architecture_statuses() -> None:
+    reset = datetime(2030, 1, 1, tzinfo=UTC)
+    limited = Decision(allowed=False, reason="limit_reached", feature="llm-tokens", limit=50,
+                       used=50, reset_at=reset)
+    assert error_for(limited).status_code == 429
+    assert error_for(Decision(allowed=False, reason="fallback", feature="q")).status_code == 503
+    for reason in ("not_in_plan", "no_subscription", "unknown_feature", "no_limit_provider"):
+        err = error_for(Decision(allowed=False, reason=reason, feature="q"))  # type: ignore[arg-type]
+        assert (err.status_code, err.code, err.extra["reason"]) == (403, "feature_not_in_plan",
+                                                                    reason)
+    assert denial_text(limited) == "this workspace has used its 50 llm-tokens until " \
+        "2030-01-01 00:00 UTC"
+    assert is_refundable("internal_error") and is_refundable("timeout")
+    assert not is_refundable("plan_limit_exceeded") and not is_refundable("invalid_request")
