@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from atlas_common.entitlements import EntitlementsClient, denial_text
 from atlas_common.stream_events import SuggestionsEvent
 from atlas_query.agent.settings import AgentSettings
 from atlas_query.agent.usage import Publish
@@ -61,18 +62,39 @@ class SemanticPlannerAdapter:
 
 
 class RoutingAnswerer:
-    def __init__(self, planner: PlannerLike, agent: Answerer | None, mode: Mode = "auto"):
+    def __init__(
+        self,
+        planner: PlannerLike,
+        agent: Answerer | None,
+        mode: Mode = "auto",
+        entitlements: EntitlementsClient | None = None,
+    ):
         if mode == "llm" and agent is None:
             raise ValueError("ATLAS_PLANNER=llm needs a language model: set ATLAS_PROVIDER")
         self.planner = planner
         self.agent = agent
         self.mode: Mode = mode if agent is not None else "semantic"
+        self.entitlements = entitlements
 
     async def answer(self, ctx: AnswerContext) -> None:
         if self.agent is None or self.mode == "semantic":
             await self.planner.answer(ctx)
-        elif self.mode == "llm" or not await self.planner.try_answer(ctx):
+        elif (
+            self.mode == "llm" or not await self.planner.try_answer(ctx)
+        ) and await self._tokens_left(ctx):
             await self.agent.answer(ctx)
+
+    async def _tokens_left(self, ctx: AnswerContext) -> bool:
+        """The plan's ``llm-tokens`` before the model runs; when spent, the planner answers
+        and says why the model was not used."""
+        if self.entitlements is None:
+            return True
+        decision = await self.entitlements.check(ctx.job.principal.workspace_id, "llm-tokens")
+        if decision.allowed:
+            return True
+        await ctx.say(f"The language model was not used: {denial_text(decision)}. ")
+        await self.planner.answer(ctx)
+        return False
 
 
 def build_answerer(
@@ -84,6 +106,7 @@ def build_answerer(
     timezone: str = "UTC",
     row_limit: int = 1000,
     publish: Publish | None = None,
+    entitlements: EntitlementsClient | None = None,
 ) -> RoutingAnswerer:
     """The worker's answerer from its settings (raises ValueError on a contradiction)."""
     agent: Answerer | None = None
@@ -101,4 +124,4 @@ def build_answerer(
     planner = SemanticPlannerAdapter(
         SemanticAnswerer(layer, dialect, timezone), model_hint=agent is None
     )
-    return RoutingAnswerer(planner, agent, mode)
+    return RoutingAnswerer(planner, agent, mode, entitlements)

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from atlas_common.bus import BrokerUnavailable, Bus, names
+from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.messages import BusMessage
 from atlas_common.stream import cancel_channel
 from atlas_query.agent.router import build_answerer
@@ -42,6 +43,8 @@ class QueryWorker:
         self.bus: Bus | None = None
         self.executor: Executor | None = None
         self.db: asyncpg.Pool | None = None
+        # The llm-tokens gate; without ATLAS_PLANS_FILE it allows locally and calls nothing.
+        self.entitlements = EntitlementsClient(EntitlementsSettings())
         self.runner: JobRunner | None = None
         self._consumers: list[tuple[object, object, str]] = []
         self._tasks: list[asyncio.Task[None]] = []
@@ -102,6 +105,7 @@ class QueryWorker:
             timezone=s.timezone,
             row_limit=s.row_limit,
             publish=publish,
+            entitlements=self.entitlements,
         )
 
     async def drain(self) -> None:
@@ -129,6 +133,7 @@ class QueryWorker:
             await self.executor.close()
         if self.db is not None:
             await self.db.close()
+        await self.entitlements.aclose()
         await self.redis.aclose()
 
     async def _watch_cancels(self) -> None:
