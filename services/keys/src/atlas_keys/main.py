@@ -18,12 +18,13 @@ import uvicorn
 from fastapi import Depends, FastAPI
 from pydantic import ValidationError
 
-from atlas_common.bus import Bus
+from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool, migrate
+from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
 from atlas_common.telemetry import setup_logging, setup_tracing
-from atlas_keys import handlers, routes
+from atlas_keys import handlers, repository, routes
 from atlas_keys.deps import KeysState
 from atlas_keys.events import Events
 from atlas_keys.last_used import LastUsedRecorder
@@ -49,7 +50,13 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
             recorder = LastUsedRecorder(pool, settings.last_used_flush_s)
             recorder.start()
             stack.push_async_callback(recorder.stop)
-            service = KeysService(pool, Events(bus), recorder)
+            entitlements = EntitlementsClient(EntitlementsSettings())
+            stack.push_async_callback(entitlements.aclose)
+            entitlements.providers.register(
+                "api-keys", lambda workspace: repository.count_active(pool, workspace))
+            await bus.subscribe_events([names.SUBSCRIPTION_CHANGED], entitlements.handle)
+            app.state.entitlements = entitlements
+            service = KeysService(pool, Events(bus), recorder, entitlements)
             await handlers.subscribe(bus, handlers.Deactivations(service))
             app.state.keys = KeysState(settings, service, recorder)
             log.info("keys service ready")

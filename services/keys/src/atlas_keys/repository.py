@@ -74,6 +74,20 @@ async def insert(db: Any, row: NewRow) -> KeyRecord:
     return KeyRecord.from_row(found)
 
 
+async def count_active(db: Any, workspace_id: str) -> int:
+    """Active keys of a workspace: the ``api-keys`` gauge."""
+    value = await db.fetchval(
+        "SELECT count(*) FROM keys.api_keys WHERE workspace_id = $1 AND revoked_at IS NULL "
+        "AND (expires_at IS NULL OR expires_at > now())", workspace_id)
+    return int(value)
+
+
+async def lock_workspace(conn: Any, workspace_id: str) -> None:
+    """Serialise key creation per workspace for the rest of the transaction (the gauge)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('atlas-api-keys:' || $1))",
+                       workspace_id)
+
+
 async def in_workspace(db: Any, workspace_id: str, *, limit: int,
                        offset: int) -> tuple[list[KeyRecord], int]:
     rows = await db.fetch(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from atlas_common.entitlements import EntitlementsClient, raise_for
 from atlas_common.errors import AtlasError
 from atlas_common.messages import KeyCreated, KeyRevoked
 from atlas_common.principal import ROLE_RANK, Principal, Role
@@ -72,10 +73,12 @@ def key_claims(caller: Principal, wanted: dict[str, Any] | None) -> dict[str, An
 
 
 class KeysService:
-    def __init__(self, pool: Any, events: Events, recorder: LastUsedRecorder) -> None:
+    def __init__(self, pool: Any, events: Events, recorder: LastUsedRecorder,
+                 entitlements: EntitlementsClient | None = None) -> None:
         self._pool = pool
         self._events = events
         self._recorder = recorder
+        self._entitlements = entitlements
 
     async def create(self, caller: Principal, body: CreateKeyBody) -> CreatedKeyOut:
         role = key_role(caller, body.role)
@@ -89,13 +92,24 @@ class KeysService:
                          role=role, claims=claims, created_by=caller.user_id,
                          expires_at=expires_at)
             try:
-                record = await repository.insert(self._pool, row)
+                record = await self._insert_within_plan(caller.workspace_id, row)
             except repository.DuplicateKeyId:
                 continue
             await self._events.publish(KeyCreated(key_id=record.id,
                                                   workspace_id=record.workspace_id))
             return CreatedKeyOut(**out(record, now).model_dump(), key=made.key)
         raise AtlasError("Could not allocate a key id; try again")
+
+    async def _insert_within_plan(self, workspace_id: str, row: NewRow) -> KeyRecord:
+        """Insert under the plan's ``api-keys`` limit, counted in the same transaction, so two
+        parallel creations against room for one create one key."""
+        if self._entitlements is None:
+            return await repository.insert(self._pool, row)
+        limit = await self._entitlements.limit(workspace_id, "api-keys")
+        async with self._pool.acquire() as conn, conn.transaction():
+            await repository.lock_workspace(conn, workspace_id)
+            raise_for(limit.decide(await repository.count_active(conn, workspace_id), 1))
+            return await repository.insert(conn, row)
 
     async def list(self, caller: Principal, *, limit: int, offset: int) -> KeyList:
         records, total = await repository.in_workspace(self._pool, caller.workspace_id,
