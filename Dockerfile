@@ -4,16 +4,18 @@
 #   docker build --target query-worker -t atlas/query-worker .
 #   docker build --target query-api    -t atlas/query-api .
 #   docker build --target auth         -t atlas/auth .
+#   docker build --target keys         -t atlas/keys .
+#   docker build --target entitlements -t atlas/entitlements .
 #
 # Stages: base (Python) -> builder (uv + lock + every member's pyproject) -> build-<member>
 # (one self-contained venv per workspace member: dependencies layer first, then the member's
 # own code, installed non-editable) -> runtime (non-root user) -> <process> (venv, CMD,
 # HEALTHCHECK). Target names are the console scripts without "atlas-".
 #
-# Adding a process (keys 8102, entitlements 8103): give its pyproject a [project.scripts]
-# entry, then add a build-<member> stage (copy of build-auth with the member's name) and a
-# final stage (copy of the auth stage with its port). tests/deploy checks targets, CMDs,
-# packages and healthchecks against the pyprojects and docker-compose.yml.
+# Adding a process: give its pyproject a [project.scripts] entry, then add a build-<member>
+# stage (copy of build-auth with the member's name) and a final stage (copy of the auth stage
+# with its port). tests/deploy checks targets, CMDs, packages and healthchecks against the
+# pyprojects and docker-compose.yml.
 #
 # Needs BuildKit (the default builder of Docker Engine 23+) for the uv cache mounts.
 
@@ -76,6 +78,24 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --package atlas-auth
 
 
+FROM builder AS build-keys
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-keys
+COPY libs/common libs/common
+COPY services/keys services/keys
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-keys
+
+
+FROM builder AS build-entitlements
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-entitlements
+COPY libs/common libs/common
+COPY services/entitlements services/entitlements
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-entitlements
+
+
 FROM base AS runtime
 # A fixed uid/gid, so Kubernetes' runAsUser / fsGroup and volume ownership can name it.
 # /data belongs to it: a fresh named volume mounted there inherits that ownership.
@@ -129,3 +149,25 @@ EXPOSE 8101
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_AUTH_PORT', '8101') + '/healthz', timeout=2)"]
 CMD ["atlas-auth"]
+
+
+FROM runtime AS keys
+COPY --from=build-keys /app/.venv /app/.venv
+ENV ATLAS_KEYS_HOST=0.0.0.0 \
+    ATLAS_KEYS_PORT=8102
+EXPOSE 8102
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_KEYS_PORT', '8102') + '/healthz', timeout=2)"]
+CMD ["atlas-keys"]
+
+
+# The plans file is not in the image: mount it (compose mounts deploy/plans.example.yaml at
+# /etc/atlas/plans.yaml) and point ATLAS_PLANS_FILE at it. Unset: the built-in plan.
+FROM runtime AS entitlements
+COPY --from=build-entitlements /app/.venv /app/.venv
+ENV ATLAS_ENTITLEMENTS_HOST=0.0.0.0 \
+    ATLAS_ENTITLEMENTS_PORT=8103
+EXPOSE 8103
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_ENTITLEMENTS_PORT', '8103') + '/healthz', timeout=2)"]
+CMD ["atlas-entitlements"]

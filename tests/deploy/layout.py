@@ -14,10 +14,8 @@ COMPOSE_SCHEMA = ROOT / "deploy" / "compose" / "compose-spec.json"
 K8S_DIR = ROOT / "deploy" / "k8s"
 
 #: The HTTP processes and their ports; the query worker has none.
-HTTP_PORTS = {"gateway": 8000, "query-api": 8104, "auth": 8101}
+HTTP_PORTS = {"gateway": 8000, "auth": 8101, "keys": 8102, "entitlements": 8103, "query-api": 8104}
 PROCESSES = {*HTTP_PORTS, "query-worker"}
-#: Processes whose services come in later issues: internal URLs may already name them.
-PLANNED = {"keys": 8102, "entitlements": 8103}
 
 
 def load_yaml_documents(path: Path) -> list[dict[str, Any]]:

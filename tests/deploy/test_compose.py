@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from atlas_common.settings import DEV_INTERNAL_TOKEN
-from tests.deploy.layout import HTTP_PORTS, PLANNED
+from tests.deploy.layout import HTTP_PORTS
 from tests.deploy.workspace import Script, interpolate, interpolated_names_without_default
 
 
@@ -97,7 +97,7 @@ def test_dependencies_wait_for_health(compose: dict[str, Any]) -> None:
         for dependency, rule in service.get("depends_on", {}).items():
             assert dependency in services, f"{name} depends on unknown {dependency}"
             assert rule == {"condition": "service_healthy"}, f"{name} -> {dependency}"
-    assert {"auth", "query-api"} <= set(services["gateway"]["depends_on"])
+    assert set(HTTP_PORTS) - {"gateway"} <= set(services["gateway"]["depends_on"])
 
 
 def test_only_the_gateway_is_published_on_loopback_by_default(compose: dict[str, Any]) -> None:
@@ -126,7 +126,7 @@ def test_internal_urls_name_services_and_their_ports(compose: dict[str, Any]) ->
             url = urlsplit(interpolate(str(value)))
             if url.scheme != "http":
                 continue
-            expected = HTTP_PORTS.get(url.hostname or "") or PLANNED.get(url.hostname or "")
+            expected = HTTP_PORTS.get(url.hostname or "")
             assert expected == url.port, f"{name}: {key}={value} names no Atlas HTTP service"
 
 

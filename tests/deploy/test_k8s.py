@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from atlas_common.settings import CommonSettings
-from tests.deploy.layout import K8S_DIR, PLANNED, load_yaml_documents, of_kind
+from tests.deploy.layout import K8S_DIR, load_yaml_documents, of_kind
 from tests.deploy.workspace import Script, settings_env_names
 
 SECRET_TEMPLATE = K8S_DIR / "secret.template.yaml"
@@ -138,7 +138,6 @@ def test_claimed_volumes_exist(k8s_docs: list[dict[str, Any]]) -> None:
 def test_configmap_urls_name_services_and_their_ports(k8s_docs: list[dict[str, Any]]) -> None:
     services = of_kind(k8s_docs, "Service")
     ports = {n: s["spec"]["ports"][0]["port"] for n, s in services.items()}
-    ports |= {f"atlas-{n}": p for n, p in PLANNED.items()}
     config = of_kind(k8s_docs, "ConfigMap")["atlas-config"]["data"]
     urls = {k: urlsplit(v) for k, v in config.items() if k.endswith("_URL")}
     assert urls
