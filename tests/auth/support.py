@@ -3,16 +3,12 @@ JWKS server, keys and tokens."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import json
-import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,63 +16,25 @@ from typing import Any
 
 import httpx
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from fastapi import FastAPI
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from atlas_auth.settings import AuthSettings
 from atlas_common.internal import INTERNAL_TOKEN_HEADER
 from atlas_common.settings import DEV_INTERNAL_TOKEN
+from tests.support.inprocess import free_socket, isolated, serve  # noqa: F401 - re-exported
 
 INTERNAL = {INTERNAL_TOKEN_HEADER: DEV_INTERNAL_TOKEN}
 SECRET = "s" * 16 + "-test-secret-of-enough-length"
 FAST_ARGON2 = {"ATLAS_AUTH_ARGON2_TIME_COST": 1, "ATLAS_AUTH_ARGON2_MEMORY_KIB": 8192}
 
 
-class IsolatedSettings(AuthSettings):
-    """AuthSettings that read only what the test passes (no environment, no .env)."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+IsolatedSettings = isolated(AuthSettings)
 
 
 def make_settings(**values: Any) -> AuthSettings:
     return IsolatedSettings(**values)
-
-
-def free_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # nodelay
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run ``app`` (with its lifespan) on a free port in this event loop; yields its URL."""
-    sock = free_socket()
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the app did not start (see the lifespan error above)")
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:

@@ -4,62 +4,27 @@ principal header the gateway would send, and a poller."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from atlas_common.internal import INTERNAL_TOKEN_HEADER, encode_principal
 from atlas_common.principal import Principal, Role
 from atlas_common.settings import DEV_INTERNAL_TOKEN
 from atlas_keys.settings import KeysSettings
+from tests.support.inprocess import free_socket, isolated, serve  # noqa: F401 - re-exported
 
 INTERNAL = {INTERNAL_TOKEN_HEADER: DEV_INTERNAL_TOKEN}
 
 
-class IsolatedSettings(KeysSettings):
-    """KeysSettings that read only what the test passes (no environment, no .env)."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+IsolatedSettings = isolated(KeysSettings)
 
 
 def make_settings(**values: Any) -> KeysSettings:
     return IsolatedSettings(**values)
-
-
-@asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run ``app`` (with its lifespan) on a free port in this event loop; yields its URL."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on",
-                                           access_log=False))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError("the app did not start")
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 def principal(role: Role = "admin", *, workspace: str | None = None, user: str | None = None,
