@@ -2,7 +2,7 @@
 # `make test` runs the whole suite. Both install what they need (uv, then the locked deps).
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(shell command -v python3.11 || command -v python3)
+export UV_PYTHON := 3.11
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 QUERY_WORKERS ?= 1
 PROCFILE ?= Procfile
