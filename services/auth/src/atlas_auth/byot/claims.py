@@ -57,10 +57,11 @@ def role_from(payload: dict[str, Any], role_claim: str | None) -> Role:
 
 
 def workspace_from(payload: dict[str, Any], org_claim: str) -> str | None:
-    """The organisation claim as a workspace id, or None when absent or not a short string."""
+    """The organisation claim as a workspace id, or None when absent or not a short, printable
+    string (a workspace id names keys, caches and ledgers in every service)."""
     value = claim_at(payload, org_claim)
     if isinstance(value, str | int) and not isinstance(value, bool):
         text = str(value).strip()
-        if 0 < len(text) <= 128:
+        if 0 < len(text) <= 128 and text.isprintable():
             return text
     return None
