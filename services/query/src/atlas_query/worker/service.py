@@ -17,7 +17,6 @@ from atlas_common.messages import BusMessage
 from atlas_common.stream import cancel_channel
 from atlas_query.agent.router import build_answerer
 from atlas_query.answer.context import Answerer
-from atlas_query.answer.demo_answerer import DemoAnswerer
 from atlas_query.answer.echo import EchoAnswerer
 from atlas_query.conversations.repository import ConversationRepository
 from atlas_query.conversations.service import ConversationService
@@ -86,8 +85,6 @@ class QueryWorker:
         s = self.settings
         if s.answerer == "echo":
             return EchoAnswerer()
-        if s.answerer == "demo":
-            return DemoAnswerer(s.timezone)
 
         # The planner alone without a provider (pydantic-ai is then never loaded), else routed.
         async def publish(message: BusMessage) -> None:

@@ -31,7 +31,7 @@ class WorkerSettings(QuerySettings, AgentSettings):
         validation_alias="ATLAS_WORKER_TOKEN_DELAY_MS",
         description="Pause between streamed tokens; fault tests use it to catch a job mid-way.",
     )
-    answerer: Literal["semantic", "demo", "echo"] = Field(
+    answerer: Literal["semantic", "echo"] = Field(
         "semantic",
         validation_alias="ATLAS_WORKER_ANSWERER",
         description="echo answers without SQL (benchmarks of the ask path).",
