@@ -64,8 +64,13 @@ def start(mode: str, auth_env: dict[str, str]) -> tuple[Stack, Isolation, str]:
     directory = Path(f"/tmp/atlas-bench-auth-{mode}")
     directory.mkdir(parents=True, exist_ok=True)
     stack = Stack({**iso.env(), "ATLAS_LOG_LEVEL": "WARNING"}, directory)
-    stack.start_auth(auth_env)
-    return stack, iso, stack.start_gateway()
+    try:
+        stack.start_auth(auth_env)
+        return stack, iso, stack.start_gateway()
+    except BaseException:
+        stack.stop_all()
+        iso.remove()
+        raise
 
 
 def credentials(mode: str, url: str, jwks: JwksServer, key: Any) -> dict[str, str]:
