@@ -31,7 +31,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, free_port, wait_for, wait_http
+from tests.support.stack import Stack, free_port, wait_for_workers, wait_http
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,8 +168,7 @@ def start_stack(directory: Path, provider: Provider, planner: str) -> tuple[Stac
     stack.start_auth()
     stack.start_query_api()
     stack.gateway_url = stack.start_gateway()
-    wait_for(lambda: httpx.get(stack.gateway_url + "/api/health", timeout=5).json()["checks"]
-             ["workers"]["consumers"] >= 1, timeout=60, what="the worker")
+    wait_for_workers(stack.gateway_url)
     return stack, isolation
 
 

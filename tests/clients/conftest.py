@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, free_port, wait_for, wait_http
+from tests.support.stack import Stack, free_port, wait_for_workers, wait_http
 
 #: A pause between streamed tokens, so "mid-answer" is a window a test can hit.
 TOKEN_DELAY_MS = "25"
@@ -124,7 +124,7 @@ def none_stack(_base: _Base) -> Iterator[Running]:
         auth = starter.start("atlas-auth", "auth", "ATLAS_AUTH_PORT", ATLAS_AUTH_MODE="none")
         url = starter.start("atlas-gateway", "gateway", "ATLAS_GATEWAY_PORT", ATLAS_AUTH_URL=auth)
         starter.wait()
-        wait_for(lambda: _workers(url) >= 1, timeout=60, what="a worker consuming")
+        wait_for_workers(url)
         yield Running(url, stack)
     finally:
         _stop_all(stack)
@@ -170,10 +170,6 @@ def managed_stack(_base: _Base) -> Iterator[Running]:
     finally:
         _stop_all(stack)
 
-
-def _workers(url: str) -> int:
-    body = httpx.get(url + "/api/health", timeout=5).json()
-    return int(body["checks"]["workers"]["consumers"])
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for
+from tests.support.stack import Stack, wait_for_workers
 
 #: A pause between streamed tokens so that "mid-answer" is a window a test can hit.
 TOKEN_DELAY_MS = "25"
@@ -35,15 +34,11 @@ def stack(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory) -> Ite
         s.start_auth()
         s.start_query_api()
         s.gateway_url = s.start_gateway()
-        wait_for(lambda: _consumers(s.gateway_url) >= 2, timeout=60, what="two workers consuming")
+        wait_for_workers(s.gateway_url, 2)
         yield s
     finally:
         s.stop_all()
 
-
-def _consumers(url: str) -> int:
-    body = httpx.get(url + "/api/health", timeout=5).json()
-    return int(body["checks"]["workers"]["consumers"])
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.isolation import Isolation
 from tests.support.stack import Stack, wait_for
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.tcp_proxy import TcpProxy, url_via
 
 SECRET = "s" * 40
 ADMIN = {
@@ -28,10 +28,6 @@ class Managed:
     b_broker: TcpProxy
     admin_token: str
 
-
-def _via(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.username}:{parts.password}@127.0.0.1:{port}{parts.path}"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +55,7 @@ def managed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Managed]:
         stack.start_query_api()
         a = stack.start_gateway("gateway-a")
         b = stack.start_gateway(
-            "gateway-b", {"ATLAS_RABBITMQ_URL": _via(iso.rabbitmq_url, proxy.port)}
+            "gateway-b", {"ATLAS_RABBITMQ_URL": url_via(iso.rabbitmq_url, proxy.port)}
         )
         r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
         assert r.status_code == 200, r.text

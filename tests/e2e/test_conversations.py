@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.isolation import Isolation
 from tests.support.sse import parse_sse
-from tests.support.stack import Stack, wait_for
+from tests.support.stack import Stack, wait_for_workers
 
 SECRET = "c" * 40
 PASSWORD = "a long enough password"
@@ -67,16 +67,7 @@ def users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Users]:
             timeout=10,
             json={"email": "bob@example.com", "password": PASSWORD},
         ).json()["token"]
-        wait_for(
-            lambda: (
-                httpx.get(gateway + "/api/health", timeout=5).json()["checks"]["workers"][
-                    "consumers"
-                ]
-                >= 1
-            ),
-            timeout=60,
-            what="a worker",
-        )
+        wait_for_workers(gateway)
         yield Users(gateway, admin, {"authorization": f"Bearer {bob}"})
     finally:
         stack.stop_all()

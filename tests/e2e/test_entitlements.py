@@ -19,7 +19,7 @@ import pytest
 from atlas_common.internal import internal_headers
 from atlas_common.settings import DEV_INTERNAL_TOKEN
 from tests.support.isolation import Isolation
-from tests.support.stack import Proc, Stack, free_port, wait_for, wait_http
+from tests.support.stack import Proc, Stack, free_port, wait_for, wait_for_workers, wait_http
 
 ORIGIN = "https://widget.example"
 SECRET = "e" * 40
@@ -84,13 +84,9 @@ def _start_parallel(stack: Stack) -> dict[str, str]:
     for url, proc in gateways.values():
         wait_http(url + "/healthz", proc)
     a = gateways["a"][0]
-    wait_for(lambda: _consumers(a) >= 1, timeout=60, what="the worker consuming")
+    wait_for_workers(a)
     return {name: url for name, (url, _) in gateways.items()}
 
-
-def _consumers(url: str) -> int:
-    body = httpx.get(url + "/api/health", timeout=5).json()
-    return int(body["checks"]["workers"]["consumers"])
 
 
 def _bearer(token: str) -> dict[str, str]:

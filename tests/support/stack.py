@@ -146,3 +146,14 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.1, what: str = 
             return value
         time.sleep(interval)
     raise TimeoutError(f"{what} not reached within {timeout}s")
+
+
+def worker_consumers(gateway_url: str) -> int:
+    """How many query workers consume, as the gateway's /api/health reports it."""
+    body = httpx.get(gateway_url + "/api/health", timeout=5).json()
+    return int(body["checks"]["workers"]["consumers"])
+
+
+def wait_for_workers(gateway_url: str, count: int = 1, timeout: float = 60) -> None:
+    wait_for(lambda: worker_consumers(gateway_url) >= count, timeout=timeout,
+             what=f"{count} worker(s) consuming")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 from tests.support.stack import free_port
 
@@ -84,3 +85,10 @@ class TcpProxy:
         await self._cut()
         if self._server is not None:
             self._server.close()
+
+
+def url_via(url: str, port: int) -> str:
+    """``url`` (credentials and path kept) pointed at a proxy listening on ``port``."""
+    parts = urlsplit(url)
+    auth = f"{parts.username}:{parts.password}@" if parts.username else ""
+    return urlunsplit((parts.scheme, f"{auth}127.0.0.1:{port}", parts.path, "", ""))

@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.agent.scripted import ScriptedProvider
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for
+from tests.support.stack import Stack, wait_for_workers
 
 KINDS = ["openai-compatible", "anthropic"]
 
@@ -85,13 +84,8 @@ def agent_stack(
         stack.start_auth()
         stack.start_query_api()
         stack.gateway_url = stack.start_gateway()
-        wait_for(lambda: _consumers(stack.gateway_url) >= 1, timeout=60, what="the worker")
+        wait_for_workers(stack.gateway_url)
         yield AgentStack(kind, stack, isolation, scripted_provider)
     finally:
         stack.stop_all()
         isolation.remove()
-
-
-def _consumers(url: str) -> int:
-    body = httpx.get(url + "/api/health", timeout=5).json()
-    return int(body["checks"]["workers"]["consumers"])

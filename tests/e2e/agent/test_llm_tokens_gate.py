@@ -12,7 +12,7 @@ import pytest
 from tests.e2e.agent.conftest import provider_env
 from tests.e2e.agent.scripted import ScriptedProvider, say
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for
+from tests.support.stack import Stack, wait_for_workers
 
 PLANS = """
 features:
@@ -44,8 +44,7 @@ def gated(scripted_provider: ScriptedProvider,
         stack.start_query_api()
         stack.start("atlas-query-worker", "worker-1")
         gateway = stack.start_gateway()
-        wait_for(lambda: httpx.get(gateway + "/api/health", timeout=5).json()["checks"]
-                 ["workers"]["consumers"] >= 1, timeout=60, what="the worker")
+        wait_for_workers(gateway)
         yield gateway
     finally:
         stack.stop_all()

@@ -6,15 +6,14 @@ import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from tests.support.isolation import Isolation
 from tests.support.redis_server import PrivateRedis
-from tests.support.stack import Proc, Stack, wait_for
-from tests.support.tcp_proxy import TcpProxy
+from tests.support.stack import Proc, Stack, wait_for, worker_consumers
+from tests.support.tcp_proxy import TcpProxy, url_via
 
 POISON = "__poison_job__"
 
@@ -36,15 +35,14 @@ class ChaosStack:
         if proxy is None:
             proxy = self.worker_proxies[name] = TcpProxy(*_host_port(self.rabbit_url)).start()
         return self.stack.start(
-            "atlas-query-worker", name, {"ATLAS_RABBITMQ_URL": _via(self.rabbit_url, proxy.port)}
+            "atlas-query-worker", name, {"ATLAS_RABBITMQ_URL": url_via(self.rabbit_url, proxy.port)}
         )
 
     def live_workers(self) -> list[Proc]:
         return [p for p in self.stack.workers() if p.popen.poll() is None]
 
     def consumers(self) -> int:
-        body = httpx.get(self.gateway + "/api/health", timeout=5).json()
-        return int(body["checks"]["workers"]["consumers"])
+        return worker_consumers(self.gateway)
 
     def ensure_workers(self, count: int = 2) -> None:
         names = {p.name for p in self.live_workers()}
@@ -79,11 +77,6 @@ def _host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 5672
 
 
-def _via(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    auth = f"{parts.username}:{parts.password}@" if parts.username else ""
-    return urlunsplit((parts.scheme, f"{auth}127.0.0.1:{port}", parts.path, "", ""))
-
 
 @pytest.fixture(scope="session")
 def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
@@ -110,7 +103,7 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
         stack.start_auth()
         stack.start_query_api()
         stack.gateway_url = stack.start_gateway(
-            extra_env={"ATLAS_RABBITMQ_URL": _via(iso.rabbitmq_url, gateway_proxy.port)}
+            extra_env={"ATLAS_RABBITMQ_URL": url_via(iso.rabbitmq_url, gateway_proxy.port)}
         )
         chaos.ensure_workers(2)
         yield chaos
