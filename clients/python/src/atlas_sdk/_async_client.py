@@ -33,7 +33,7 @@ from atlas_sdk._streaming import AsyncStream
 __all__ = ["AsyncAtlas"]
 
 
-class AsyncAtlas:
+class AsyncAtlas(b.ClientBase):
     """An asynchronous client of one Atlas server (see :class:`~atlas_sdk.Atlas`).
 
     ``base_url`` defaults to ``ATLAS_URL``, then ``http://127.0.0.1:8000``; ``api_key`` to
@@ -57,17 +57,6 @@ class AsyncAtlas:
         self.conversations = Conversations(self)
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
-
-    @property
-    def base_url(self) -> str:
-        return self._options.base_url
-
-    @property
-    def max_retries(self) -> int:
-        return self._options.retry.max_retries
-
-    def __repr__(self) -> str:
-        return f"AsyncAtlas(base_url={self.base_url!r}, api_key={b.mask(self._options.api_key)})"
 
     async def __aenter__(self) -> Self:
         return self

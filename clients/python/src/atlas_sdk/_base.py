@@ -201,3 +201,21 @@ def mask(secret: str | None) -> str:
     if not secret:
         return "None"
     return "****" if len(secret) < 20 else f"{secret[:4]}…{secret[-4:]}"
+
+
+class ClientBase:
+    """What the sync and the async client show alike: where they point, how they retry."""
+
+    _options: Options
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def max_retries(self) -> int:
+        return self._options.retry.max_retries
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(base_url={self.base_url!r}, api_key={mask(self._options.api_key)})"

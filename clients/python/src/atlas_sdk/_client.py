@@ -38,7 +38,7 @@ def no_cookies() -> CookieJar:
     return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
-class Atlas:
+class Atlas(b.ClientBase):
     """A client of one Atlas server.
 
     ``base_url`` defaults to ``ATLAS_URL``, then ``http://127.0.0.1:8000``; ``api_key`` to
@@ -62,17 +62,6 @@ class Atlas:
         self.conversations = Conversations(self)
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
-
-    @property
-    def base_url(self) -> str:
-        return self._options.base_url
-
-    @property
-    def max_retries(self) -> int:
-        return self._options.retry.max_retries
-
-    def __repr__(self) -> str:
-        return f"Atlas(base_url={self.base_url!r}, api_key={b.mask(self._options.api_key)})"
 
     def __enter__(self) -> Self:
         return self
