@@ -13,8 +13,34 @@ uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(HOME)/.local/bin/uv" ] || \
 	  python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
 
-install: uv
+install: uv js
 	@$(UV) sync --locked --all-packages
+
+# JavaScript (npm workspace: clients/typescript, clients/react, clients/widget, examples/react).
+# `npm ci` runs when package-lock.json changed, the build when any workspace source changed:
+# make compares them with the stamps under node_modules/.
+JS_WORKSPACES := clients/typescript clients/react clients/widget examples/react
+JS_SOURCES := $(shell find $(JS_WORKSPACES) \( -name node_modules -o -name dist \) -prune \
+  -o -type f -print 2>/dev/null)
+JS_STAMP_CI := node_modules/.atlas-npm-ci
+JS_STAMP_BUILD := node_modules/.atlas-build
+
+.PHONY: js node-check
+js: node-check $(JS_STAMP_BUILD)
+
+node-check:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
+	  { echo "make: node and npm not found: install Node.js 20 or newer (https://nodejs.org)" >&2; exit 1; }
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' || \
+	  { echo "make: Node.js $$(node --version) is too old: install Node.js 20 or newer" >&2; exit 1; }
+
+$(JS_STAMP_CI): package-lock.json package.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(JS_STAMP_BUILD): $(JS_STAMP_CI) $(JS_SOURCES) tsconfig.base.json
+	@npm run build --workspaces --if-present --silent
+	@touch $@
 
 up: install
 	@echo "Atlas: gateway on http://127.0.0.1:8000 with $(QUERY_WORKERS) query worker(s); Ctrl-C stops all"
@@ -39,8 +65,10 @@ bench: install
 
 lint: install
 	@$(UV) run --no-sync ruff check .
+	@npm run lint --workspaces --if-present --silent
 
 typecheck: install
 	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src
+	@npm run typecheck --workspaces --if-present --silent
 
 check: lint typecheck test
