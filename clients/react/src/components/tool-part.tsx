@@ -1,0 +1,39 @@
+/** Tool parts by tool name: `executeSQL` gets the SQL result card unless the app passes its
+ * own renderer in `toolRenderers`; any other tool shows a compact "used <tool>" line. */
+
+import type { ComponentType } from "react";
+
+import type { ChartHint } from "../lib/chart-choice";
+import { sqlResult } from "../lib/parts";
+import type { ToolPartView } from "../lib/parts";
+import { SQLResultCard } from "./sql-result-card";
+
+export interface ToolRendererProps extends ToolPartView {
+  /** The message's `data-chart` hint, for renderers of query results. */
+  chartHint?: ChartHint;
+}
+
+export type ToolRenderers = Record<string, ComponentType<ToolRendererProps>>;
+
+function SQLToolRenderer({ args, result, isLoading, errorText, chartHint }: ToolRendererProps) {
+  const data = sqlResult(result);
+  return (
+    <SQLResultCard sql={String(args.sql ?? "")} columns={data?.columns ?? []} rows={data?.rows ?? []}
+      truncated={data?.truncated} hint={chartHint} isLoading={isLoading} error={errorText ?? data?.error} />
+  );
+}
+
+function GenericToolRenderer({ toolName, isLoading }: ToolRendererProps) {
+  return <p className="atlas-tool-note">{isLoading ? `Using ${toolName}…` : `Used ${toolName}`}</p>;
+}
+
+export const defaultToolRenderers: ToolRenderers = { executeSQL: SQLToolRenderer };
+
+export function ToolPart({ view, renderers, chartHint }: {
+  view: ToolPartView;
+  renderers?: ToolRenderers;
+  chartHint?: ChartHint;
+}) {
+  const Renderer = renderers?.[view.toolName] ?? defaultToolRenderers[view.toolName] ?? GenericToolRenderer;
+  return <Renderer {...view} chartHint={chartHint} />;
+}
