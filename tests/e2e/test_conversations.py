@@ -142,7 +142,7 @@ def test_a_chat_keeps_one_conversation_by_its_chat_id(users: Users) -> None:
 
     assert chat(QUESTION) == "chat-convo-1" == chat("How many orders were placed last week?")
     body = get(users, users.ana, "/api/v1/conversations/chat-convo-1").json()
-    assert body["surface"] == "chat" and len(body["messages"]) == 4
+    assert body["surface"] == "web" and len(body["messages"]) == 4
 
 
 def test_another_users_conversation_is_404_and_never_joined(users: Users) -> None:

@@ -83,10 +83,11 @@ async def test_validate_sql_accepts_and_rewrites(client: httpx.AsyncClient) -> N
 
 
 @pytest.mark.parametrize(("sql", "layer"), [
-    ("DELETE FROM orders", "readonly"),
-    ("SELECT * FROM secrets", "whitelist"),
-    ("SELECT 1; SELECT 2", "statements"),
-    ("", "empty"),
+    ("DELETE FROM orders", "regex_guard"),
+    ("SELECT * FROM secrets", "table_whitelist"),
+    ("SELECT 1; SELECT 2", "ast_parse"),
+    ("SELECT FROM WHERE", "ast_parse"),
+    ("", "empty_check"),
 ])
 async def test_validate_sql_reports_the_refusing_layer(client: httpx.AsyncClient, sql: str,
                                                        layer: str) -> None:

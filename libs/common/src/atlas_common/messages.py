@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from atlas_common.principal import Principal, Role
+from atlas_common.surface import Surface
 
 
 def _new_id() -> str:
@@ -51,7 +52,7 @@ class QueryRequested(BusMessage):
     conversation_id: str | None = None
     chat_id: str | None = None
     history: tuple[HistoryTurn, ...] = ()
-    surface: Literal["api", "chat"] = "api"
+    surface: Surface = "api"  # a job queued before issue 15 may say "chat": read as "web"
     deadline: float = Field(description="Unix time after which the answer is useless.")
 
 

@@ -22,6 +22,7 @@ from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from atlas_gateway.openapi import install_openapi
 from atlas_gateway.routes import (
     admin_pages,
     ask,
@@ -31,6 +32,7 @@ from atlas_gateway.routes import (
     keys_proxy,
     me,
     query_api,
+    runs,
 )
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
@@ -81,7 +83,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(ask.router)
+    app.include_router(runs.router)
     app.include_router(health.router)
     app.include_router(keys_proxy.router)  # before auth_proxy: /api/auth/api-key/* is keys'
     app.include_router(auth_proxy.router)
@@ -107,8 +111,8 @@ def _add_cors(app: FastAPI, origins: list[str]) -> None:
         allow_credentials=not anyone,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["authorization", "content-type", "x-api-key", "last-event-id"],
-        expose_headers=["x-request-id", "x-conversation-id", "x-vercel-ai-ui-message-stream",
-                        "retry-after"],
+        expose_headers=["x-request-id", "x-run-id", "x-conversation-id",
+                        "x-vercel-ai-ui-message-stream", "retry-after"],
         max_age=600,
     )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Literal
+
 from redis.asyncio import Redis
 
 from atlas_common.principal import Principal
@@ -36,6 +39,19 @@ class RunRegistry:
 
     async def has_ended(self, request_id: str) -> bool:
         return bool(await self._redis.exists(StreamKeys(self._prefix, request_id).terminal))
+
+    async def status(self, request_id: str) -> Literal["running", "done", "failed"]:
+        """A run with no terminal event yet is running (queued counts); after it, the last
+        buffered event says how it ended."""
+        keys = StreamKeys(self._prefix, request_id)
+        if not await self._redis.exists(keys.terminal):
+            return "running"
+        last = await self._redis.lindex(keys.buffer, -1)
+        try:
+            ended_with = json.loads(last)["type"] if last else "done"
+        except (ValueError, KeyError, TypeError):
+            ended_with = "done"
+        return "failed" if ended_with == "error" else "done"
 
 
 def _owner(principal: Principal) -> str:

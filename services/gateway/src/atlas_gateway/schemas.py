@@ -7,6 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from atlas_common.surface import SurfaceName
+from atlas_common.wire.conversations import CONVERSATION_ID_PATTERN
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
@@ -14,7 +17,8 @@ class WireModel(BaseModel):
 
 class QueryRequest(WireModel):
     question: str = Field(description="The question, in plain English.")
-    conversation_id: str | None = Field(None, max_length=200)
+    conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
+    surface: SurfaceName = Field("api", description="Where the question comes from.")
 
 
 class DataSet(WireModel):
@@ -39,6 +43,7 @@ class QueryResponse(WireModel):
     usage: Usage
     conversation_id: str | None
     request_id: str
+    run_id: str | None = Field(None, description="The run (= request id): for stop and status.")
     clarification: Clarification | None = None
     suggestions: list[str] | None = None
 
@@ -57,10 +62,11 @@ class UIMessage(WireModel):
 
 
 class ChatRequest(WireModel):
-    id: str | None = Field(None, max_length=200)
+    id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
     messages: list[UIMessage] = Field(min_length=1)
     trigger: Literal["submit-message", "regenerate-message"] = "submit-message"
-    conversation_id: str | None = Field(None, max_length=200)
+    conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
+    surface: SurfaceName = Field("web", description="Where the question comes from.")
 
 
 class StopResponse(WireModel):

@@ -61,6 +61,13 @@ class QuerySettings(CommonSettings):
     api_host: str = Field("127.0.0.1", validation_alias="ATLAS_QUERY_API_HOST")
     api_port: int = Field(8104, ge=1, le=65535, validation_alias="ATLAS_QUERY_API_PORT")
 
+    starter_prompts: list[str] = Field(
+        default_factory=list,
+        validation_alias="ATLAS_STARTER_PROMPTS",
+        description="JSON list of questions offered first on an empty chat, before the "
+        "semantic layer catalog's starterPrompts.",
+    )
+
     planner: Literal["semantic", "llm", "auto"] = Field("auto", validation_alias="ATLAS_PLANNER")
     timezone: str = Field("UTC", validation_alias="ATLAS_TIMEZONE")
 

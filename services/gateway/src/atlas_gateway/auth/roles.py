@@ -26,14 +26,23 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     ("GET", "/api/v1/chat/{run_id}/stream"): "viewer",
     ("GET", "/api/chat/{run_id}/stream"): "viewer",
     ("POST", "/api/v1/chat/{request_id}/stop"): "viewer",
+    # Upstream Atlas's run routes (aliases of the two above).
+    ("POST", "/api/v1/chat/{conversation_id}/resume"): "viewer",
+    ("GET", "/api/v1/chat/{conversation_id}/run-status"): "viewer",
+    ("POST", "/api/v1/chat/runs/{run_id}/stop"): "viewer",
     # Conversations: every principal has their own.
     ("GET", "/api/v1/conversations"): "viewer",
     ("GET", "/api/v1/conversations/{conversation_id}"): "viewer",
     ("DELETE", "/api/v1/conversations/{conversation_id}"): "viewer",
     ("PATCH", "/api/v1/conversations/{conversation_id}/star"): "viewer",
+    ("POST", "/api/v1/conversations/{conversation_id}/share"): "viewer",
+    ("DELETE", "/api/v1/conversations/{conversation_id}/share"): "viewer",
+    # A shared conversation: the token in the path is the credential.
+    ("GET", "/api/public/conversations/{token}"): PUBLIC,
     # The query API.
     ("GET", "/api/v1/tables"): "viewer",
     ("POST", "/api/v1/validate-sql"): "analyst",
+    ("GET", "/api/v1/starter-prompts"): "viewer",
     # API keys (keys service): the admins of a workspace manage its keys.
     ("GET", "/api/auth/api-key/list"): "admin",
     ("POST", "/api/auth/api-key/create"): "admin",

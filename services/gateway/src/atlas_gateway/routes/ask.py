@@ -48,7 +48,13 @@ async def query(
     question = _checked_question(body.question, state.settings.max_question_chars)
     conversation_id = await resolve_conversation(state, body.conversation_id, None, principal)
     run = await ask.start(
-        Question(request_id_of(request), question, principal, conversation_id=conversation_id)
+        Question(
+            request_id_of(request),
+            question,
+            principal,
+            conversation_id=conversation_id,
+            surface=body.surface,
+        )
     )
     return await ask.answer(run)
 
@@ -73,10 +79,10 @@ async def chat(
             conversation_id=conversation_id,
             chat_id=chat_id,
             history=history,
-            surface="chat",
+            surface=body.surface,
         )
     )
-    return _stream(ask, run, (0, 0), conversation_id)
+    return stream_response(ask, run, (0, 0), conversation_id)
 
 
 @router.get("/api/v1/chat/{run_id}/stream", summary="Resume a chat stream")
@@ -88,7 +94,7 @@ async def resume(
     if found is None:
         return Response(status_code=204)
     run, after = found
-    return _stream(ask, run, after, run_id)
+    return stream_response(ask, run, after, run_id)
 
 
 @router.post(
@@ -102,12 +108,13 @@ async def stop(request_id: str, ask: Ask, principal: CurrentPrincipal) -> StopRe
     return StopResponse(request_id=request_id, stopped=True)
 
 
-def _stream(
+def stream_response(
     ask: AskService, run: Run, after: tuple[int, int], conversation_id: str
 ) -> StreamingResponse:
     headers = {
         **UI_STREAM_HEADERS,
         "x-request-id": run.request_id,
+        "x-run-id": run.request_id,  # upstream's name for the same id (stop, run-status)
         "x-conversation-id": conversation_id,
     }
     # The background close covers a client gone before the first byte (stream never iterated).

@@ -1,43 +1,66 @@
-"""Routes served by query-api: the tables the semantic layer exposes, and validate-sql."""
+"""Routes served by query-api: the tables the semantic layer exposes, validate-sql and the
+starter prompts. The response models document the wire; the bodies are relayed as they are."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from atlas_common.wire.data import TablesResponse, ValidateSqlRequest, ValidateSqlResponse
+from atlas_common.wire.errors import error_responses
+from atlas_common.wire.starter_prompts import StarterPromptsResponse
 from atlas_gateway.deps import CurrentPrincipal, State
 from atlas_gateway.proxy import relay
 
 router = APIRouter(tags=["Data"])
+ConnectionId = Annotated[
+    str | None,
+    Query(
+        alias="connectionId",
+        max_length=200,
+        description="`default` or a semantic layer source; unknown -> 404 `not_found`.",
+    ),
+]
 
 
 @router.get(
     "/api/v1/tables",
+    response_model=TablesResponse,
     summary="Tables and columns the semantic layer exposes",
-    responses={200: {"description": "`{tables: [{table, description, columns}]}`"}},
+    responses=error_responses(401, 404),
 )
-async def tables(request: Request, state: State, principal: CurrentPrincipal) -> Response:
+async def tables(
+    request: Request,
+    state: State,
+    principal: CurrentPrincipal,
+    connection_id: ConnectionId = None,
+) -> Response:
     return await relay(request, state, state.settings.query_api_url, "query", principal)
 
 
 @router.post(
     "/api/v1/validate-sql",
+    response_model=ValidateSqlResponse,
     summary="Check SQL with the guard, without running it",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["sql"],
-                        "properties": {"sql": {"type": "string"}},
-                    }
-                }
-            }
-        }
-    },
-    responses={200: {"description": "`{valid, errors, tables, rewrittenSql}`"}},
+    responses=error_responses(401, 403, 404, 422),
 )
-async def validate_sql(request: Request, state: State, principal: CurrentPrincipal) -> Any:
+async def validate_sql(
+    body: ValidateSqlRequest, request: Request, state: State, principal: CurrentPrincipal
+) -> Response:
+    return await relay(request, state, state.settings.query_api_url, "query", principal)
+
+
+@router.get(
+    "/api/v1/starter-prompts",
+    response_model=StarterPromptsResponse,
+    summary="Questions to offer on an empty chat",
+    responses=error_responses(401, 422),
+)
+async def starter_prompts(
+    request: Request,
+    state: State,
+    principal: CurrentPrincipal,
+    limit: Annotated[int | None, Query(description="1..50 (clamped), default 6.")] = None,
+) -> Response:
     return await relay(request, state, state.settings.query_api_url, "query", principal)

@@ -27,6 +27,7 @@ from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.principal import Principal
 from atlas_common.stream import HEARTBEAT, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
+from atlas_common.surface import SurfaceName
 from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, start_frame
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.schemas import QueryResponse
@@ -45,7 +46,7 @@ class Question:
     conversation_id: str | None = None
     chat_id: str | None = None
     history: tuple[HistoryTurn, ...] = ()
-    surface: str = "api"
+    surface: SurfaceName = "api"
 
 
 @dataclass
@@ -146,10 +147,12 @@ class AskService:
         deadline = time.time() + self.settings.query_deadline_s
         return Run(request_id, listener, stack, deadline, None), _parse_after(last_event_id)
 
-    async def stop(self, request_id: str, principal: Principal) -> None:
+    async def stop(self, request_id: str, principal: Principal, *, settled: bool = True) -> None:
+        """Cancel the caller's run. ``settled=False`` (upstream's stop) refuses a run that has
+        already ended with the same 404 as an unknown one."""
         owned = await self.runs.resolve(request_id, principal)
-        if owned is None:
-            raise NotFound("No such run")
+        if owned is None or (not settled and await self.runs.has_ended(owned)):
+            raise NotFound("No stoppable run with this id")
         await request_cancel(
             self.state.redis, self.settings.redis_prefix, owned, self.settings.stream_replay_ttl_s
         )
@@ -210,7 +213,7 @@ def _job(request_id: str, q: Question, deadline: float) -> QueryRequested:
         conversation_id=q.conversation_id,
         chat_id=q.chat_id,
         history=q.history,
-        surface="chat" if q.surface == "chat" else "api",
+        surface=q.surface,
         deadline=deadline,
     )
 

@@ -88,6 +88,7 @@ class AnswerGatherer:
             usage=Usage(total_tokens=self.total_tokens),
             conversation_id=self.conversation_id,
             request_id=self.request_id,
+            run_id=self.request_id,
             clarification=self.clarification,
             suggestions=self.suggestions,
         )

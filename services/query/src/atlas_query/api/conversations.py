@@ -1,21 +1,38 @@
-"""Conversation routes of the query-api (the gateway relays them with the principal)."""
+"""Conversation routes of the query-api (the gateway relays them with the principal), and the
+public read-only view of a shared conversation (relayed without one)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
 
 from atlas_common.internal import principal_from_request
 from atlas_common.principal import Principal
+from atlas_common.surface import SurfaceName
+from atlas_common.wire import WireModel
+from atlas_common.wire.conversations import (
+    DEFAULT_CONNECTION_ID,
+    ConversationDetail,
+    ConversationList,
+    ConversationOut,
+    MessageOut,
+    SharedConversation,
+    ShareLink,
+    ShareRequest,
+    StarBody,
+    StarOut,
+    checked_conversation_id,
+)
 from atlas_query.api.deps import internal_token
 from atlas_query.conversations.models import Conversation, Message
 from atlas_query.conversations.service import ConversationService
+from atlas_query.conversations.sharing import SharingService
 
 router = APIRouter(dependencies=[Depends(internal_token)])
 PrincipalDep = Annotated[Principal, Depends(principal_from_request)]
+ConversationId = Annotated[str, Depends(checked_conversation_id)]
 
 
 def get_conversations(request: Request) -> ConversationService:
@@ -23,47 +40,13 @@ def get_conversations(request: Request) -> ConversationService:
     return service
 
 
+def get_sharing(request: Request) -> SharingService:
+    service: SharingService = request.app.state.sharing
+    return service
+
+
 ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
-
-
-class Camel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ConversationOut(Camel):
-    id: str
-    title: str
-    surface: str
-    starred: bool
-    created_at: str
-    updated_at: str
-
-
-class MessageOut(Camel):
-    id: str
-    role: str
-    content: str
-    created_at: str
-    sql: list[str] = Field(default_factory=list)
-
-
-class ConversationList(Camel):
-    conversations: list[ConversationOut]
-    total: int
-
-
-class ConversationDetail(ConversationOut):
-    messages: list[MessageOut]
-
-
-class StarBody(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    starred: bool
-
-
-class StarOut(Camel):
-    id: str
-    starred: bool
+SharingDep = Annotated[SharingService, Depends(get_sharing)]
 
 
 class ResolveBody(BaseModel):
@@ -71,11 +54,11 @@ class ResolveBody(BaseModel):
     chat_id: str | None = Field(None, alias="chatId", max_length=200)
 
 
-class ResolveOut(Camel):
+class ResolveOut(WireModel):
     conversation_id: str
 
 
-@router.get("/api/v1/conversations", response_model=ConversationList, response_model_by_alias=True)
+@router.get("/api/v1/conversations", response_model=ConversationList)
 async def list_conversations(
     service: ConversationsDep,
     principal: PrincipalDep,
@@ -87,13 +70,9 @@ async def list_conversations(
     return ConversationList(conversations=[_out(c) for c in items], total=total)
 
 
-@router.get(
-    "/api/v1/conversations/{conversation_id}",
-    response_model=ConversationDetail,
-    response_model_by_alias=True,
-)
+@router.get("/api/v1/conversations/{conversation_id}", response_model=ConversationDetail)
 async def get_conversation(
-    conversation_id: str, service: ConversationsDep, principal: PrincipalDep
+    conversation_id: ConversationId, service: ConversationsDep, principal: PrincipalDep
 ) -> ConversationDetail:
     conversation, messages = await service.get(conversation_id, principal)
     return ConversationDetail(
@@ -103,27 +82,51 @@ async def get_conversation(
 
 @router.delete("/api/v1/conversations/{conversation_id}", status_code=204)
 async def delete_conversation(
-    conversation_id: str, service: ConversationsDep, principal: PrincipalDep
+    conversation_id: ConversationId, service: ConversationsDep, principal: PrincipalDep
 ) -> Response:
     await service.delete(conversation_id, principal)
     return Response(status_code=204)
 
 
-@router.patch(
-    "/api/v1/conversations/{conversation_id}/star",
-    response_model=StarOut,
-    response_model_by_alias=True,
-)
+@router.patch("/api/v1/conversations/{conversation_id}/star", response_model=StarOut)
 async def star_conversation(
-    conversation_id: str, body: StarBody, service: ConversationsDep, principal: PrincipalDep
+    conversation_id: ConversationId,
+    body: StarBody,
+    service: ConversationsDep,
+    principal: PrincipalDep,
 ) -> StarOut:
     await service.star(conversation_id, principal, body.starred)
     return StarOut(id=conversation_id, starred=body.starred)
 
 
-@router.post(
-    "/internal/v1/conversations/resolve", response_model=ResolveOut, response_model_by_alias=True
-)
+@router.post("/api/v1/conversations/{conversation_id}/share", response_model=ShareLink)
+async def share_conversation(
+    conversation_id: ConversationId,
+    request: Request,
+    sharing: SharingDep,
+    principal: PrincipalDep,
+    body: Annotated[ShareRequest | None, Body()] = None,
+) -> ShareLink:
+    # The gateway forwards the caller's Host, so the link names the public address.
+    base_url = str(request.base_url)
+    return await sharing.share(conversation_id, principal, body or ShareRequest(), base_url)
+
+
+@router.delete("/api/v1/conversations/{conversation_id}/share", status_code=204)
+async def unshare_conversation(
+    conversation_id: ConversationId, sharing: SharingDep, principal: PrincipalDep
+) -> Response:
+    await sharing.unshare(conversation_id, principal)
+    return Response(status_code=204)
+
+
+@router.get("/api/public/conversations/{token}", response_model=SharedConversation)
+async def shared_conversation(token: str, sharing: SharingDep) -> SharedConversation:
+    """No principal: the token is the credential (the internal token still guards the hop)."""
+    return await sharing.shared(token)
+
+
+@router.post("/internal/v1/conversations/resolve", response_model=ResolveOut)
 async def resolve(
     body: ResolveBody, service: ConversationsDep, principal: PrincipalDep
 ) -> ResolveOut:
@@ -134,8 +137,11 @@ async def resolve(
 def _out(c: Conversation) -> ConversationOut:
     return ConversationOut(
         id=c.id,
+        user_id=c.user_id,
         title=c.title,
-        surface=c.surface,
+        surface=cast(SurfaceName, c.surface),
+        connection_id=DEFAULT_CONNECTION_ID,
+        connection_group_id=None,
         starred=c.starred,
         created_at=c.created_at.isoformat(),
         updated_at=c.updated_at.isoformat(),
@@ -144,5 +150,10 @@ def _out(c: Conversation) -> ConversationOut:
 
 def _message(m: Message) -> MessageOut:
     return MessageOut(
-        id=m.id, role=m.role, content=m.content, created_at=m.created_at.isoformat(), sql=m.sql
+        id=m.id,
+        conversation_id=m.conversation_id,
+        role=cast(Literal["user", "assistant"], m.role),
+        content=m.content,
+        created_at=m.created_at.isoformat(),
+        sql=m.sql,
     )

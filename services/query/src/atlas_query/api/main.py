@@ -20,6 +20,8 @@ from atlas_query.api.routes import internal, public
 from atlas_query.api.service import QueryApiService
 from atlas_query.conversations.repository import ConversationRepository
 from atlas_query.conversations.service import ConversationService
+from atlas_query.conversations.shares import ShareRepository
+from atlas_query.conversations.sharing import SharingService
 from atlas_query.db import open_query_db
 from atlas_query.executors import create_executor
 from atlas_query.guard import SqlGuard
@@ -32,12 +34,14 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
     layer = load_semantic_layer(settings.semantic_root)
     executor = create_executor(settings)
     guard = SqlGuard(layer, executor.dialect, settings)
-    service = QueryApiService(layer, guard, executor)
+    service = QueryApiService(layer, guard, executor, settings.starter_prompts)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = await open_query_db(settings.database_url)
-        app.state.conversations = ConversationService(ConversationRepository(pool))
+        repository = ConversationRepository(pool)
+        app.state.conversations = ConversationService(repository)
+        app.state.sharing = SharingService(repository, ShareRepository(pool))
         try:
             yield
         finally:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
 
+from fastapi import APIRouter, Depends, Query
+
+from atlas_common.wire.starter_prompts import StarterPromptsResponse
 from atlas_query.api.deps import PrincipalDep, ServiceDep, internal_token
 from atlas_query.api.schemas import (
     HealthResponse,
@@ -22,15 +25,26 @@ async def healthz() -> dict[str, str]:
 
 
 @internal.get("/api/v1/tables", response_model=TablesResponse)
-async def tables(service: ServiceDep, _principal: PrincipalDep) -> TablesResponse:
-    return service.tables()
+async def tables(
+    service: ServiceDep,
+    _principal: PrincipalDep,
+    connection_id: Annotated[str | None, Query(alias="connectionId", max_length=200)] = None,
+) -> TablesResponse:
+    return service.tables(connection_id)
 
 
 @internal.post("/api/v1/validate-sql", response_model=ValidateSqlResponse)
 async def validate_sql(
     body: ValidateSqlRequest, service: ServiceDep, principal: PrincipalDep
 ) -> ValidateSqlResponse:
-    return service.validate_sql(body.sql, principal)
+    return service.validate_sql(body.sql, principal, body.connection_id)
+
+
+@internal.get("/api/v1/starter-prompts", response_model=StarterPromptsResponse)
+async def starter_prompts(
+    service: ServiceDep, _principal: PrincipalDep, limit: int | None = None
+) -> StarterPromptsResponse:
+    return service.starter_prompts(limit)
 
 
 @internal.get("/internal/v1/health", response_model=HealthResponse)

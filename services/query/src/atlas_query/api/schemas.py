@@ -1,47 +1,38 @@
 """Request and response bodies of the query-api, camelCase on the wire as Atlas clients
-expect (``rewrittenSql``, ``entityCount``)."""
+expect. The public bodies live in ``atlas_common.wire`` so the gateway documents the same
+schemas in its OpenAPI document; the health body is internal and stays here."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from atlas_query.guard import GuardError
+from atlas_common.wire.data import (
+    ColumnOut,
+    TableOut,
+    TablesResponse,
+    ValidateSqlRequest,
+    ValidateSqlResponse,
+    ValidationIssue,
+)
+
+__all__ = [
+    "ColumnOut",
+    "DatasourceHealth",
+    "HealthResponse",
+    "SemanticLayerHealth",
+    "TableOut",
+    "TablesResponse",
+    "ValidateSqlRequest",
+    "ValidateSqlResponse",
+    "ValidationIssue",
+]
 
 
 class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class ValidateSqlRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    sql: str = Field(max_length=1_000_000)
-
-
-class ValidateSqlResponse(CamelModel):
-    valid: bool
-    errors: list[GuardError]
-    tables: list[str]
-    rewritten_sql: str | None
-
-
-class ColumnOut(CamelModel):
-    name: str
-    type: str
-    description: str
-
-
-class TableOut(CamelModel):
-    table: str
-    description: str
-    columns: list[ColumnOut]
-
-
-class TablesResponse(CamelModel):
-    tables: list[TableOut]
 
 
 class DatasourceHealth(CamelModel):

@@ -43,6 +43,7 @@ class Turn:
 @dataclass(frozen=True)
 class Conversation:
     id: str
+    user_id: str
     title: str
     surface: str
     starred: bool
@@ -53,6 +54,7 @@ class Conversation:
 @dataclass(frozen=True)
 class Message:
     id: str
+    conversation_id: str
     role: str
     content: str
     created_at: datetime
@@ -63,3 +65,12 @@ class Message:
 def title_of(question: str) -> str:
     text = " ".join(question.split())
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Share:
+    """A live share link of a conversation (the token itself is never stored)."""
+
+    conversation_id: str
+    share_mode: str
+    expires_at: datetime | None

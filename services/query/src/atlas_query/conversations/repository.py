@@ -10,7 +10,7 @@ import asyncpg
 
 from atlas_query.conversations.models import Conversation, Message, Owner, Turn, title_of
 
-_CONVERSATION = "id, title, surface, starred, created_at, updated_at"
+_CONVERSATION = "id, user_id, title, surface, starred, created_at, updated_at"
 
 
 class ConversationRepository:
@@ -61,8 +61,8 @@ class ConversationRepository:
         if not await self.owns(conversation_id, owner):
             return []
         rows = await self._pool.fetch(
-            "SELECT * FROM (SELECT id, role, content, created_at, sql, data_summary"
-            " FROM query.messages WHERE conversation_id = $1"
+            "SELECT * FROM (SELECT id, conversation_id, role, content, created_at, sql,"
+            " data_summary FROM query.messages WHERE conversation_id = $1"
             " ORDER BY created_at DESC, role DESC LIMIT $2) recent"
             " ORDER BY created_at, role DESC",
             conversation_id,
@@ -97,9 +97,17 @@ class ConversationRepository:
         )
         return None if row is None else Conversation(**dict(row))
 
+    async def by_id(self, conversation_id: str) -> Conversation | None:
+        """Whoever owns it: only for a share link, whose token already proved access."""
+        row = await self._pool.fetchrow(
+            f"SELECT {_CONVERSATION} FROM query.conversations WHERE id = $1", conversation_id
+        )
+        return None if row is None else Conversation(**dict(row))
+
     async def messages(self, conversation_id: str) -> list[Message]:
         rows = await self._pool.fetch(
-            "SELECT id, role, content, created_at, sql, data_summary FROM query.messages"
+            "SELECT id, conversation_id, role, content, created_at, sql, data_summary"
+            " FROM query.messages"
             " WHERE conversation_id = $1 ORDER BY created_at, role DESC",
             conversation_id,
         )
@@ -151,6 +159,7 @@ def _message(row: asyncpg.Record) -> Message:
     data = row["data_summary"]
     return Message(
         id=row["id"],
+        conversation_id=row["conversation_id"],
         role=row["role"],
         content=row["content"],
         created_at=row["created_at"],

@@ -49,6 +49,11 @@ class SemanticLayer(BaseModel):
         return terms
 
     @property
+    def starter_prompts(self) -> list[str]:
+        """Every source catalog's starter prompts, in order."""
+        return [p for s in self.sources if s.catalog for p in s.catalog.starter_prompts]
+
+    @property
     def entity_count(self) -> int:
         return len(self.entities)
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from atlas_query.semantic.fields import Text, as_list, keep_known, warn
 
@@ -129,6 +137,12 @@ class Catalog(_Model):
     glossary: Text | None = None
     metrics: Annotated[list[CatalogMetric], BeforeValidator(as_list)] = Field(
         default_factory=list
+    )
+    # Questions offered on an empty chat (GET /api/v1/starter-prompts). ``starterPrompts`` is
+    # the name the issue and Atlas's clients use; ``starter_prompts`` matches this file's style.
+    starter_prompts: Annotated[list[Text], BeforeValidator(as_list)] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("starterPrompts", "starter_prompts"),
     )
 
 
