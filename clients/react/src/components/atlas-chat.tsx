@@ -4,6 +4,7 @@
 
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from "react";
 import type { UIMessage } from "ai";
+import type { CSSProperties } from "react";
 
 import { useAtlasContext } from "../context";
 import { useAtlasAuth } from "../hooks/use-atlas-auth";
@@ -29,6 +30,8 @@ export interface AtlasChatProps {
   title?: string;
   logo?: string;
   className?: string;
+  /** Inline style of the root (e.g. `{"--atlas-accent": "#0f766e"}`). */
+  style?: CSSProperties;
   onError?: (error: ChatErrorInfo) => void;
   onQueryComplete?: () => void;
 }
@@ -103,7 +106,7 @@ export const AtlasChat = forwardRef<AtlasChatHandle, AtlasChatProps>(function At
   const open = async (id: string) => setThread({ id, messages: await conversations.open(id), resume: true });
 
   return (
-    <div className={`atlas-root ${props.className ?? ""}`} data-theme={resolvedTheme}>
+    <div className={`atlas-root ${props.className ?? ""}`} data-theme={resolvedTheme} style={props.style}>
       {(props.title || props.logo) && (
         <header className="atlas-header">
           {props.logo && <img src={props.logo} alt="" className="atlas-logo" />}
