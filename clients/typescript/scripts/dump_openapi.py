@@ -1,6 +1,7 @@
 """Print the gateway's OpenAPI document (JSON) from its app object: no running stack needed.
 
-Run with the workspace's Python: ``uv run --no-sync python clients/typescript/scripts/dump_openapi.py``.
+Run with the workspace's Python:
+``uv run --no-sync python clients/typescript/scripts/dump_openapi.py``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+// Recorded real streams (tests/fixtures/streams/*.sse, recorded from a running stack) decode
+// to the expected typed events (*.events.json), whatever the chunking. The same recordings
+// are checked against the Python union in tests/clients/typescript/test_stream_recordings.py.
+// UPDATE_GOLDEN=1 rewrites the *.events.json files (review the diff).
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { DONE, SSEParser, toStreamEvents } from "../../dist/index.js";
+
+const DIR = new URL("../../../../tests/fixtures/streams/", import.meta.url).pathname;
+const NAMES = readdirSync(DIR)
+  .filter((n) => n.endsWith(".sse"))
+  .map((n) => n.slice(0, -4));
+
+function decode(text, chunkSize) {
+  const parser = new SSEParser();
+  const frames = [];
+  for (let i = 0; i < text.length; i += chunkSize)
+    frames.push(...parser.feed(text.slice(i, i + chunkSize)));
+  const chunks = frames.filter((f) => f.data !== DONE).map((f) => JSON.parse(f.data));
+  // The AtlasError of an error event is not JSON: compare its fields instead.
+  return toStreamEvents(chunks, "conv-1").map(({ error, ...event }) => event);
+}
+
+test("there are recordings", () => assert.ok(NAMES.length >= 4, NAMES.join()));
+
+for (const name of NAMES) {
+  test(`recording ${name}`, () => {
+    const text = readFileSync(join(DIR, `${name}.sse`), "utf8");
+    const events = decode(text, text.length);
+    const golden = join(DIR, `${name}.events.json`);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, `${JSON.stringify(events, null, 2)}\n`);
+    assert.deepEqual(events, JSON.parse(readFileSync(golden, "utf8")));
+    for (const size of [1, 7, 64])
+      assert.deepEqual(decode(text, size), events, `chunks of ${size}`);
+    assert.equal(events.at(-1).type, "finish");
+  });
+}
+
+test("a stopped run finishes with reason stopped; an answer with stop", () => {
+  const last = (name) => decode(readFileSync(join(DIR, `${name}.sse`), "utf8"), 1e9).at(-1);
+  assert.equal(last("stopped").reason, "stopped");
+  assert.equal(last("answer").reason, "stop");
+});
