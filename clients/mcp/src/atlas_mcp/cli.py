@@ -101,6 +101,8 @@ def _run(settings: McpSettings) -> None:
         raise _fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except OSError as exc:  # e.g. the port is taken: one line, not a traceback
+        raise _fail(f"cannot start: {exc}", 1) from None
 
 
 app = make_app()

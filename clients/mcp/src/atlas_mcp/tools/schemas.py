@@ -15,7 +15,10 @@ Json = dict[str, Any]
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
+    # python-re: the name pattern needs a look-ahead, which the default engine lacks.
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, regex_engine="python-re"
+    )
 
 
 class Output(BaseModel):
