@@ -20,17 +20,19 @@ from tests.support.stack import BIN
 @asynccontextmanager
 async def over_http(url: str, key: str | None) -> AsyncIterator[Client]:
     headers = {"authorization": f"Bearer {key}"} if key else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=120)) as http:
-        async with Client(streamable_http_client(url, http_client=http)) as client:
-            yield client
+    timeout = httpx2.Timeout(30, read=120)
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http,
+        Client(streamable_http_client(url, http_client=http)) as client,
+    ):
+        yield client
 
 
 def stdio_params(gateway: str, key: str, **env: str) -> StdioServerParameters:
     return StdioServerParameters(
         command=str(BIN / "atlas"),
         args=["mcp"],
-        env={"ATLAS_URL": gateway, "ATLAS_API_KEY": key, "ATLAS_CONFIG_DIR": "/nonexistent",
-             **env},
+        env={"ATLAS_URL": gateway, "ATLAS_API_KEY": key, "ATLAS_CONFIG_DIR": "/nonexistent", **env},
     )
 
 

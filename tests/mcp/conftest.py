@@ -57,20 +57,32 @@ class McpStack:
 
     def create_key(self, token: str | None = None, **body: Any) -> dict[str, Any]:
         body.setdefault("name", "mcp test key")
-        r = httpx.post(self.gateway + "/api/auth/api-key/create", json=body,
-                       headers=bearer(token or self.owner_token), timeout=10)
+        r = httpx.post(
+            self.gateway + "/api/auth/api-key/create",
+            json=body,
+            headers=bearer(token or self.owner_token),
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
         created: dict[str, Any] = r.json()
         return created
 
     def revoke(self, key_id: str, token: str | None = None) -> None:
-        r = httpx.post(self.gateway + "/api/auth/api-key/delete", json={"keyId": key_id},
-                       headers=bearer(token or self.owner_token), timeout=10)
+        r = httpx.post(
+            self.gateway + "/api/auth/api-key/delete",
+            json={"keyId": key_id},
+            headers=bearer(token or self.owner_token),
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
 
     def set_plan(self, workspace: str, plan: str) -> None:
-        r = httpx.put(f"{self.entitlements}/internal/v1/customers/{workspace}/subscription",
-                      json={"plan": plan}, headers=internal_headers(DEV_INTERNAL_TOKEN), timeout=10)
+        r = httpx.put(
+            f"{self.entitlements}/internal/v1/customers/{workspace}/subscription",
+            json={"plan": plan},
+            headers=internal_headers(DEV_INTERNAL_TOKEN),
+            timeout=10,
+        )
         assert r.status_code < 300, r.text
 
 
@@ -79,20 +91,27 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def sign_up(url: str, email: str) -> dict[str, Any]:
-    r = httpx.post(url + "/api/auth/sign-up/email", timeout=10,
-                   json={"email": email, "password": PASSWORD, "name": email.split("@")[0]})
+    r = httpx.post(
+        url + "/api/auth/sign-up/email",
+        timeout=10,
+        json={"email": email, "password": PASSWORD, "name": email.split("@")[0]},
+    )
     assert r.status_code == 200, r.text
     body: dict[str, Any] = r.json()
     return body
 
 
 def add_user(url: str, token: str, email: str, role: str, claims: dict[str, Any]) -> str:
-    r = httpx.post(url + "/api/admin/users", headers=bearer(token), timeout=10,
-                   json={"email": email, "name": "u", "password": PASSWORD, "role": role,
-                         "claims": claims})
+    r = httpx.post(
+        url + "/api/admin/users",
+        headers=bearer(token),
+        timeout=10,
+        json={"email": email, "name": "u", "password": PASSWORD, "role": role, "claims": claims},
+    )
     assert r.status_code == 201, r.text
-    r = httpx.post(url + "/api/auth/sign-in/email", json={"email": email, "password": PASSWORD},
-                   timeout=10)
+    r = httpx.post(
+        url + "/api/auth/sign-in/email", json={"email": email, "password": PASSWORD}, timeout=10
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["token"])
 
@@ -123,8 +142,9 @@ def _start_all(stack: Stack) -> tuple[str, str]:
         wait_http(stack.env[var] + "/healthz", proc)
     gateway, proc = _start(stack, "atlas-gateway", "gateway", "ATLAS_GATEWAY_PORT")
     wait_http(gateway + "/healthz", proc)
-    mcp, proc = _start(stack, "atlas-mcp", "mcp", "ATLAS_MCP_PORT",
-                       ATLAS_URL=gateway, ATLAS_MCP_TRANSPORT="http")
+    mcp, proc = _start(
+        stack, "atlas-mcp", "mcp", "ATLAS_MCP_PORT", ATLAS_URL=gateway, ATLAS_MCP_TRANSPORT="http"
+    )
     wait_http(mcp + "/healthz", proc)
     wait_for_workers(gateway)
     return gateway, mcp + "/mcp"
@@ -136,22 +156,29 @@ def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpStack]:
     directory = tmp_path_factory.mktemp("mcp")
     plans = directory / "plans.yaml"
     plans.write_text(PLANS)
-    stack = Stack({
-        **iso.env(),
-        "ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
-        "ATLAS_MULTI_WORKSPACE": "true", "ATLAS_SIGNUP": "open",
-        "ATLAS_AUTH_ARGON2_TIME_COST": "1", "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-        "ATLAS_PLANS_FILE": str(plans),
-        "ATLAS_RLS_POLICIES": json.dumps(RLS),
-        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-        "ATLAS_QUERY_DEADLINE_S": "60",
-    }, directory)
+    stack = Stack(
+        {
+            **iso.env(),
+            "ATLAS_AUTH_MODE": "managed",
+            "BETTER_AUTH_SECRET": SECRET,
+            "ATLAS_MULTI_WORKSPACE": "true",
+            "ATLAS_SIGNUP": "open",
+            "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+            "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+            "ATLAS_PLANS_FILE": str(plans),
+            "ATLAS_RLS_POLICIES": json.dumps(RLS),
+            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+            "ATLAS_QUERY_DEADLINE_S": "60",
+        },
+        directory,
+    )
     try:
         gateway, mcp = _start_all(stack)
         owner = sign_up(gateway, "owner@example.com")["token"]
         us_admin = add_user(gateway, owner, "us@example.com", "admin", {"country": "US"})
-        ms = McpStack(stack, gateway, mcp, stack.env["ATLAS_ENTITLEMENTS_URL"], owner,
-                      "", "", "", "")
+        ms = McpStack(
+            stack, gateway, mcp, stack.env["ATLAS_ENTITLEMENTS_URL"], owner, "", "", "", ""
+        )
         ms.admin_key = ms.create_key(role="admin")["key"]
         ms.analyst_key = ms.create_key(role="analyst")["key"]
         ms.viewer_key = ms.create_key(role="viewer")["key"]

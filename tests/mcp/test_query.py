@@ -10,8 +10,12 @@ from tests.mcp.conftest import DEMO_QUESTION, McpStack, bearer
 
 
 def _direct(ms: McpStack, key: str) -> dict:
-    r = httpx.post(ms.gateway + "/api/v1/query", json={"question": DEMO_QUESTION},
-                   headers=bearer(key), timeout=60)
+    r = httpx.post(
+        ms.gateway + "/api/v1/query",
+        json={"question": DEMO_QUESTION},
+        headers=bearer(key),
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -26,8 +30,9 @@ async def test_query_over_http_matches_the_rest_answer_and_reports_progress(
         progress.append(message or "")
 
     async with over_http(mcp_stack.mcp_url, mcp_stack.admin_key) as client:
-        result = await client.call_tool("query", {"question": DEMO_QUESTION},
-                                        progress_callback=on_progress)
+        result = await client.call_tool(
+            "query", {"question": DEMO_QUESTION}, progress_callback=on_progress
+        )
     out = structured(result)
     assert not result.is_error
     assert out["rows"] == direct["data"][0]["rows"] and out["rows"]

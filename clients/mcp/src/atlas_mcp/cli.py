@@ -46,7 +46,9 @@ def make_app(target: Target = _from_env) -> typer.Typer:
             Literal["stdio", "http"],
             typer.Option(envvar="ATLAS_MCP_TRANSPORT", help="stdio (one client) or http (many)."),
         ] = "stdio",
-        host: Annotated[str, typer.Option(envvar="ATLAS_MCP_HOST", help="HTTP: address.")] = "127.0.0.1",
+        host: Annotated[
+            str, typer.Option(envvar="ATLAS_MCP_HOST", help="HTTP: address.")
+        ] = "127.0.0.1",
         port: Annotated[int, typer.Option(envvar="ATLAS_MCP_PORT", help="HTTP: port.")] = 8105,
     ) -> None:
         """Serve over stdio (default) or streamable HTTP at /mcp."""
@@ -68,7 +70,9 @@ def make_app(target: Target = _from_env) -> typer.Typer:
         ] = False,
         config: Annotated[
             Path | None,
-            typer.Option("--config", dir_okay=False, help="That config file (default: the client's own)."),
+            typer.Option(
+                "--config", dir_okay=False, help="That config file (default: the client's own)."
+            ),
         ] = None,
     ) -> None:
         """Print the client's configuration for Atlas; with --write, add it to its config file."""

@@ -62,7 +62,16 @@ def from_response(response: httpx.Response) -> ToolFailure:
     return ToolFailure(body["error"], str(body.get("message", "")), **_extras(body))
 
 
-_KEPT = ("retryAfterSeconds", "feature", "limit", "used", "reason", "details", "errors", "requestId")
+_KEPT = (
+    "retryAfterSeconds",
+    "feature",
+    "limit",
+    "used",
+    "reason",
+    "details",
+    "errors",
+    "requestId",
+)
 
 
 def _extras(body: object) -> dict[str, Any]:

@@ -20,7 +20,8 @@ TEMPLATES = {
     t.name: t
     for t in (
         Template(
-            "explain-table", "Explain a table",
+            "explain-table",
+            "Explain a table",
             "What a table holds, its columns, how it joins, and questions it answers",
             "Using Atlas, explain the {table} table: call describeEntity for it, then say in "
             "plain words what one row is, what the important columns mean (with example "
@@ -28,7 +29,8 @@ TEMPLATES = {
             {"table": "The entity or table name, e.g. 'orders'"},
         ),
         Template(
-            "investigate-metric-change", "Investigate a metric's change",
+            "investigate-metric-change",
+            "Investigate a metric's change",
             "Why a metric moved between two periods, broken down by its dimensions",
             "Using Atlas, find out why {metric} changed between {period1} and {period2}. Run "
             "the metric for both periods, then break it down by its main dimensions to find "
@@ -40,7 +42,9 @@ TEMPLATES = {
             },
         ),
         Template(
-            "top-by-metric", "Top N by a metric", "The top N items ranked by a metric",
+            "top-by-metric",
+            "Top N by a metric",
+            "The top N items ranked by a metric",
             "Using Atlas's query tool: what are the top {count} {entity} by {metric}?",
             {
                 "count": "How many, e.g. '10'",
@@ -49,7 +53,8 @@ TEMPLATES = {
             },
         ),
         Template(
-            "breakdown", "Break a metric down",
+            "breakdown",
+            "Break a metric down",
             "A metric split by one dimension, with totals and shares",
             "Using Atlas's query tool: break {metric} down by {dimension}, with the total and "
             "each group's share.",
@@ -69,8 +74,7 @@ def listing() -> list[Prompt]:
             title=t.title,
             description=t.description,
             arguments=[
-                PromptArgument(name=n, description=d, required=True)
-                for n, d in t.arguments.items()
+                PromptArgument(name=n, description=d, required=True) for n, d in t.arguments.items()
             ],
         )
         for t in TEMPLATES.values()

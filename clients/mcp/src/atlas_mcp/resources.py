@@ -19,21 +19,33 @@ METRIC = "atlas://semantic/metrics/{name}"
 
 RESOURCES = [
     Resource(
-        name="catalog", title="Data catalog", uri=CATALOG, mime_type=YAML,
+        name="catalog",
+        title="Data catalog",
+        uri=CATALOG,
+        mime_type=YAML,
         description="What data there is: every entity with its grain, uses and common questions.",
     ),
     Resource(
-        name="glossary", title="Business glossary", uri=GLOSSARY, mime_type=YAML,
+        name="glossary",
+        title="Business glossary",
+        uri=GLOSSARY,
+        mime_type=YAML,
         description="Business terms, what they mean, and which are ambiguous.",
     ),
 ]
 TEMPLATES = [
     ResourceTemplate(
-        name="entity", title="Entity schema", uri_template=ENTITY, mime_type=YAML,
+        name="entity",
+        title="Entity schema",
+        uri_template=ENTITY,
+        mime_type=YAML,
         description="One entity's YAML (entities/{name}.yml): columns, measures, joins.",
     ),
     ResourceTemplate(
-        name="metrics", title="Metric definitions", uri_template=METRIC, mime_type=YAML,
+        name="metrics",
+        title="Metric definitions",
+        uri_template=METRIC,
+        mime_type=YAML,
         description="One metrics file's YAML (metrics/{name}.yml): ids, SQL, descriptions.",
     ),
 ]

@@ -108,7 +108,9 @@ class Handlers:
             return failed(ToolFailure("internal_error", "The Atlas MCP server failed; see its log"))
         structured = output.model_dump(mode="json", by_alias=True)
         text = json.dumps(structured, ensure_ascii=False, default=str)
-        return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+        return CallToolResult(
+            content=[TextContent(type="text", text=text)], structured_content=structured
+        )
 
     async def _run(self, ctx: Ctx, name: str, arguments: dict[str, Any]) -> BaseModel:
         spec = TOOLS.get(name)
@@ -137,12 +139,16 @@ class Handlers:
     ) -> ListResourceTemplatesResult:
         return ListResourceTemplatesResult(resource_templates=resources.TEMPLATES)
 
-    async def read_resource(self, ctx: Ctx, params: ReadResourceRequestParams) -> ReadResourceResult:
+    async def read_resource(
+        self, ctx: Ctx, params: ReadResourceRequestParams
+    ) -> ReadResourceResult:
         uri = str(params.uri)
         try:
             text = await resources.read_resource(self._call(ctx), uri)
         except ToolFailure as failure:
-            code = RESOURCE_NOT_FOUND if failure.code in ("not_found", "unknown_resource") else -32603
+            code = (
+                RESOURCE_NOT_FOUND if failure.code in ("not_found", "unknown_resource") else -32603
+            )
             raise MCPError(code, f"{failure.code}: {failure.message}", failure.envelope()) from None
         contents = [TextResourceContents(uri=uri, mime_type=resources.YAML, text=text)]
         return ReadResourceResult(contents=contents)
@@ -169,8 +175,9 @@ def _validate(spec: ToolSpec, arguments: dict[str, Any]) -> BaseModel:
             for e in exc.errors(include_input=False, include_url=False)
         ]
         summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        raise ToolFailure("invalid_arguments", f"Bad arguments for {spec.name}: {summary}",
-                          details=problems) from None
+        raise ToolFailure(
+            "invalid_arguments", f"Bad arguments for {spec.name}: {summary}", details=problems
+        ) from None
 
 
 def failed(failure: ToolFailure) -> CallToolResult:

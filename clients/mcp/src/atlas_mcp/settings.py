@@ -27,7 +27,9 @@ class McpSettings(BaseSettings):
     timeout: float = Field(180.0, gt=0, validation_alias="ATLAS_TIMEOUT")
     max_retries: int = Field(2, ge=0, le=10, validation_alias="ATLAS_MAX_RETRIES")
     #: Hosts allowed in the Host header over HTTP besides localhost (DNS-rebinding guard).
-    allowed_hosts: list[str] = Field(default_factory=list, validation_alias="ATLAS_MCP_ALLOWED_HOSTS")
+    allowed_hosts: list[str] = Field(
+        default_factory=list, validation_alias="ATLAS_MCP_ALLOWED_HOSTS"
+    )
     log_level: str = Field("WARNING", validation_alias="ATLAS_LOG_LEVEL")
 
     @property

@@ -36,13 +36,18 @@ async def check_key(gateway: Gateway, key: str | None) -> dict[str, object]:
     except ToolFailure as failure:
         where = gateway.base_url
         if failure.code in ("gateway_unreachable", "gateway_timeout"):
-            raise StartupError(f"cannot reach Atlas at {where}: is it running?", EXIT_UNREACHABLE) from None
+            raise StartupError(
+                f"cannot reach Atlas at {where}: is it running?", EXIT_UNREACHABLE
+            ) from None
         if failure.code in ("auth_error", "session_expired"):
             raise StartupError(
                 f"Atlas at {where} refused the API key ({failure.code}): it is wrong, expired "
-                "or revoked", EXIT_AUTH,
+                "or revoked",
+                EXIT_AUTH,
             ) from None
-        raise StartupError(f"Atlas at {where} answered {failure.code}: {failure.message}", 1) from None
+        raise StartupError(
+            f"Atlas at {where} answered {failure.code}: {failure.message}", 1
+        ) from None
 
 
 async def serve(settings: McpSettings) -> None:

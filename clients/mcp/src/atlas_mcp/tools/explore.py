@@ -93,8 +93,12 @@ async def _ls(call: Call, parsed: Parsed) -> str:
     if not found:
         raise ToolFailure("not_found", f"ls: {where}: no such file or directory")
     depth = len(where.split("/")) if where not in ("", ".") else 0
-    names = sorted({"/".join(p.split("/")[depth : depth + 1]) + ("/" if p.count("/") > depth else "")
-                    for p in found})
+    names = sorted(
+        {
+            "/".join(p.split("/")[depth : depth + 1]) + ("/" if p.count("/") > depth else "")
+            for p in found
+        }
+    )
     return "\n".join(names)
 
 
@@ -146,6 +150,11 @@ async def _grep(call: Call, parsed: Parsed) -> str:
 
 
 TOOL = ToolSpec(
-    "explore", "Explore the semantic layer", DESCRIPTION, ExploreInput, ExploreOutput, run,
+    "explore",
+    "Explore the semantic layer",
+    DESCRIPTION,
+    ExploreInput,
+    ExploreOutput,
+    run,
     open_world=False,
 )

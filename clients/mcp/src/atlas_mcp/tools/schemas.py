@@ -66,7 +66,9 @@ class QueryOutput(Output):
 
 class ExecuteSqlInput(Input):
     sql: str = Field(
-        min_length=1, max_length=100_000, description="One SELECT statement (the dialect of the datasource)."
+        min_length=1,
+        max_length=100_000,
+        description="One SELECT statement (the dialect of the datasource).",
     )
     explanation: str | None = Field(
         None, max_length=2000, description="Why this query runs (kept for the audit trail)."
@@ -170,7 +172,7 @@ class RunMetricInput(Input):
     )
     filters: dict[str, Scalar | list[Scalar]] | None = Field(
         None,
-        description="Column = value (or a list of values) of the metric's entity, e.g. {'plan': 'pro'}.",
+        description="Column = value (or list of values) of the metric's entity: {'plan': 'pro'}.",
     )
 
 

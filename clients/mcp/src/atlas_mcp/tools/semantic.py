@@ -81,14 +81,29 @@ def _haystack(entry: dict[str, Any]) -> str:
 
 
 LIST_ENTITIES = ToolSpec(
-    "listEntities", "List semantic entities", LIST_DESCRIPTION,
-    ListEntitiesInput, ListEntitiesOutput, list_entities, open_world=False,
+    "listEntities",
+    "List semantic entities",
+    LIST_DESCRIPTION,
+    ListEntitiesInput,
+    ListEntitiesOutput,
+    list_entities,
+    open_world=False,
 )
 DESCRIBE_ENTITY = ToolSpec(
-    "describeEntity", "Describe a semantic entity", DESCRIBE_DESCRIPTION,
-    DescribeEntityInput, DescribeEntityOutput, describe_entity, open_world=False,
+    "describeEntity",
+    "Describe a semantic entity",
+    DESCRIBE_DESCRIPTION,
+    DescribeEntityInput,
+    DescribeEntityOutput,
+    describe_entity,
+    open_world=False,
 )
 SEARCH_GLOSSARY = ToolSpec(
-    "searchGlossary", "Search the business glossary", GLOSSARY_DESCRIPTION,
-    SearchGlossaryInput, SearchGlossaryOutput, search_glossary, open_world=False,
+    "searchGlossary",
+    "Search the business glossary",
+    GLOSSARY_DESCRIPTION,
+    SearchGlossaryInput,
+    SearchGlossaryOutput,
+    search_glossary,
+    open_world=False,
 )

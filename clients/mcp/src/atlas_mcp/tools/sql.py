@@ -32,7 +32,9 @@ METRIC_DESCRIPTION = (
 
 
 async def execute_sql(call: Call, args: ExecuteSqlInput) -> SqlOutput:
-    body = await _refusal_aware(call.gateway.post(call.key, "/api/v1/execute-sql", {"sql": args.sql}))
+    body = await _refusal_aware(
+        call.gateway.post(call.key, "/api/v1/execute-sql", {"sql": args.sql})
+    )
     return SqlOutput.model_validate(body)
 
 
@@ -64,15 +66,27 @@ async def _refusal_aware(pending: Any) -> dict[str, Any]:
         errors = failure.details.get("errors")
         if failure.code == "invalid_request" and isinstance(errors, list) and errors:
             first = errors[0] if isinstance(errors[0], dict) else {}
-            message = f"Refused by the {first.get('layer', 'guard')} check: {first.get('message', '')}"
+            message = (
+                f"Refused by the {first.get('layer', 'guard')} check: {first.get('message', '')}"
+            )
             raise ToolFailure("sql_refused", message, errors=errors) from None
         raise
     return body
 
 
 EXECUTE_SQL = ToolSpec(
-    "executeSQL", "Execute SQL (read-only)", EXECUTE_DESCRIPTION, ExecuteSqlInput, SqlOutput, execute_sql
+    "executeSQL",
+    "Execute SQL (read-only)",
+    EXECUTE_DESCRIPTION,
+    ExecuteSqlInput,
+    SqlOutput,
+    execute_sql,
 )
 RUN_METRIC = ToolSpec(
-    "runMetric", "Run a canonical metric", METRIC_DESCRIPTION, RunMetricInput, MetricOutput, run_metric
+    "runMetric",
+    "Run a canonical metric",
+    METRIC_DESCRIPTION,
+    RunMetricInput,
+    MetricOutput,
+    run_metric,
 )
