@@ -6,6 +6,7 @@
 #   docker build --target auth         -t atlas/auth .
 #   docker build --target keys         -t atlas/keys .
 #   docker build --target entitlements -t atlas/entitlements .
+#   docker build --target mcp          -t atlas/mcp .
 #
 # Stages: base (Python) -> builder (uv + lock + every member's pyproject) -> build-<member>
 # (one self-contained venv per workspace member: dependencies layer first, then the member's
@@ -49,6 +50,7 @@ COPY services/keys/pyproject.toml services/keys/pyproject.toml
 COPY services/entitlements/pyproject.toml services/entitlements/pyproject.toml
 COPY clients/python/pyproject.toml clients/python/pyproject.toml
 COPY clients/cli/pyproject.toml clients/cli/pyproject.toml
+COPY clients/mcp/pyproject.toml clients/mcp/pyproject.toml
 
 
 FROM builder AS build-gateway
@@ -94,6 +96,16 @@ COPY libs/common libs/common
 COPY services/entitlements services/entitlements
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --package atlas-entitlements
+
+
+# The MCP server is a client of the gateway: the SDK and its own package, no service code.
+FROM builder AS build-mcp
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-mcp
+COPY clients/python clients/python
+COPY clients/mcp clients/mcp
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-mcp
 
 
 FROM base AS runtime
@@ -171,3 +183,16 @@ EXPOSE 8103
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_ENTITLEMENTS_PORT', '8103') + '/healthz', timeout=2)"]
 CMD ["atlas-entitlements"]
+
+
+# The MCP server over streamable HTTP at /mcp: each MCP client sends its own API key as
+# Bearer; ATLAS_URL names the gateway. It holds no secret and reaches nothing but the gateway.
+FROM runtime AS mcp
+COPY --from=build-mcp /app/.venv /app/.venv
+ENV ATLAS_MCP_TRANSPORT=http \
+    ATLAS_MCP_HOST=0.0.0.0 \
+    ATLAS_MCP_PORT=8105
+EXPOSE 8105
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_MCP_PORT', '8105') + '/healthz', timeout=2)"]
+CMD ["atlas-mcp"]

@@ -6,6 +6,8 @@ export UV_PYTHON := 3.11
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 QUERY_WORKERS ?= 1
 PROCFILE ?= Procfile
+# The MCP server (streamable HTTP on 127.0.0.1:8105) runs with `make up ATLAS_MCP=1` only.
+MCP_PROCS := $(if $(filter 1,$(ATLAS_MCP)),1,0)
 
 .PHONY: up test chaos bench eval lint typecheck check install uv clean-test
 
@@ -44,7 +46,7 @@ $(JS_STAMP_BUILD): $(JS_STAMP_CI) $(JS_SOURCES) tsconfig.base.json
 
 up: install
 	@echo "Atlas: gateway on http://127.0.0.1:8000 with $(QUERY_WORKERS) query worker(s); Ctrl-C stops all"
-	@exec $(UV) run --no-sync honcho -f $(PROCFILE) start -c worker=$(QUERY_WORKERS)
+	@exec $(UV) run --no-sync honcho -f $(PROCFILE) start -c worker=$(QUERY_WORKERS),mcp=$(MCP_PROCS)
 
 # The whole suite, fault scenarios included (each once: they fit the time budget).
 test: install
@@ -68,7 +70,7 @@ lint: install
 	@npm run lint --workspaces --if-present --silent
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src
+	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src
 	@npm run typecheck --workspaces --if-present --silent
 
 check: lint typecheck test
