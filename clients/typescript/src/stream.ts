@@ -29,6 +29,7 @@ export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
   private done = false;
   private stalls = 0;
   private response: Response | undefined;
+  private stopping: Promise<void> | undefined;
   private readonly decoder = new EventDecoder();
   private readonly events: AsyncGenerator<StreamEvent>;
 
@@ -59,8 +60,13 @@ export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
   }
 
   /** Ask Atlas to stop the run; keep iterating to see the `finish` (reason `stopped`). */
-  async stop(): Promise<void> {
-    if (!this.requestId) await this.opening.then((res) => this.opened(res));
+  stop(): Promise<void> {
+    this.stopping ??= this.requestStop();
+    return this.stopping;
+  }
+
+  private async requestStop(): Promise<void> {
+    if (!this.requestId) this.opened(await this.opening);
     if (!this.requestId || this.done) return;
     const path = `/api/v1/chat/${encodeURIComponent(this.requestId)}/stop`;
     await this.transport.json(path, { method: "POST" });
