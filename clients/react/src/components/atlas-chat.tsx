@@ -64,7 +64,9 @@ const Thread = forwardRef<AtlasChatHandle, ThreadProps>(function Thread(props, r
   const busy = chat.status === "submitted" || chat.status === "streaming";
   const ask = useCallback((text: string) => void chat.ask(text), [chat.ask]);
   useImperativeHandle(ref, () => ({ ask, focus: () => input.current?.focus() }), [ask]);
-  useEffect(() => end.current?.scrollIntoView?.({ block: "end" }), [chat.messages]);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: "end" });
+  }, [chat.messages]);
   const last = chat.messages[chat.messages.length - 1];
 
   return (
