@@ -25,7 +25,12 @@ async function fromGateway(url) {
 
 function fromApp() {
   const script = join(root, "scripts/dump_openapi.py");
-  const out = execFileSync("uv", ["run", "--no-sync", "python", script], {
+  // ATLAS_PYTHON: an interpreter of the uv workspace (tests pass their own); else uv's.
+  const python = process.env.ATLAS_PYTHON;
+  const [command, args] = python
+    ? [python, [script]]
+    : ["uv", ["run", "--no-sync", "python", script]];
+  const out = execFileSync(command, args, {
     cwd: repo,
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -1,6 +1,7 @@
 /**
- * The request and response bodies of the API. Where the gateway's OpenAPI document describes a
- * body, the type is the generated one (src/generated/openapi.ts, `npm run generate`).
+ * The request and response bodies of the API, as the gateway's OpenAPI document describes
+ * them (src/generated/openapi.ts, `npm run generate`), under the names upstream
+ * `@useatlas/sdk` uses. Only option objects of the SDK's own methods are written here.
  */
 import type { components } from "./generated/openapi.js";
 
@@ -12,36 +13,29 @@ export type DataSet = Schemas["DataSet"];
 export type Clarification = Schemas["Clarification"];
 export type Usage = Schemas["Usage"];
 export type StopResponse = Schemas["StopResponse"];
+export type RunStatusResponse = Schemas["RunStatusResponse"];
+/** The error body of every failed call (what `AtlasError` is made from). */
+export type ErrorEnvelope = Schemas["ErrorEnvelope"];
 
-export type Surface = "web" | "api" | "mcp" | "slack" | (string & {});
+export type Conversation = Schemas["ConversationOut"];
+export type ConversationWithMessages = Schemas["ConversationDetail"];
+export type Message = Schemas["MessageOut"];
+export type Surface = Conversation["surface"];
+export type ListConversationsResponse = Schemas["ConversationList"];
+export type StarResponse = Schemas["StarOut"];
+export type ShareConversationResponse = Schemas["ShareLink"];
+export type ShareOptions = Schemas["ShareRequest"];
+/** The public, read-only view of a shared conversation. */
+export type SharedConversation = Schemas["SharedConversation"];
 
-export interface Conversation {
-  id: string;
-  userId: string | null;
-  title: string;
-  surface: Surface;
-  connectionId: string | null;
-  starred: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  role: "user" | "assistant" | "system" | (string & {});
-  content: string;
-  createdAt: string;
-}
-
-export interface ConversationWithMessages extends Conversation {
-  messages: Message[];
-}
-
-export interface ListConversationsResponse {
-  conversations: Conversation[];
-  total: number;
-}
+export type TableColumn = Schemas["ColumnOut"];
+export type TableInfo = Schemas["TableOut"];
+export type ListTablesResponse = Schemas["TablesResponse"];
+export type ValidateSQLResponse = Schemas["ValidateSqlResponse"];
+/** Layers as upstream Atlas names them (`empty_check`, `regex_guard`...), plus Atlas's own. */
+export type ValidationLayer = Schemas["ValidationIssue"]["layer"];
+export type StarterPrompt = Schemas["StarterPrompt"];
+export type StarterPromptsResponse = Schemas["StarterPromptsResponse"];
 
 export interface ListConversationsOptions {
   limit?: number;
@@ -49,78 +43,9 @@ export interface ListConversationsOptions {
   starred?: boolean;
 }
 
-export interface StarResponse {
-  id: string;
-  starred: boolean;
-}
-
-export interface ShareOptions {
-  /** How long the link lives: `1h`, `24h`, `7d`, `30d` or `never`. */
-  expiresIn?: "1h" | "24h" | "7d" | "30d" | "never";
-}
-
-export interface ShareConversationResponse {
-  token: string;
-  url: string;
-  expiresAt: string | null;
-  shareMode: string;
-}
-
-/** The public, read-only view of a shared conversation. */
-export interface SharedConversation {
-  title: string;
-  surface: Surface;
-  createdAt: string;
-  shareMode: string;
-  messages: Array<{ role: string; content: string; createdAt: string }>;
-}
-
-export interface TableColumn {
-  name: string;
-  type: string;
-  description: string;
-}
-
-export interface TableInfo {
-  table: string;
-  description: string;
-  columns: TableColumn[];
-}
-
-export interface ListTablesResponse {
-  tables: TableInfo[];
-}
-
 export interface ListTablesOptions {
   /** A datasource id (`default`); an unknown one is a `not_found` AtlasError. */
   connectionId?: string;
-}
-
-/** Layers as upstream Atlas names them, plus Atlas's own. */
-export type ValidationLayer =
-  | "empty_check"
-  | "connection"
-  | "regex_guard"
-  | "ast_parse"
-  | "table_whitelist"
-  | (string & {});
-
-export interface ValidateSQLResponse {
-  valid: boolean;
-  errors: Array<{ layer: ValidationLayer; message: string }>;
-  tables: string[];
-  rewrittenSql?: string | null;
-}
-
-export interface StarterPrompt {
-  id: string;
-  text: string;
-  provenance: string;
-}
-
-export interface StarterPromptsResponse {
-  prompts: StarterPrompt[];
-  total: number;
 }
 
 export interface GetStarterPromptsOptions {

@@ -70,6 +70,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/public/conversations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shared conversation, read-only; no credential (the token is one) */
+        get: operations["shared_conversation_api_public_conversations__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/chat": {
         parameters: {
             query?: never;
@@ -81,6 +98,57 @@ export interface paths {
         put?: never;
         /** Ask in a chat; AI SDK UI message stream (SSE) */
         post: operations["chat_api_v1_chat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/runs/{run_id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop a run (upstream alias of POST /api/v1/chat/{requestId}/stop) */
+        post: operations["stop_run_api_v1_chat_runs__run_id__stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/{conversation_id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a conversation's latest run (upstream alias of GET .../stream) */
+        post: operations["resume_api_v1_chat__conversation_id__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/{conversation_id}/run-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The status of a conversation's latest run */
+        get: operations["run_status_api_v1_chat__conversation_id__run_status_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -156,6 +224,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/conversations/{conversation_id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a public, read-only link (replaces the previous one) */
+        post: operations["share_conversation_api_v1_conversations__conversation_id__share_post"];
+        /** Revoke the conversation's link */
+        delete: operations["unshare_conversation_api_v1_conversations__conversation_id__share_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{conversation_id}/star": {
         parameters: {
             query?: never;
@@ -201,6 +287,23 @@ export interface paths {
         put?: never;
         /** Ask a question; one JSON answer */
         post: operations["query_api_v1_query_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/starter-prompts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Questions to offer on an empty chat */
+        get: operations["starter_prompts_api_v1_starter_prompts_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -271,6 +374,13 @@ export interface components {
             /** Messages */
             messages: components["schemas"]["UIMessage"][];
             /**
+             * Surface
+             * @description Where the question comes from.
+             * @default web
+             * @enum {string}
+             */
+            surface: "web" | "api" | "mcp" | "slack";
+            /**
              * Trigger
              * @default submit-message
              * @enum {string}
@@ -284,6 +394,78 @@ export interface components {
             /** Term */
             term: string;
         };
+        /** ColumnOut */
+        ColumnOut: {
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+        };
+        /** ConversationDetail */
+        ConversationDetail: {
+            /** Connectiongroupid */
+            connectionGroupId?: string | null;
+            /**
+             * Connectionid
+             * @description The datasource SQL runs against.
+             */
+            connectionId: string | null;
+            /** Createdat */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /** Messages */
+            messages: components["schemas"]["MessageOut"][];
+            /** Starred */
+            starred: boolean;
+            /**
+             * Surface
+             * @enum {string}
+             */
+            surface: "web" | "api" | "mcp" | "slack";
+            /** Title */
+            title: string | null;
+            /** Updatedat */
+            updatedAt: string;
+            /** Userid */
+            userId: string | null;
+        };
+        /** ConversationList */
+        ConversationList: {
+            /** Conversations */
+            conversations: components["schemas"]["ConversationOut"][];
+            /** Total */
+            total: number;
+        };
+        /** ConversationOut */
+        ConversationOut: {
+            /** Connectiongroupid */
+            connectionGroupId?: string | null;
+            /**
+             * Connectionid
+             * @description The datasource SQL runs against.
+             */
+            connectionId: string | null;
+            /** Createdat */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /** Starred */
+            starred: boolean;
+            /**
+             * Surface
+             * @enum {string}
+             */
+            surface: "web" | "api" | "mcp" | "slack";
+            /** Title */
+            title: string | null;
+            /** Updatedat */
+            updatedAt: string;
+            /** Userid */
+            userId: string | null;
+        };
         /** DataSet */
         DataSet: {
             /** Columns */
@@ -293,10 +475,40 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * ErrorEnvelope
+         * @description ``{error, message, requestId}`` plus code-specific fields (``details``...).
+         */
+        ErrorEnvelope: {
+            /** Error */
+            error: string;
+            /** Message */
+            message: string;
+            /** Requestid */
+            requestId?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** MessageOut */
+        MessageOut: {
+            /** Content */
+            content: string;
+            /** Conversationid */
+            conversationId: string;
+            /** Createdat */
+            createdAt: string;
+            /** Id */
+            id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+            /**
+             * Sql
+             * @description SQL the answer ran (assistant).
+             */
+            sql?: string[];
         };
         /** QueryRequest */
         QueryRequest: {
@@ -307,6 +519,13 @@ export interface components {
              * @description The question, in plain English.
              */
             question: string;
+            /**
+             * Surface
+             * @description Where the question comes from.
+             * @default api
+             * @enum {string}
+             */
+            surface: "web" | "api" | "mcp" | "slack";
         };
         /** QueryResponse */
         QueryResponse: {
@@ -319,6 +538,11 @@ export interface components {
             data: components["schemas"]["DataSet"][];
             /** Requestid */
             requestId: string;
+            /**
+             * Runid
+             * @description The run (= request id): for stop and status.
+             */
+            runId?: string | null;
             /** Sql */
             sql: string[];
             /** Steps */
@@ -327,12 +551,142 @@ export interface components {
             suggestions?: string[] | null;
             usage: components["schemas"]["Usage"];
         };
+        /**
+         * RunStatusResponse
+         * @description ``runId`` and ``parkedReason`` are absent when ``status`` is ``none``.
+         */
+        RunStatusResponse: {
+            /** Parkedreason */
+            parkedReason?: string | null;
+            /** Runid */
+            runId?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "parked" | "done" | "failed" | "none";
+        };
+        /** ShareLink */
+        ShareLink: {
+            /** Expiresat */
+            expiresAt: string | null;
+            /**
+             * Sharemode
+             * @enum {string}
+             */
+            shareMode: "public" | "org";
+            /** Token */
+            token: string;
+            /**
+             * Url
+             * @description Absolute URL of the public, read-only view.
+             */
+            url: string;
+        };
+        /** ShareRequest */
+        ShareRequest: {
+            /**
+             * Expiresin
+             * @description Default: never.
+             */
+            expiresIn?: ("1h" | "24h" | "7d" | "30d" | "never") | null;
+            /**
+             * Sharemode
+             * @description Only `public` is served.
+             */
+            shareMode?: ("public" | "org") | null;
+        };
+        /** SharedConversation */
+        SharedConversation: {
+            /** Createdat */
+            createdAt: string;
+            /** Messages */
+            messages: components["schemas"]["SharedMessage"][];
+            /**
+             * Sharemode
+             * @enum {string}
+             */
+            shareMode: "public" | "org";
+            /**
+             * Surface
+             * @enum {string}
+             */
+            surface: "web" | "api" | "mcp" | "slack";
+            /** Title */
+            title: string | null;
+        };
+        /** SharedMessage */
+        SharedMessage: {
+            /** Content */
+            content: string;
+            /** Createdat */
+            createdAt: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant";
+        };
+        /** StarBody */
+        StarBody: {
+            /** Starred */
+            starred: boolean;
+        };
+        /** StarOut */
+        StarOut: {
+            /** Id */
+            id: string;
+            /** Starred */
+            starred: boolean;
+        };
+        /** StarterPrompt */
+        StarterPrompt: {
+            /** Id */
+            id: string;
+            /**
+             * Provenance
+             * @enum {string}
+             */
+            provenance: "favorite" | "popular" | "library" | "cold-start";
+            /** Text */
+            text: string;
+        };
+        /** StarterPromptsResponse */
+        StarterPromptsResponse: {
+            /** Prompts */
+            prompts: components["schemas"]["StarterPrompt"][];
+            /** Total */
+            total: number;
+        };
         /** StopResponse */
         StopResponse: {
             /** Requestid */
             requestId: string;
             /** Stopped */
             stopped: boolean;
+        };
+        /** StopRunResponse */
+        StopRunResponse: {
+            /**
+             * Stopped
+             * @default true
+             * @constant
+             */
+            stopped: true;
+        };
+        /** TableOut */
+        TableOut: {
+            /** Columns */
+            columns: components["schemas"]["ColumnOut"][];
+            /** Description */
+            description: string;
+            /** Table */
+            table: string;
+        };
+        /** TablesResponse */
+        TablesResponse: {
+            /** Tables */
+            tables: components["schemas"]["TableOut"][];
         };
         /** UIMessage */
         UIMessage: {
@@ -364,18 +718,33 @@ export interface components {
              */
             totalTokens: number;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
+        /** ValidateSqlRequest */
+        ValidateSqlRequest: {
+            /** Connectionid */
+            connectionId?: string | null;
+            /** Sql */
+            sql: string;
+        };
+        /** ValidateSqlResponse */
+        ValidateSqlResponse: {
+            /** Errors */
+            errors: components["schemas"]["ValidationIssue"][];
+            /** Rewrittensql */
+            rewrittenSql: string | null;
+            /** Tables */
+            tables: string[];
+            /** Valid */
+            valid: boolean;
+        };
+        /** ValidationIssue */
+        ValidationIssue: {
+            /**
+             * Layer
+             * @enum {string}
+             */
+            layer: "empty_check" | "connection" | "regex_guard" | "ast_parse" | "table_whitelist" | "functions" | "rls" | "limit";
             /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
+            message: string;
         };
     };
     responses: never;
@@ -487,6 +856,55 @@ export interface operations {
             };
         };
     };
+    shared_conversation_api_public_conversations__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedConversation"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     chat_api_v1_chat_post: {
         parameters: {
             query?: never;
@@ -515,7 +933,165 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    stop_run_api_v1_chat_runs__run_id__stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StopRunResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    resume_api_v1_chat__conversation_id__resume_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "last-event-id"?: string | null;
+            };
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The AI SDK UI message stream, from `Last-Event-ID` if given. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    run_status_api_v1_chat__conversation_id__run_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunStatusResponse"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -546,7 +1122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -579,14 +1155,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
     };
     list_conversations_api_v1_conversations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                offset?: number;
+                starred?: boolean | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -599,7 +1179,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ConversationList"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -621,7 +1219,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Validation Error */
@@ -630,7 +1255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -653,13 +1278,158 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    share_conversation_api_v1_conversations__conversation_id__share_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLink"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unshare_conversation_api_v1_conversations__conversation_id__share_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -673,7 +1443,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StarBody"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -681,7 +1455,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StarOut"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Validation Error */
@@ -690,7 +1491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -745,27 +1546,98 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
     };
-    tables_api_v1_tables_get: {
+    starter_prompts_api_v1_starter_prompts_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 1..50 (clamped), default 6. */
+                limit?: number | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description `{tables: [{table, description, columns}]}` */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StarterPromptsResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    tables_api_v1_tables_get: {
+        parameters: {
+            query?: {
+                /** @description `default` or a semantic layer source; unknown -> 404 `not_found`. */
+                connectionId?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TablesResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -777,21 +1649,55 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": {
-                    sql: string;
-                };
+                "application/json": components["schemas"]["ValidateSqlRequest"];
             };
         };
         responses: {
-            /** @description `{valid, errors, tables, rewrittenSql}` */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ValidateSqlResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
