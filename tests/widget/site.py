@@ -38,7 +38,7 @@ class HostServer:
 
 def _handler(host: HostServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             page = host.pages.get(self.path.split("?")[0])
             if page is None:
                 self.send_error(404)
@@ -76,8 +76,12 @@ class Site:
     host: HostServer
 
     def create_key(self, name: str) -> dict[str, str]:
-        r = httpx.post(self.url + "/api/auth/api-key/create", json={"name": name}, timeout=10,
-                       headers={"authorization": f"Bearer {self.admin_token}"})
+        r = httpx.post(
+            self.url + "/api/auth/api-key/create",
+            json={"name": name},
+            timeout=10,
+            headers={"authorization": f"Bearer {self.admin_token}"},
+        )
         assert r.status_code == 200, r.text
         return {"id": r.json()["id"], "key": r.json()["key"]}
 
@@ -87,18 +91,23 @@ def managed_site(directory: Path, gateway_env: dict[str, str] | None = None) -> 
     """Keys, managed auth, query-api, one worker and a gateway that lets the host origin in."""
     iso = Isolation().create()
     host_port = free_port()
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")},
-                  directory)
+    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
     try:
         with host_server(host_port) as host:
             stack.start_keys()
-            stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": "p" * 40,
-                              "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                              "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
+            stack.start_auth(
+                {
+                    "ATLAS_AUTH_MODE": "managed",
+                    "BETTER_AUTH_SECRET": "p" * 40,
+                    "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                    "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+                }
+            )
             stack.start_query_api()
             stack.start("atlas-query-worker", "worker-1")
-            url = stack.start_gateway(extra_env={"ATLAS_CORS_ORIGIN": host.origin,
-                                                 **(gateway_env or {})})
+            url = stack.start_gateway(
+                extra_env={"ATLAS_CORS_ORIGIN": host.origin, **(gateway_env or {})}
+            )
             wait_for_workers(url, 1)
             r = httpx.post(url + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
             assert r.status_code == 200, r.text

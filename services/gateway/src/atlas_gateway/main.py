@@ -33,6 +33,7 @@ from atlas_gateway.routes import (
     me,
     query_api,
     runs,
+    widget,
 )
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
@@ -93,6 +94,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(conversations.router)
     app.include_router(me.router)
     app.include_router(admin_pages.router)
+    widget.install(app, settings.widget_dir, settings.cors_origins)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     _add_cors(app, settings.cors_origins)  # last = outermost: 401/403/413/429 carry CORS too

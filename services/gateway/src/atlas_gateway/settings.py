@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from atlas_common.settings import CommonSettings
@@ -30,6 +32,11 @@ class GatewaySettings(CommonSettings):
     auth_cache_max: int = Field(10_000, ge=1, validation_alias="ATLAS_AUTH_CACHE_MAX")
     rate_limit_rpm: int = Field(0, ge=0, validation_alias="ATLAS_RATE_LIMIT_RPM")
     cors_origin: str = Field("", validation_alias="ATLAS_CORS_ORIGIN")
+    widget_dir: Path = Field(
+        Path(__file__).resolve().parents[4] / "clients" / "widget" / "dist",
+        validation_alias="ATLAS_WIDGET_DIR",
+        description="The built widget and chat page (npm run build -w clients/widget).",
+    )
 
     @property
     def cors_origins(self) -> list[str]:

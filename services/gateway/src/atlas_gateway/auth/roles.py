@@ -56,6 +56,11 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     # Admin pages: HTML shells with no data (their data comes from the routes above).
     ("GET", "/admin/api-keys"): PUBLIC,
     ("GET", "/admin/static/{name}"): PUBLIC,
+    # The widget and the chat page: static files, their data comes from authenticated APIs.
+    ("GET", "/widget.js"): PUBLIC,
+    ("GET", "/widget"): PUBLIC,
+    ("GET", "/widget/assets/{name}"): PUBLIC,
+    ("GET", "/"): PUBLIC,
 }
 
 

@@ -1,0 +1,158 @@
+"""The widget and the chat page: the built files of ``clients/widget`` (``ATLAS_WIDGET_DIR``).
+
+- ``GET /widget.js``: the script-tag loader; revalidated by ETag (``no-cache``), so a new
+  release reaches every host page at once while an unchanged one costs a 304.
+- ``GET /widget``: the iframe app. Its ``frame-ancestors`` follows ``ATLAS_CORS_ORIGIN``
+  (this origin only when unset), the same list CORS lets in.
+- ``GET /widget/assets/{name}``: content-hashed files, cached for a year (``immutable``).
+- ``GET /``: the same chat full page (managed sign-in first), never framed.
+
+All are public (ARCHITECTURE.md): they hold no data; the chat reads it from the
+authenticated APIs. The files are read once, on the first request that finds them, so no
+request can name a path on disk, and a gateway started before the build still serves them
+once they exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+
+from atlas_common.errors import NotFound
+
+router = APIRouter(include_in_schema=False)
+
+_TYPES: Final = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+}
+_ORIGIN: Final = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
+_NOT_BUILT: Final = "The widget is not built (run `make install`, or set ATLAS_WIDGET_DIR)."
+_IMMUTABLE: Final = "public, max-age=31536000, immutable"
+_BASE_SECURITY: Final = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
+
+
+@dataclass(frozen=True)
+class Asset:
+    content: bytes
+    media_type: str
+    etag: str
+
+
+def _asset(path: Path) -> Asset:
+    content = path.read_bytes()
+    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+    return Asset(content, _TYPES[path.suffix], etag)
+
+
+class WidgetFiles:
+    """The built files, read again only when a new build replaced ``widget.js`` (one stat per
+    request; the files themselves stay in memory)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        self._files: dict[str, Asset] = {}
+        self._version = -1
+
+    def get(self, name: str) -> Asset:
+        asset = self._current().get(name)
+        if asset is None:
+            raise NotFound(f"No widget file {name!r}")
+        return asset
+
+    def _current(self) -> dict[str, Asset]:
+        try:
+            version = (self._directory / "widget.js").stat().st_mtime_ns
+        except OSError:
+            raise NotFound(_NOT_BUILT) from None
+        if version != self._version:
+            self._files, self._version = self._load(), version
+        return self._files
+
+    def _load(self) -> dict[str, Asset]:
+        files = {p.name: _asset(p) for p in self._directory.glob("*") if p.suffix in _TYPES}
+        assets = self._directory / "assets"
+        if assets.is_dir():
+            files |= {f"assets/{p.name}": _asset(p) for p in assets.iterdir() if p.suffix in _TYPES}
+        return files
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    """``'self'`` plus the allowed origins; ``*`` lets any page frame the widget."""
+    if "*" in origins:
+        return "*"
+    return " ".join(["'self'", *(o for o in origins if _ORIGIN.match(o))])
+
+
+def _policy(ancestors: str) -> str:
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+def _files(request: Request) -> WidgetFiles:
+    files: WidgetFiles = request.app.state.widget_files
+    return files
+
+
+Files = Annotated[WidgetFiles, Depends(_files)]
+IfNoneMatch = Annotated[str | None, Header()]
+
+
+def _serve(asset: Asset, if_none_match: str | None, headers: dict[str, str]) -> Response:
+    headers = {**_BASE_SECURITY, **headers, "etag": asset.etag}
+    if if_none_match and asset.etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(asset.content, media_type=asset.media_type, headers=headers)
+
+
+@router.get("/widget.js")
+async def loader(files: Files, if_none_match: IfNoneMatch = None) -> Response:
+    headers = {"cache-control": "no-cache", "cross-origin-resource-policy": "cross-origin"}
+    return _serve(files.get("widget.js"), if_none_match, headers)
+
+
+@router.get("/widget")
+async def widget_frame(
+    request: Request, files: Files, if_none_match: IfNoneMatch = None
+) -> Response:
+    origins: list[str] = request.app.state.widget_frame_origins
+    headers = {
+        "cache-control": "no-cache",
+        "content-security-policy": _policy(frame_ancestors(origins)),
+    }
+    return _serve(files.get("widget.html"), if_none_match, headers)
+
+
+@router.get("/widget/assets/{name}")
+async def widget_asset(name: str, files: Files, if_none_match: IfNoneMatch = None) -> Response:
+    headers = {"cache-control": _IMMUTABLE, "cross-origin-resource-policy": "cross-origin"}
+    return _serve(files.get(f"assets/{name}"), if_none_match, headers)
+
+
+@router.get("/")
+async def chat_page(files: Files, if_none_match: IfNoneMatch = None) -> Response:
+    headers = {
+        "cache-control": "no-cache",
+        "content-security-policy": _policy("'none'"),
+        "x-frame-options": "DENY",
+    }
+    return _serve(files.get("index.html"), if_none_match, headers)
+
+
+def install(app: FastAPI, directory: Path, frame_origins: list[str]) -> None:
+    """Serve the widget from ``directory`` on ``app``; frames allowed from ``frame_origins``."""
+    app.state.widget_files = WidgetFiles(directory)
+    app.state.widget_frame_origins = frame_origins
+    app.include_router(router)
