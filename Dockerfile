@@ -12,6 +12,8 @@
 # (one self-contained venv per workspace member: dependencies layer first, then the member's
 # own code, installed non-editable) -> runtime (non-root user) -> <process> (venv, CMD,
 # HEALTHCHECK). Target names are the console scripts without "atlas-".
+# JavaScript: web-build (node:20, npm ci from the lock, the workspace build) makes the widget;
+# the gateway image copies only its built files (clients/widget/dist), no node and no sources.
 #
 # Adding a process: give its pyproject a [project.scripts] entry, then add a build-<member>
 # stage (copy of build-auth with the member's name) and a final stage (copy of the auth stage
@@ -21,6 +23,7 @@
 # Needs BuildKit (the default builder of Docker Engine 23+) for the uv cache mounts.
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${PYTHON_IMAGE} AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -108,6 +111,22 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --package atlas-mcp
 
 
+# The npm workspace (ADR 0008): the lock first (a dependencies layer), then the sources.
+FROM ${NODE_IMAGE} AS web-build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.base.json biome.json ./
+COPY clients/typescript/package.json clients/typescript/package.json
+COPY clients/react/package.json clients/react/package.json
+COPY clients/widget/package.json clients/widget/package.json
+COPY examples/react/package.json examples/react/package.json
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund
+COPY clients/typescript clients/typescript
+COPY clients/react clients/react
+COPY clients/widget clients/widget
+RUN npm run build -w clients/typescript -w clients/react -w clients/widget
+
+
 FROM base AS runtime
 # A fixed uid/gid, so Kubernetes' runAsUser / fsGroup and volume ownership can name it.
 # /data belongs to it: a fresh named volume mounted there inherits that ownership.
@@ -123,8 +142,10 @@ USER 10001:10001
 
 FROM runtime AS gateway
 COPY --from=build-gateway /app/.venv /app/.venv
+COPY --from=web-build /src/clients/widget/dist /app/widget
 ENV ATLAS_GATEWAY_HOST=0.0.0.0 \
-    ATLAS_GATEWAY_PORT=8000
+    ATLAS_GATEWAY_PORT=8000 \
+    ATLAS_WIDGET_DIR=/app/widget
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_GATEWAY_PORT', '8000') + '/healthz', timeout=2)"]

@@ -22,7 +22,7 @@ def test_each_target_installs_the_member_that_declares_its_script(
     stages: dict[str, dockerfile.Stage], targets: dict[str, Script]
 ) -> None:
     for name, script in targets.items():
-        venvs = [c.from_stage for c in dockerfile.copies(stages[name]) if c.from_stage]
+        venvs = [c.from_stage for c in dockerfile.copies(stages[name]) if c.dest == "/app/.venv"]
         assert len(venvs) == 1, f"{name}: expected one COPY --from of a built venv"
         build = stages[venvs[0]]
         syncs = [shlex.split(a) for a in build.args_of("RUN") if "uv sync" in a]
@@ -36,7 +36,8 @@ def test_each_target_installs_the_member_that_declares_its_script(
 
 def test_builder_uses_the_image_python_only(stages: dict[str, dockerfile.Stage]) -> None:
     for name in dockerfile.final_stages(stages):
-        build_stages = {c.from_stage for c in dockerfile.copies(stages[name]) if c.from_stage}
+        copies = dockerfile.copies(stages[name])
+        build_stages = {c.from_stage for c in copies if c.from_stage and c.dest == "/app/.venv"}
         for build in build_stages:
             assert dockerfile.env(stages, build).get("UV_PYTHON_DOWNLOADS") == "never", build
 
@@ -70,6 +71,15 @@ def test_worker_healthcheck_follows_the_heartbeat_contract(
     code = " ".join(dockerfile.healthcheck_command(check))
     assert "/tmp/atlas-worker-heartbeat" in code and "ATLAS_WORKER_HEARTBEAT_PATH" in code
     assert re.search(r"<\s*30\b", code), "healthy while the heartbeat is younger than 30 s"
+
+
+def test_gateway_carries_only_the_built_widget(stages: dict[str, dockerfile.Stage]) -> None:
+    """JavaScript is built in the node stage from the lock; the gateway gets its dist only."""
+    web = [c for c in dockerfile.copies(stages["gateway"]) if c.dest != "/app/.venv"]
+    assert [(c.from_stage, c.sources) for c in web] == [("web-build", ["/src/clients/widget/dist"])]
+    assert dockerfile.env(stages, "gateway")["ATLAS_WIDGET_DIR"] == web[0].dest
+    runs = " ".join(stages["web-build"].args_of("RUN"))
+    assert "npm ci" in runs and "npm run build" in runs
 
 
 def test_builder_copies_every_workspace_member_pyproject(
