@@ -1,0 +1,143 @@
+"""The script-tag widget on a customer's page (another origin), in real headless Chromium.
+
+The host page carries the seed's script tag verbatim with an API key created in managed mode.
+Set ``ATLAS_UPDATE_SCREENSHOTS=1`` to refresh the screenshots under docs/images/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.widget.conftest import Console
+from tests.widget.pages import DEMO_QUESTION, host_page, panel, screenshot
+from tests.widget.site import Site
+
+pytestmark = pytest.mark.timeout(300)
+
+TIME_SERIES = "How many users signed up per day over the last 30 days?"
+
+
+def api_answer(site: Site, key: str, question: str) -> dict[str, object]:
+    r = httpx.post(site.url + "/api/v1/query", json={"question": question}, timeout=30,
+                   headers={"authorization": f"Bearer {key}"})
+    assert r.status_code == 200, r.text
+    answer: dict[str, object] = r.json()
+    return answer
+
+
+def test_the_widget_answers_the_demo_question_like_the_api(page: Page, site: Site, console: Console,
+                                                           tmp_path: Path) -> None:
+    key = site.create_key("widget")["key"]
+    expected = api_answer(site, key, DEMO_QUESTION)["data"][0]["rows"][0]["signups"]  # type: ignore[index]
+    page.goto(host_page(site, "/shop.html", key))
+    bubble = page.get_by_role("button", name="Open Atlas chat")
+    expect(bubble).to_be_visible()
+    screenshot(page, "widget-closed.png", tmp_path)
+
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    chat = panel(page)
+    answer = chat.locator(".atlas-msg-assistant").first
+    expect(answer).to_contain_text(f"{expected:,} signups last week", timeout=15_000)
+    card = answer.get_by_role("region", name="Query result")
+    expect(card.get_by_role("cell", name=f"{expected:,}", exact=True)).to_be_visible()
+    expect(card.locator("pre.atlas-sql")).to_be_hidden()
+    card.get_by_role("button", name="Show SQL").click()
+    first_sql = card.locator("pre.atlas-sql").inner_text()
+    assert first_sql.startswith("SELECT COUNT(*) AS signups FROM users")
+    screenshot(page, "widget-open.png", tmp_path)
+
+    # A follow-up continues the conversation: the same week, now by country.
+    chat.get_by_label("Ask a question about your data").fill("What about by country?")
+    chat.get_by_role("button", name="Send").click()
+    second = chat.locator(".atlas-msg-assistant").nth(1)
+    expect(second.get_by_role("region", name="Query result")).to_contain_text("rows", timeout=15_000)
+    second.get_by_role("button", name="Show SQL").click()
+    follow_sql = second.locator("pre.atlas-sql").inner_text()
+    week = re.findall(r"CAST\('([^']+)' AS TIMESTAMP\)", first_sql)
+    assert "GROUP BY country" in follow_sql and week and all(w in follow_sql for w in week)
+    assert second.get_by_role("row").count() > 2  # the header and the countries
+    assert console.errors == []
+
+
+def test_a_time_series_draws_a_line_chart(page: Page, site: Site, console: Console) -> None:
+    page.goto(host_page(site, "/series.html", site.create_key("series")["key"]))
+    page.evaluate("question => window.Atlas.ask(question)", TIME_SERIES)
+    chart = panel(page).locator("figure.atlas-chart")
+    expect(chart).to_have_attribute("data-chart-kind", "line", timeout=15_000)
+    expect(chart.get_by_role("img", name=re.compile(r"^Line chart of signups by day"))).to_be_visible()
+    drawn = chart.locator("canvas").evaluate(
+        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)")
+    assert drawn
+    assert console.errors == []
+
+
+def test_dark_theme_then_destroy_removes_every_node(page: Page, site: Site, console: Console,
+                                                   tmp_path: Path) -> None:
+    page.goto(host_page(site, "/dark.html", site.create_key("dark")["key"], ' data-theme="dark"'))
+    before = page.evaluate("document.querySelectorAll('*').length")
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    root = panel(page).locator(".atlas-root")
+    expect(root).to_have_attribute("data-theme", "dark")
+    expect(root).to_contain_text("signups last week", timeout=15_000)
+    background = root.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(11, 18, 32)"
+    screenshot(page, "widget-dark.png", tmp_path)
+    page.evaluate("window.Atlas.setTheme('light')")
+    expect(root).to_have_attribute("data-theme", "light")
+
+    page.evaluate("window.Atlas.destroy()")
+    assert page.evaluate("document.querySelectorAll('[data-atlas-widget], iframe').length") == 0
+    assert page.evaluate("typeof window.Atlas") == "undefined"
+    assert page.evaluate("document.querySelectorAll('*').length") == before - 1  # the host element
+    assert console.errors == []
+
+
+def test_calls_made_before_the_loader_are_replayed_and_events_fire(page: Page, site: Site) -> None:
+    queue = ("<script>window.opened = 0; window.onAtlasOpen = () => window.opened++;"
+             "window.Atlas = [['on', 'close', () => { window.__closed = true; }], ['open']];</script>")
+    page.goto(host_page(site, "/queued.html", site.create_key("queued")["key"],
+                        ' data-on-open="onAtlasOpen"', before=queue))
+    expect(page.get_by_role("dialog", name="Atlas chat")).to_be_visible()
+    assert page.evaluate("window.opened") == 1
+    page.evaluate("window.Atlas.close()")
+    assert page.evaluate("window.__closed") is True
+
+
+def test_keyboard_focus_and_escape(page: Page, site: Site) -> None:
+    page.goto(host_page(site, "/keys.html", site.create_key("keyboard")["key"]))
+    bubble = page.get_by_role("button", name="Open Atlas chat")
+    bubble.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Atlas chat")
+    expect(dialog).to_be_visible()
+    textbox = panel(page).get_by_label("Ask a question about your data")
+    expect(textbox).to_be_focused()
+    page.keyboard.press("Escape")  # pressed inside the iframe: it asks the host to close
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("button", name="Open Atlas chat")).to_be_focused()
+    assert bubble.get_attribute("aria-expanded") == "false"
+
+
+@pytest.mark.parametrize("case", ["wrong", "revoked"])
+def test_a_bad_key_shows_a_visible_error(page: Page, site: Site, case: str) -> None:
+    created = site.create_key(f"to-{case}")
+    key = created["key"]
+    if case == "wrong":
+        key = key[:-6] + "AAAAAA"
+    else:
+        r = httpx.post(site.url + "/api/auth/api-key/delete", json={"keyId": created["id"]},
+                       headers={"authorization": f"Bearer {site.admin_token}"}, timeout=10)
+        assert r.status_code == 200, r.text
+    page.goto(host_page(site, f"/{case}.html", key))
+    page.evaluate("window.__errors = []; window.Atlas.on('error', e => window.__errors.push(e))")
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    alert = panel(page).get_by_role("alert")
+    expect(alert).to_contain_text("not accepted", timeout=10_000)
+    expect(alert.get_by_role("button", name="Retry")).to_have_count(0)
+    expect(panel(page).get_by_role("status")).to_have_count(0)  # no endless spinner
+    assert page.evaluate("window.__errors.map(e => e.code)") == ["auth_error"]
