@@ -21,8 +21,13 @@ WIDGET_DIST = ROOT / "clients" / "widget" / "dist"
 def build(workspace: str, marker: Path) -> None:
     """Build a workspace when `make install` has not (a fresh checkout running this alone)."""
     if not marker.exists():
-        subprocess.run(["npm", "run", "build", "-w", workspace], cwd=ROOT, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            ["npm", "run", "build", "-w", workspace],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
 
 
 @pytest.fixture(scope="package")
@@ -36,8 +41,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def browser(chromium: Path, site: Site) -> Iterator[Browser]:  # noqa: F811 - the imported fixture
     # After the stack, so the stack stops after the browser (see test_admin_page.py).
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True,
-                                              args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
 
@@ -60,8 +66,9 @@ def console() -> Console:
 
 @pytest.fixture
 def page(browser: Browser, console: Console) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1200, "height": 800},
-                                  permissions=["clipboard-read", "clipboard-write"])
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 800}, permissions=["clipboard-read", "clipboard-write"]
+    )
     opened = context.new_page()
     opened.on("console", console.on_message)
     opened.on("pageerror", lambda error: console.errors.append(f"uncaught: {error}"))

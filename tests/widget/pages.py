@@ -15,8 +15,10 @@ DEMO_QUESTION = "How many users signed up last week?"
 
 def seed_tag(api_url: str, key: str, extra: str = "") -> str:
     """The seed's script tag, verbatim but for the URL and the key (and extra attributes)."""
-    return (f'<script src="{api_url}/widget.js"\n'
-            f'        data-api-url="{api_url}" data-api-key="{key}"{extra}></script>')
+    return (
+        f'<script src="{api_url}/widget.js"\n'
+        f'        data-api-url="{api_url}" data-api-key="{key}"{extra}></script>'
+    )
 
 
 def host_page(site: Site, path: str, key: str, extra: str = "", before: str = "") -> str:

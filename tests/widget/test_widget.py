@@ -23,15 +23,20 @@ TIME_SERIES = "How many users signed up per day over the last 30 days?"
 
 
 def api_answer(site: Site, key: str, question: str) -> dict[str, object]:
-    r = httpx.post(site.url + "/api/v1/query", json={"question": question}, timeout=30,
-                   headers={"authorization": f"Bearer {key}"})
+    r = httpx.post(
+        site.url + "/api/v1/query",
+        json={"question": question},
+        timeout=30,
+        headers={"authorization": f"Bearer {key}"},
+    )
     assert r.status_code == 200, r.text
     answer: dict[str, object] = r.json()
     return answer
 
 
-def test_the_widget_answers_the_demo_question_like_the_api(page: Page, site: Site, console: Console,
-                                                           tmp_path: Path) -> None:
+def test_the_widget_answers_the_demo_question_like_the_api(
+    page: Page, site: Site, console: Console, tmp_path: Path
+) -> None:
     key = site.create_key("widget")["key"]
     expected = api_answer(site, key, DEMO_QUESTION)["data"][0]["rows"][0]["signups"]  # type: ignore[index]
     page.goto(host_page(site, "/shop.html", key))
@@ -55,7 +60,9 @@ def test_the_widget_answers_the_demo_question_like_the_api(page: Page, site: Sit
     chat.get_by_label("Ask a question about your data").fill("What about by country?")
     chat.get_by_role("button", name="Send").click()
     second = chat.locator(".atlas-msg-assistant").nth(1)
-    expect(second.get_by_role("region", name="Query result")).to_contain_text("rows", timeout=15_000)
+    expect(second.get_by_role("region", name="Query result")).to_contain_text(
+        "rows", timeout=15_000
+    )
     second.get_by_role("button", name="Show SQL").click()
     follow_sql = second.locator("pre.atlas-sql").inner_text()
     week = re.findall(r"CAST\('([^']+)' AS TIMESTAMP\)", first_sql)
@@ -69,15 +76,19 @@ def test_a_time_series_draws_a_line_chart(page: Page, site: Site, console: Conso
     page.evaluate("question => window.Atlas.ask(question)", TIME_SERIES)
     chart = panel(page).locator("figure.atlas-chart")
     expect(chart).to_have_attribute("data-chart-kind", "line", timeout=15_000)
-    expect(chart.get_by_role("img", name=re.compile(r"^Line chart of signups by day"))).to_be_visible()
+    expect(
+        chart.get_by_role("img", name=re.compile(r"^Line chart of signups by day"))
+    ).to_be_visible()
     drawn = chart.locator("canvas").evaluate(
-        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)")
+        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)"
+    )
     assert drawn
     assert console.errors == []
 
 
-def test_dark_theme_then_destroy_removes_every_node(page: Page, site: Site, console: Console,
-                                                   tmp_path: Path) -> None:
+def test_dark_theme_then_destroy_removes_every_node(
+    page: Page, site: Site, console: Console, tmp_path: Path
+) -> None:
     page.goto(host_page(site, "/dark.html", site.create_key("dark")["key"], ' data-theme="dark"'))
     before = page.evaluate("document.querySelectorAll('*').length")
     page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
@@ -98,10 +109,19 @@ def test_dark_theme_then_destroy_removes_every_node(page: Page, site: Site, cons
 
 
 def test_calls_made_before_the_loader_are_replayed_and_events_fire(page: Page, site: Site) -> None:
-    queue = ("<script>window.opened = 0; window.onAtlasOpen = () => window.opened++;"
-             "window.Atlas = [['on', 'close', () => { window.__closed = true; }], ['open']];</script>")
-    page.goto(host_page(site, "/queued.html", site.create_key("queued")["key"],
-                        ' data-on-open="onAtlasOpen"', before=queue))
+    queue = (
+        "<script>window.opened = 0; window.onAtlasOpen = () => window.opened++;"
+        "window.Atlas = [['on', 'close', () => { window.__closed = true; }], ['open']];</script>"
+    )
+    page.goto(
+        host_page(
+            site,
+            "/queued.html",
+            site.create_key("queued")["key"],
+            ' data-on-open="onAtlasOpen"',
+            before=queue,
+        )
+    )
     expect(page.get_by_role("dialog", name="Atlas chat")).to_be_visible()
     assert page.evaluate("window.opened") == 1
     page.evaluate("window.Atlas.close()")
@@ -130,8 +150,12 @@ def test_a_bad_key_shows_a_visible_error(page: Page, site: Site, case: str) -> N
     if case == "wrong":
         key = key[:-6] + "AAAAAA"
     else:
-        r = httpx.post(site.url + "/api/auth/api-key/delete", json={"keyId": created["id"]},
-                       headers={"authorization": f"Bearer {site.admin_token}"}, timeout=10)
+        r = httpx.post(
+            site.url + "/api/auth/api-key/delete",
+            json={"keyId": created["id"]},
+            headers={"authorization": f"Bearer {site.admin_token}"},
+            timeout=10,
+        )
         assert r.status_code == 200, r.text
     page.goto(host_page(site, f"/{case}.html", key))
     page.evaluate("window.__errors = []; window.Atlas.on('error', e => window.__errors.push(e))")
