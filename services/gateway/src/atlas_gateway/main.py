@@ -28,11 +28,13 @@ from atlas_gateway.routes import (
     ask,
     auth_proxy,
     conversations,
+    execution,
     health,
     keys_proxy,
     me,
     query_api,
     runs,
+    semantic,
     widget,
 )
 from atlas_gateway.settings import GatewaySettings
@@ -91,6 +93,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(keys_proxy.router)  # before auth_proxy: /api/auth/api-key/* is keys'
     app.include_router(auth_proxy.router)
     app.include_router(query_api.router)
+    app.include_router(semantic.router)
+    app.include_router(execution.router)
     app.include_router(conversations.router)
     app.include_router(me.router)
     app.include_router(admin_pages.router)

@@ -42,6 +42,19 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     # The query API.
     ("GET", "/api/v1/tables"): "viewer",
     ("POST", "/api/v1/validate-sql"): "analyst",
+    # The semantic layer, read-only, and running SQL or a metric (the MCP server's tools).
+    ("GET", "/api/v1/admin/semantic/entities"): "viewer",
+    ("GET", "/api/v1/admin/semantic/entities/{name}"): "viewer",
+    ("GET", "/api/v1/admin/semantic/metrics"): "viewer",
+    ("GET", "/api/v1/admin/semantic/glossary"): "viewer",
+    ("GET", "/api/v1/admin/semantic/catalog"): "viewer",
+    ("GET", "/api/v1/admin/semantic/files"): "viewer",
+    ("GET", "/api/v1/admin/semantic/raw/{file}"): "viewer",
+    ("GET", "/api/v1/admin/semantic/raw/{folder}/{file}"): "viewer",
+    ("GET", "/api/v1/semantic/entities"): "viewer",
+    ("GET", "/api/v1/semantic/entities/{name}"): "viewer",
+    ("POST", "/api/v1/execute-sql"): "analyst",
+    ("POST", "/api/v1/metrics/{metric_id}/run"): "viewer",
     ("GET", "/api/v1/starter-prompts"): "viewer",
     # API keys (keys service): the admins of a workspace manage its keys.
     ("GET", "/api/auth/api-key/list"): "admin",

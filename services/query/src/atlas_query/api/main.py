@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from atlas_common.errors import install_error_handlers
-from atlas_query.api import conversations
+from atlas_query.api import conversations, semantic_routes
 from atlas_query.api.deps import AppState
 from atlas_query.api.routes import internal, public
 from atlas_query.api.service import QueryApiService
@@ -54,6 +54,7 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
     app.include_router(public)
     app.include_router(internal)
     app.include_router(conversations.router)
+    app.include_router(semantic_routes.router)
     return app
 
 

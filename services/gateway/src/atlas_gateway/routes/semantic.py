@@ -1,0 +1,52 @@
+"""The semantic layer, read-only (role viewer and up), relayed to query-api: entities, one
+entity, metrics, glossary, catalog, and the raw YAML files, at upstream Atlas's paths
+(``/api/v1/admin/semantic/*``; ``/api/v1/semantic/entities*`` as upstream's public alias).
+``/api/v1/admin/semantic/files`` (the list of files) is ours, for the MCP ``explore`` tool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from atlas_common.wire.errors import error_responses
+from atlas_common.wire.semantic import (
+    CatalogResponse,
+    EntitiesResponse,
+    EntityResponse,
+    GlossaryResponse,
+    MetricsResponse,
+    SemanticFilesResponse,
+)
+from atlas_gateway.deps import CurrentPrincipal, State
+from atlas_gateway.proxy import relay
+
+router = APIRouter(tags=["Semantic layer"])
+ADMIN = "/api/v1/admin/semantic"
+YAML: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The file as written", "content": {"text/yaml": {}}}
+}
+
+
+async def _relay(request: Request, state: State, principal: CurrentPrincipal) -> Response:
+    return await relay(request, state, state.settings.query_api_url, "query", principal)
+
+
+def _get(path: str, summary: str, model: type | None = None) -> None:
+    """One relayed GET: documented with its response model, answered by query-api."""
+    responses = {**error_responses(401, 404), **(YAML if model is None else {})}
+    router.add_api_route(
+        path, _relay, methods=["GET"], summary=summary, response_model=model, responses=responses
+    )
+
+
+_get(ADMIN + "/entities", "Entities of the semantic layer", EntitiesResponse)
+_get(ADMIN + "/entities/{name}", "One entity: dimensions, measures, joins", EntityResponse)
+_get(ADMIN + "/metrics", "Metrics of the semantic layer", MetricsResponse)
+_get(ADMIN + "/glossary", "The business glossary", GlossaryResponse)
+_get(ADMIN + "/catalog", "The catalog", CatalogResponse)
+_get(ADMIN + "/files", "The layer's YAML files", SemanticFilesResponse)
+_get(ADMIN + "/raw/{file}", "A top-level YAML file, as written")
+_get(ADMIN + "/raw/{folder}/{file}", "A YAML file in a folder (entities/, metrics/)")
+_get("/api/v1/semantic/entities", "Entities of the semantic layer", EntitiesResponse)
+_get("/api/v1/semantic/entities/{name}", "One entity", EntityResponse)
