@@ -71,8 +71,9 @@ export async function* parseSSE(body: ReadableStream<Uint8Array>): AsyncGenerato
     }
     yield* parser.feed(`${decoder.decode()}\n\n`);
   } finally {
+    // Not awaited: after [DONE] the caller should not wait for the socket's teardown.
     reader.releaseLock();
-    await body.cancel().catch(() => undefined);
+    body.cancel().catch(() => undefined);
   }
 }
 
