@@ -21,13 +21,16 @@ def seed_tag(api_url: str, key: str, extra: str = "") -> str:
     )
 
 
-def host_page(site: Site, path: str, key: str, extra: str = "", before: str = "") -> str:
+def host_page(
+    site: Site, path: str, key: str, extra: str = "", before: str = "", api_url: str = ""
+) -> str:
+    tag = seed_tag(api_url or site.url, key, extra)
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<link rel="icon" href="data:,"><title>Acme store</title>'
         "<style>body{font-family:Georgia,serif;margin:40px} button{background:hotpink}</style>"
         "</head><body><main><h1>Acme store</h1><p>Questions about your shop's data? "
-        f"Ask Atlas in the corner.</p></main>{before}\n{seed_tag(site.url, key, extra)}\n"
+        f"Ask Atlas in the corner.</p></main>{before}\n{tag}\n"
         "</body></html>"
     )
     return site.host.put(path, body)
