@@ -53,7 +53,7 @@ class McpStack:
     admin_key: str  # stored key, role admin, no claims
     analyst_key: str
     viewer_key: str
-    us_key: str  # claims {"country": "US"}: sees only US orders
+    de_key: str  # claims {"country": "Germany"}: sees only German orders
 
     def create_key(self, token: str | None = None, **body: Any) -> dict[str, Any]:
         body.setdefault("name", "mcp test key")
@@ -175,14 +175,14 @@ def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpStack]:
     try:
         gateway, mcp = _start_all(stack)
         owner = sign_up(gateway, "owner@example.com")["token"]
-        us_admin = add_user(gateway, owner, "us@example.com", "admin", {"country": "US"})
+        de_admin = add_user(gateway, owner, "de@example.com", "admin", {"country": "Germany"})
         ms = McpStack(
             stack, gateway, mcp, stack.env["ATLAS_ENTITLEMENTS_URL"], owner, "", "", "", ""
         )
         ms.admin_key = ms.create_key(role="admin")["key"]
         ms.analyst_key = ms.create_key(role="analyst")["key"]
         ms.viewer_key = ms.create_key(role="viewer")["key"]
-        ms.us_key = ms.create_key(us_admin, role="analyst", claims={"country": "US"})["key"]
+        ms.de_key = ms.create_key(de_admin, role="analyst", claims={"country": "Germany"})["key"]
         yield ms
     finally:
         stack.stop_all()
