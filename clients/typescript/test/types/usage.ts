@@ -1,0 +1,41 @@
+// Compiled by `npm run typecheck` only: the public API narrows and types as documented.
+import Atlas, { AtlasError, createAtlasClient, type StreamEvent } from "../../src/index.js";
+
+export async function usage(): Promise<void> {
+  const atlas = createAtlasClient({ baseUrl: "http://127.0.0.1:8000", apiKey: "k", maxRetries: 1 });
+  const same: Atlas = new Atlas({ bearerToken: "t", baseUrl: "http://127.0.0.1:8000" });
+  const result = await atlas.query("q", { conversationId: "c" });
+  const firstRow: Record<string, unknown> | undefined = result.data[0]?.rows[0];
+  const totalTokens: number = result.usage.totalTokens;
+  const stream = same.streamQuery("q", { signal: new AbortController().signal });
+  for await (const event of stream) describe(event);
+  await stream.stop();
+  const { conversations } = await atlas.conversations.list({ starred: true });
+  const surface: "web" | "api" | "mcp" | "slack" | undefined = conversations[0]?.surface;
+  const share = await atlas.conversations.share("c", { expiresIn: "7d" });
+  const layer = (await atlas.validateSQL("SELECT 1")).errors[0]?.layer;
+  const prompts = (await atlas.getStarterPrompts({ limit: 3 })).prompts.map((p) => p.text);
+  void [firstRow, totalTokens, surface, share.token, layer, prompts];
+  try {
+    await atlas.listTables({ connectionId: "default" });
+  } catch (error) {
+    if (error instanceof AtlasError && error.code === "rate_limited") void error.retryAfterSeconds;
+  }
+}
+
+function describe(event: StreamEvent): string {
+  switch (event.type) {
+    case "text":
+      return event.content;
+    case "tool-call":
+      return String(event.args.sql);
+    case "result":
+      return `${event.columns.length} columns, ${event.rows.length} rows`;
+    case "error":
+      return `${event.code}: ${event.error.message}`;
+    case "finish":
+      return `${event.reason} ${event.conversationId ?? ""}`;
+    default:
+      return event.type;
+  }
+}
