@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 import uvicorn
@@ -41,6 +42,14 @@ from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
 
 
+class _NoCookies(CookieJar):
+    """The relay's client must never keep a cookie: one a service set for one person (the
+    session cookie of a sign-in) would otherwise go out with every later relayed request."""
+
+    def __init__(self) -> None:
+        super().__init__(DefaultCookiePolicy(allowed_domains=[]))
+
+
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings()
 
@@ -51,7 +60,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         await hub.start()
         bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
         db = await create_pool(settings.database_url, min_size=1, max_size=4)
-        http = httpx.AsyncClient(timeout=10)
+        http = httpx.AsyncClient(timeout=10, cookies=_NoCookies())
         cache = PrincipalCache(settings.auth_cache_max, settings.auth_cache_ttl_s)
         auth = Authenticator(
             settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
