@@ -18,9 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 WIDGET_DIST = ROOT / "clients" / "widget" / "dist"
 
 
+def _newest_source(workspace: str) -> float:
+    folders = [ROOT / workspace / "src", ROOT / "clients" / "react" / "src"]
+    return max(p.stat().st_mtime for folder in folders for p in folder.rglob("*") if p.is_file())
+
+
 def build(workspace: str, marker: Path) -> None:
-    """Build a workspace when `make install` has not (a fresh checkout running this alone)."""
-    if not marker.exists():
+    """Build a workspace when `make install` has not, or its sources (or the React package's,
+    which every app here bundles) changed since: the browser must run the code under test."""
+    if not marker.exists() or marker.stat().st_mtime < _newest_source(workspace):
         subprocess.run(
             ["npm", "run", "build", "-w", workspace],
             cwd=ROOT,

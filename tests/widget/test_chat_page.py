@@ -1,0 +1,67 @@
+"""The chat at `/` (sign-in first in managed mode) and the React example app, in Chromium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.widget.conftest import ROOT, Console, build
+from tests.widget.pages import DEMO_QUESTION, screenshot
+from tests.widget.site import ADMIN, Site
+
+pytestmark = pytest.mark.timeout(300)
+
+EXAMPLE_DIST = ROOT / "examples" / "react" / "dist"
+
+
+def test_the_chat_page_signs_in_first_then_answers(
+    page: Page, site: Site, console: Console, tmp_path: Path
+) -> None:
+    page.goto(site.url + "/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Email").fill(ADMIN["email"])
+    page.get_by_label("Password").fill(ADMIN["password"])
+    page.get_by_role("button", name="Sign in").click()
+    question = page.get_by_label("Ask a question about your data")
+    question.fill(DEMO_QUESTION)
+    question.press("Enter")
+    expect(page.locator(".atlas-msg-assistant")).to_contain_text(
+        "signups last week", timeout=15_000
+    )
+    sidebar = page.get_by_role("navigation", name="Conversations")
+    expect(sidebar.get_by_role("listitem")).not_to_have_count(0)
+    screenshot(page, "chat-page.png", tmp_path)
+    page.reload()  # the session cookie keeps the person signed in
+    expect(page.get_by_label("Ask a question about your data")).to_be_visible()
+    # ... and only them: the gateway's relay keeps no cookie for the next caller.
+    assert httpx.get(site.url + "/api/auth/get-session", timeout=10).json() is None
+    assert console.errors == []
+
+
+def example_pages(site: Site, key: str) -> str:
+    """The built example served from the host origin, told where Atlas is."""
+    config = f'<script>window.ATLAS_EXAMPLE = {{apiUrl: "{site.url}", apiKey: "{key}"}};</script>'
+    html = (EXAMPLE_DIST / "index.html").read_text().replace("<head>", "<head>" + config, 1)
+    for asset in (EXAMPLE_DIST / "assets").iterdir():
+        kind = "text/javascript" if asset.suffix == ".js" else "text/css"
+        site.host.put(f"/example/assets/{asset.name}", asset.read_bytes(), kind)
+    return site.host.put("/example/index.html", html)
+
+
+def test_the_react_example_answers_in_the_browser(page: Page, site: Site, console: Console) -> None:
+    build("clients/react", ROOT / "clients" / "react" / "dist" / "index.js")
+    build("examples/react", EXAMPLE_DIST / "index.html")
+    page.goto(example_pages(site, site.create_key("example")["key"]))
+    question = page.get_by_label("Ask a question about your data")
+    question.fill(DEMO_QUESTION)
+    page.get_by_role("button", name="Send").click()
+    answer = page.locator(".atlas-msg-assistant")
+    expect(answer).to_contain_text("signups last week", timeout=15_000)
+    # The host's `button { background: hotpink; text-transform: uppercase }` stays outside.
+    show_sql = answer.get_by_role("button", name="Show SQL")
+    assert show_sql.evaluate("b => getComputedStyle(b).textTransform") == "none"
+    assert show_sql.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
+    assert console.errors == []
