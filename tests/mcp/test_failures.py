@@ -116,3 +116,11 @@ async def test_stdio_serves_and_a_good_key_passes_the_start_check(mcp_stack: Mcp
     async with Client(stdio_params(mcp_stack.gateway, mcp_stack.viewer_key)) as client:
         tools = await client.list_tools()
     assert {t.name for t in tools.tools} >= {"query", "executeSQL", "explore"}
+
+
+async def test_execute_sql_needs_the_analyst_role(mcp_stack: McpStack) -> None:
+    async with over_http(mcp_stack.mcp_url, mcp_stack.viewer_key) as client:
+        refused = error_of(await client.call_tool("executeSQL", {"sql": "SELECT 1 AS one"}))
+        metric = await client.call_tool("runMetric", {"id": "signups"})
+    assert refused["error"] == "forbidden_role"
+    assert not metric.is_error  # a canonical metric is a question any viewer may ask
