@@ -1,0 +1,54 @@
+"""The semantic layer as clients read it: raw files only from inside the layer, YAML only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from atlas_common.errors import NotFound
+from atlas_query.api.semantic import SemanticReader
+from atlas_query.semantic import load_semantic_layer
+from atlas_query.settings import demo_semantic_root
+
+
+@pytest.fixture(scope="module")
+def reader() -> SemanticReader:
+    return SemanticReader(load_semantic_layer(demo_semantic_root()))
+
+
+def test_files_are_the_layers_yaml(reader: SemanticReader) -> None:
+    paths = [f.path for f in reader.files().files]
+    assert {"catalog.yml", "glossary.yml", "entities/users.yml", "metrics/users.yml"} <= set(paths)
+    assert all(p.endswith((".yml", ".yaml")) and not p.startswith("/") for p in paths)
+    assert "table: users" in reader.raw("entities/users.yml")
+
+
+@pytest.mark.parametrize("path", [
+    "../settings.py", "entities/../../settings.py", "/etc/passwd", "entities", "nope.yml",
+    "../demo/semantic/catalog.yml/..",
+])
+def test_raw_refuses_anything_outside_or_not_yaml(reader: SemanticReader, path: str) -> None:
+    with pytest.raises(NotFound):
+        reader.raw(path)
+
+
+def test_raw_refuses_a_symlink_out_of_the_layer(tmp_path: Path) -> None:
+    root = tmp_path / "semantic"
+    (root / "entities").mkdir(parents=True)
+    (root / "entities" / "t.yml").write_text("name: T\ntable: t\ndimensions: []\n")
+    secret = tmp_path / "secret.yml"
+    secret.write_text("password: hunter2\n")
+    (root / "leak.yml").symlink_to(secret)
+    reader = SemanticReader(load_semantic_layer(root))
+    assert "leak.yml" not in [f.path for f in reader.files().files]
+    with pytest.raises(NotFound):
+        reader.raw("leak.yml")
+
+
+def test_an_entity_by_name_or_table_and_the_glossary(reader: SemanticReader) -> None:
+    assert reader.entity("Users").entity["table"] == reader.entity("users").entity["table"]
+    with pytest.raises(NotFound):
+        reader.entity("nope")
+    terms = {g.term: g for g in reader.glossary().glossary}
+    assert terms["revenue"].status == "ambiguous" and terms["revenue"].possible_mappings
