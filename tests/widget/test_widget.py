@@ -71,7 +71,9 @@ def test_the_widget_answers_the_demo_question_like_the_api(
     assert console.errors == []
 
 
-def test_a_time_series_draws_a_line_chart(page: Page, site: Site, console: Console) -> None:
+def test_a_time_series_draws_a_line_chart(
+    page: Page, site: Site, console: Console, tmp_path: Path
+) -> None:
     page.goto(host_page(site, "/series.html", site.create_key("series")["key"]))
     page.evaluate("question => window.Atlas.ask(question)", TIME_SERIES)
     chart = panel(page).locator("figure.atlas-chart")
@@ -83,6 +85,7 @@ def test_a_time_series_draws_a_line_chart(page: Page, site: Site, console: Conso
         "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)"
     )
     assert drawn
+    screenshot(page, "widget-chart.png", tmp_path)
     assert console.errors == []
 
 
@@ -137,6 +140,8 @@ def test_keyboard_focus_and_escape(page: Page, site: Site) -> None:
     expect(dialog).to_be_visible()
     textbox = panel(page).get_by_label("Ask a question about your data")
     expect(textbox).to_be_focused()
+    starters = panel(page).get_by_role("group", name="Starter prompts").get_by_role("button")
+    expect(starters.first).to_be_visible()  # GET /api/v1/starter-prompts, shown while empty
     page.keyboard.press("Escape")  # pressed inside the iframe: it asks the host to close
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("button", name="Open Atlas chat")).to_be_focused()

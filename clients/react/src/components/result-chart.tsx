@@ -45,7 +45,6 @@ export function ResultChart({ columns, rows, hint, choice: forced }: ResultChart
       cssVar(element, "--atlas-chart-3", "#10b981"), cssVar(element, "--atlas-chart-4", "#ef4444")];
     const text = cssVar(element, "--atlas-muted-fg", "#64748b");
     const grid = cssVar(element, "--atlas-border", "#e2e8f0");
-    const reduced = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
     const chart = new Chart(element, {
       type: choice.kind,
       data: {
@@ -62,7 +61,7 @@ export function ResultChart({ columns, rows, hint, choice: forced }: ResultChart
       options: {
         responsive: true,
         maintainAspectRatio: false,
-        animation: reduced ? false : { duration: 250 },
+        animation: false, // drawn at once: a result is read, not watched (and motion stays off)
         plugins: { legend: { display: choice.y.length > 1, labels: { color: text } } },
         scales: {
           x: { ticks: { color: text, maxRotation: 0, autoSkip: true }, grid: { display: false } },
