@@ -53,8 +53,15 @@ class NodeEnv:
 
 
 def _admin_key(url: str) -> tuple[str, str]:
-    """Sign the first user up (admin) and make an API key: (session token, key)."""
+    """Sign the first user up (admin) and make an API key: (session token, key).
+
+    The auth schema is shared with tests/clients' managed stack: when that one made the admin
+    already, sign-up is by invitation, so sign in as that admin.
+    """
     r = httpx.post(url + "/api/auth/sign-up/email", json=ADMIN, timeout=30)
+    if r.status_code == 403:
+        login = {"email": ADMIN["email"], "password": ADMIN["password"]}
+        r = httpx.post(url + "/api/auth/sign-in/email", json=login, timeout=30)
     assert r.status_code == 200, r.text
     token = r.json()["token"]
     auth = {"authorization": f"Bearer {token}"}
