@@ -43,7 +43,13 @@ async def over_stdio(gateway: str, key: str) -> AsyncIterator[Client]:
 
 
 def structured(result: CallToolResult) -> dict[str, Any]:
-    """The structured output, checked against the text block (they must say the same)."""
+    """A successful call's structured output, checked against its text block."""
+    assert not result.is_error, result.structured_content
+    return _payload(result)
+
+
+def _payload(result: CallToolResult) -> dict[str, Any]:
+    """The structured content, which must say what the text block says."""
     assert result.structured_content is not None, result
     [block] = result.content
     assert json.loads(block.text) == result.structured_content  # type: ignore[union-attr]
@@ -51,5 +57,6 @@ def structured(result: CallToolResult) -> dict[str, Any]:
 
 
 def error_of(result: CallToolResult) -> dict[str, Any]:
+    """A failed call's error envelope (``isError``)."""
     assert result.is_error, result
-    return structured(result)
+    return _payload(result)

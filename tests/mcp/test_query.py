@@ -46,3 +46,17 @@ async def test_query_over_stdio_matches_the_rest_answer(mcp_stack: McpStack) -> 
     async with over_stdio(mcp_stack.gateway, mcp_stack.admin_key) as client:
         out = structured(await client.call_tool("query", {"question": DEMO_QUESTION}))
     assert out["rows"] == direct["data"][0]["rows"]
+
+
+async def test_an_ambiguous_question_asks_back_and_the_conversation_continues(
+    mcp_stack: McpStack,
+) -> None:
+    async with over_http(mcp_stack.mcp_url, mcp_stack.de_key) as client:
+        asked = structured(await client.call_tool("query", {"question": "How many customers?"}))
+        clarification = asked["clarification"]
+        assert clarification and clarification["options"] and asked["sql"] == []
+        buyers = next(o for o in clarification["options"] if o.startswith("Buyers"))
+        follow_up = structured(await client.call_tool("query", {
+            "question": buyers.split(":")[0], "conversationId": asked["conversationId"]}))
+    assert follow_up.get("conversationId") == asked["conversationId"], follow_up
+    assert follow_up["sql"] and follow_up["rows"], follow_up
