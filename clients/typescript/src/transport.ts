@@ -60,6 +60,7 @@ export class Transport {
         await this.backOff(attempt, await errorFromResponse(res), options.signal);
       } finally {
         deadline.clear();
+        deadline.release();
       }
     }
   }
@@ -70,6 +71,7 @@ export class Transport {
       const { res, deadline } = await this.send(path, options);
       deadline.clear(); // the timeout covers waiting for the headers, not a streamed body
       if (res.ok) return res;
+      deadline.release();
       await this.backOff(attempt, await errorFromResponse(res), options.signal);
     }
   }
@@ -98,6 +100,7 @@ export class Transport {
       return { res, deadline };
     } catch (cause) {
       deadline.clear();
+      deadline.release();
       throw deadline.translate(cause, `${this.baseUrl}${path}`);
     }
   }
@@ -160,6 +163,11 @@ export class Deadline {
   /** Stop the timer (the caller's signal still aborts the request). */
   clear(): void {
     clearTimeout(this.timer);
+  }
+
+  /** Forget the caller's signal (the body is read): no listener left on a long-lived signal. */
+  release(): void {
+    this.outer?.removeEventListener("abort", this.onAbort);
   }
 
   /** A failed fetch or body read -> AtlasError (`timeout`, `network`); a caller abort as is. */
