@@ -12,17 +12,21 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from atlas_mcp import init as client_init
-from atlas_mcp.settings import McpSettings
+
+if TYPE_CHECKING:
+    from atlas_mcp.settings import McpSettings
 
 Target = Callable[[typer.Context], tuple[str, str | None]]
 
 
 def _from_env(_ctx: typer.Context) -> tuple[str, str | None]:
+    from atlas_mcp.settings import McpSettings
+
     settings = McpSettings()
     return settings.base_url, settings.key()
 
@@ -54,6 +58,8 @@ def make_app(target: Target = _from_env) -> typer.Typer:
         """Serve over stdio (default) or streamable HTTP at /mcp."""
         if ctx.invoked_subcommand is not None:
             return
+        from atlas_mcp.settings import McpSettings  # here: `atlas --help` should stay fast
+
         url, key = target(ctx)
         settings = McpSettings(url=url, api_key=key, transport=transport, host=host, port=port)
         _run(settings)

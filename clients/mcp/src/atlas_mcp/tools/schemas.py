@@ -71,7 +71,9 @@ class ExecuteSqlInput(Input):
         description="One SELECT statement (the dialect of the datasource).",
     )
     explanation: str | None = Field(
-        None, max_length=2000, description="Why this query runs (kept for the audit trail)."
+        None,
+        max_length=2000,
+        description="What the query is for, in a sentence (for the user; Atlas does not need it).",
     )
 
 
