@@ -67,10 +67,10 @@ bench: install
 
 lint: install
 	@$(UV) run --no-sync ruff check .
-	@npm run lint --workspaces --if-present --silent
+	@npm run lint --silent
 
 typecheck: install
 	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src
-	@npm run typecheck --workspaces --if-present --silent
+	@npm run typecheck --silent
 
 check: lint typecheck test
