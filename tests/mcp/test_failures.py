@@ -5,9 +5,12 @@ line on stderr (never the key, never a traceback) and nothing on stdout."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import httpx
+from atlas_cli import config
 from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 
 from tests.mcp.clients import error_of, over_http, stdio_params, structured
 from tests.mcp.conftest import DEMO_QUESTION, McpStack, sign_up
@@ -124,3 +127,15 @@ async def test_execute_sql_needs_the_analyst_role(mcp_stack: McpStack) -> None:
         metric = await client.call_tool("runMetric", {"id": "signups"})
     assert refused["error"] == "forbidden_role"
     assert not metric.is_error  # a canonical metric is a question any viewer may ask
+
+
+async def test_stdio_uses_the_saved_atlas_login_without_a_key(
+    mcp_stack: McpStack, tmp_path: Path
+) -> None:
+    config.save(tmp_path, config.Credentials(mcp_stack.gateway, mcp_stack.owner_token, "o@x"))
+    params = StdioServerParameters(
+        command=str(BIN / "atlas"), args=["mcp"],
+        env={"ATLAS_URL": mcp_stack.gateway, "ATLAS_CONFIG_DIR": str(tmp_path)})
+    async with Client(params) as client:
+        listed = structured(await client.call_tool("listEntities", {}))
+    assert listed["count"] > 0
