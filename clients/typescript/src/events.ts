@@ -225,13 +225,14 @@ export function toStreamEvents(chunks: Iterable<UIChunk>, conversationId?: strin
 }
 
 export function errorEvent(error: AtlasError): ErrorEvent {
+  const { code, message, retryable, retryAfterSeconds, requestId } = error;
   return {
     type: "error",
-    code: error.code,
-    message: error.message,
-    retryable: error.retryable,
-    retryAfterSeconds: error.retryAfterSeconds,
-    requestId: error.requestId,
+    code,
+    message,
+    retryable,
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+    ...(requestId !== undefined && { requestId }),
     error,
   };
 }

@@ -38,8 +38,9 @@ for (const name of NAMES) {
   });
 }
 
-test("a stopped run finishes with reason stopped; an answer with stop", () => {
+test("finish reasons: stop (an answer), stopped (a stop), error (a deadline passed)", () => {
   const last = (name) => decode(readFileSync(join(DIR, `${name}.sse`), "utf8"), 1e9).at(-1);
   assert.equal(last("stopped").reason, "stopped");
   assert.equal(last("answer").reason, "stop");
+  assert.equal(last("timeout").reason, "error");
 });
