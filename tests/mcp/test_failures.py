@@ -12,7 +12,7 @@ from atlas_cli import config
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
-from tests.mcp.clients import error_of, over_http, stdio_params, structured
+from tests.mcp.clients import error_of, over_http, over_stdio, stdio_params, structured
 from tests.mcp.conftest import DEMO_QUESTION, McpStack, sign_up
 from tests.support.stack import BIN, free_port, wait_http
 
@@ -139,3 +139,23 @@ async def test_stdio_uses_the_saved_atlas_login_without_a_key(
     async with Client(params) as client:
         listed = structured(await client.call_tool("listEntities", {}))
     assert listed["count"] > 0
+
+
+async def test_a_rate_limited_key_gets_rate_limited_with_when_to_retry(
+    mcp_stack: McpStack,
+) -> None:
+    port = free_port()
+    proc = mcp_stack.stack.start("atlas-gateway", "gateway-limited", {
+        "ATLAS_GATEWAY_PORT": str(port), "ATLAS_RATE_LIMIT_RPM": "2"})
+    limited = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(limited + "/healthz", proc)
+        async with over_stdio(limited, mcp_stack.analyst_key) as client:  # start check: 1 of 2
+            first = await client.call_tool("listEntities", {})
+            refused = error_of(await client.call_tool("listEntities", {}))
+            still_up = await client.list_tools()
+    finally:
+        mcp_stack.stack.stop(proc)
+    assert not first.is_error
+    assert refused["error"] == "rate_limited" and refused["retryAfterSeconds"] >= 1
+    assert still_up.tools
