@@ -7,6 +7,7 @@ import {
   cuttingFetch,
   LONG_QUESTION,
   QUESTION,
+  rejectsWith,
   text,
   URL,
   waitFor,
@@ -95,4 +96,20 @@ test("chat() returns the raw AI SDK UI message stream", async () => {
   const body = await res.text();
   assert.match(body, /^id: 0-0\ndata: \{"type":"start"/);
   assert.match(body, /data: \[DONE\]\n\n$/);
+});
+
+test("bad input to streamQuery rejects the loop with the gateway's code", async () => {
+  await rejectsWith(collect(client().streamQuery("")), "validation_error", 422);
+});
+
+test("a run Atlas no longer holds: the stream ends with stream_lost, not a silent gap", async () => {
+  // The first connection is cut; the resume asks for a run the gateway does not know (what a
+  // resume finds once the replay buffer expired): a real 204 from the gateway.
+  const cutting = cuttingFetch({ cuts: 1, frames: 6 });
+  const fetch = (input, init) =>
+    cutting(String(input).replace(/\/chat\/[^/]+\/stream$/, "/chat/no-such-run/stream"), init);
+  const events = await collect(client({ fetch }).streamQuery(LONG_QUESTION));
+  const [error, finish] = events.slice(-2);
+  assert.deepEqual([error.type, error.code, error.retryable], ["error", "stream_lost", true]);
+  assert.deepEqual([finish.type, finish.reason], ["finish", "error"]);
 });
