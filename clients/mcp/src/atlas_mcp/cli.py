@@ -93,6 +93,8 @@ def make_app(target: Target = _from_env) -> typer.Typer:
             raise _fail(f"cannot update {path}: {exc}", 1) from None
         saved = f" (the old one is {backup})" if backup else ""
         typer.echo(f"Added the 'atlas' server to {path}{saved}. Restart {client} to use it.")
+        if not key:
+            sys.stderr.write(f"atlas mcp: no API key known: replace ATLAS_API_KEY in {path}\n")
 
     return app
 
