@@ -31,7 +31,8 @@ export interface AtlasClientOptions extends TransportOptions {
   bearerToken?: string | undefined;
   /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: TransportOptions["fetch"];
-  /** Milliseconds to wait for an answer's headers (JSON calls: the whole body). Default 60000. */
+  /** Milliseconds to wait for an answer's headers (JSON calls: the whole body). Default 180000
+   *  (Atlas's own deadline for an answer is 120 s). */
   timeoutMs?: number | undefined;
   /** How many times a 429 or 503 is retried, honouring Retry-After. Default 2. */
   maxRetries?: number | undefined;

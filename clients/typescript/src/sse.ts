@@ -58,14 +58,22 @@ export class SSEParser {
   }
 }
 
+export interface ParseSSEOptions {
+  /** Fail when no byte arrives for this long (Atlas pings a live stream every 15 s). */
+  idleMs?: number;
+}
+
 /** Read a response body as SSE frames (ends when the body ends). */
-export async function* parseSSE(body: ReadableStream<Uint8Array>): AsyncGenerator<SSEFrame> {
+export async function* parseSSE(
+  body: ReadableStream<Uint8Array>,
+  options: ParseSSEOptions = {},
+): AsyncGenerator<SSEFrame> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SSEParser();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readWithin(reader, options.idleMs);
       if (done) break;
       yield* parser.feed(decoder.decode(value, { stream: true }));
     }
@@ -74,6 +82,25 @@ export async function* parseSSE(body: ReadableStream<Uint8Array>): AsyncGenerato
     // Not awaited: after [DONE] the caller should not wait for the socket's teardown.
     reader.releaseLock();
     body.cancel().catch(() => undefined);
+  }
+}
+
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  idleMs: number | undefined,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (!idleMs) return reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no data for ${idleMs} ms`)), idleMs);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } catch (error) {
+    await reader.cancel(error).catch(() => undefined); // settles the pending read
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

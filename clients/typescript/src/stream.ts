@@ -17,6 +17,9 @@ import { EventDecoder, errorEvent, type StreamEvent, type UIChunk } from "./even
 import { DONE, frameKey, isAfter, parseSSE, type SSEFrame } from "./sse.js";
 import { backoffMs, sleep, type Transport } from "./transport.js";
 
+/** Atlas pings a live stream every 15 s: this long a silence is a dead connection. */
+const STREAM_IDLE_MS = 60_000;
+
 export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
   /** The run's id (the request id): for `stop()` or a later resume. */
   requestId: string | undefined;
@@ -101,7 +104,7 @@ export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
   private async *read(): AsyncGenerator<StreamEvent> {
     const body = this.response?.body;
     if (!body) throw new Error("the stream has no body");
-    for await (const frame of parseSSE(body)) {
+    for await (const frame of parseSSE(body, { idleMs: STREAM_IDLE_MS })) {
       yield* this.accept(frame);
       if (this.done) return;
     }

@@ -45,7 +45,8 @@ export class Transport {
     if (!options.baseUrl) throw new TypeError("Atlas: baseUrl is required");
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    // Atlas's own deadline for an answer is 120 s by default: room for it.
+    this.timeoutMs = options.timeoutMs ?? 180_000;
     this.maxRetries = options.maxRetries ?? 2;
     const token = options.apiKey ?? options.bearerToken;
     this.headers = { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };

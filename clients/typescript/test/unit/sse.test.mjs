@@ -43,3 +43,17 @@ test("frame keys order Atlas ids; other ids have none", () => {
   assert.equal(frameKey("abc"), undefined);
   assert.equal(frameKey(undefined), undefined);
 });
+
+test("parseSSE with idleMs: a body silent that long fails, so the caller can resume", async () => {
+  let cancelled = false;
+  const silent = new ReadableStream({
+    pull: () => new Promise(() => undefined),
+    cancel: () => {
+      cancelled = true;
+    },
+  });
+  await assert.rejects(async () => {
+    for await (const _ of parseSSE(silent, { idleMs: 50 })) assert.fail("no frame expected");
+  }, /no data for 50 ms/);
+  assert.equal(cancelled, true);
+});
