@@ -14,6 +14,7 @@ export type Clarification = Schemas["Clarification"];
 export type Usage = Schemas["Usage"];
 export type StopResponse = Schemas["StopResponse"];
 export type RunStatusResponse = Schemas["RunStatusResponse"];
+export type RunStatus = RunStatusResponse["status"];
 /** The error body of every failed call (what `AtlasError` is made from). */
 export type ErrorEnvelope = Schemas["ErrorEnvelope"];
 
@@ -35,6 +36,7 @@ export type ValidateSQLResponse = Schemas["ValidateSqlResponse"];
 /** Layers as upstream Atlas names them (`empty_check`, `regex_guard`...), plus Atlas's own. */
 export type ValidationLayer = Schemas["ValidationIssue"]["layer"];
 export type StarterPrompt = Schemas["StarterPrompt"];
+export type StarterPromptProvenance = StarterPrompt["provenance"];
 export type StarterPromptsResponse = Schemas["StarterPromptsResponse"];
 
 export interface ListConversationsOptions {
