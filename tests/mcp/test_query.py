@@ -39,6 +39,13 @@ async def test_query_over_http_matches_the_rest_answer_and_reports_progress(
     assert out["sql"] and out["sql"] == direct["sql"]
     assert out["conversationId"]
     assert progress, "no progress notification arrived"
+    stored = httpx.get(
+        f"{mcp_stack.gateway}/api/v1/conversations/{out['conversationId']}",
+        headers=bearer(mcp_stack.admin_key),
+        timeout=10,
+    )
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["surface"] == "mcp"
 
 
 async def test_query_over_stdio_matches_the_rest_answer(mcp_stack: McpStack) -> None:

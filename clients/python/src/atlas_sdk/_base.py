@@ -112,15 +112,21 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def query_call(question: str, conversation_id: str | None) -> Call:
+def query_call(question: str, conversation_id: str | None, surface: str | None = None) -> Call:
     body: dict[str, Any] = {"question": question}
     if conversation_id is not None:
         body["conversationId"] = conversation_id
+    if surface is not None:
+        body["surface"] = surface
     return Call("POST", "/api/v1/query", json=body)
 
 
 def chat_call(
-    question: str, conversation_id: str | None, chat_id: str | None, message_id: str
+    question: str,
+    conversation_id: str | None,
+    chat_id: str | None,
+    message_id: str,
+    surface: str | None = None,
 ) -> Call:
     body: dict[str, Any] = {
         "messages": [
@@ -131,6 +137,8 @@ def chat_call(
         body["id"] = chat_id
     if conversation_id is not None:
         body["conversationId"] = conversation_id
+    if surface is not None:
+        body["surface"] = surface
     return Call("POST", "/api/v1/chat", json=body, headers={"accept": "text/event-stream"})
 
 

@@ -77,18 +77,29 @@ class Atlas(b.ClientBase):
 
     # Asking.
 
-    def query(self, question: str, conversation_id: str | None = None) -> QueryResult:
-        """Ask and wait for the whole answer (``POST /api/v1/query``)."""
-        return QueryResult.from_json(self._json(b.query_call(question, conversation_id)))
+    def query(
+        self, question: str, conversation_id: str | None = None, *, surface: str | None = None
+    ) -> QueryResult:
+        """Ask and wait for the whole answer (``POST /api/v1/query``).
+
+        ``surface`` (``web``, ``api``, ``mcp``, ``slack``) labels the stored conversation.
+        """
+        call = b.query_call(question, conversation_id, surface)
+        return QueryResult.from_json(self._json(call))
 
     def stream_query(
-        self, question: str, conversation_id: str | None = None, *, chat_id: str | None = None
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        chat_id: str | None = None,
+        surface: str | None = None,
     ) -> Stream:
         """Ask and get the answer as it is written (``POST /api/v1/chat``), resumed on drops.
 
         Errors before the first byte raise here; an error after it is an ``ErrorEvent``.
         """
-        call = b.chat_call(question, conversation_id, chat_id, uuid.uuid4().hex)
+        call = b.chat_call(question, conversation_id, chat_id, uuid.uuid4().hex, surface)
         return self._stream(self._send(call, stream=True))
 
     def resume_stream(self, run_id: str, last_event_id: str | None = None) -> Stream | None:

@@ -27,7 +27,7 @@ async def run(call: Call, args: QueryInput) -> QueryOutput:
     step = 0.0
     try:
         async with call.gateway.sdk(call.key) as client:
-            stream = await client.stream_query(args.question, args.conversation_id)
+            stream = await client.stream_query(args.question, args.conversation_id, surface="mcp")
             async with stream:
                 async for event in stream:
                     message = _progress_message(event)
