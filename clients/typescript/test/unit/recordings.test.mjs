@@ -23,6 +23,12 @@ function decode(text, chunkSize) {
   return toStreamEvents(chunks, "conv-1").map(({ error, ...event }) => event);
 }
 
+const text = (events) =>
+  events
+    .filter((e) => e.type === "text")
+    .map((e) => e.content)
+    .join("");
+
 test("there are recordings", () => assert.ok(NAMES.length >= 4, NAMES.join()));
 
 for (const name of NAMES) {
@@ -43,4 +49,15 @@ test("finish reasons: stop (an answer), stopped (a stop), error (a deadline pass
   assert.equal(last("stopped").reason, "stopped");
   assert.equal(last("answer").reason, "stop");
   assert.equal(last("timeout").reason, "error");
+});
+
+test("a redelivered answer: restart, then the whole answer again in a new text part", () => {
+  const events = decode(readFileSync(join(DIR, "restart.sse"), "utf8"), 1e9);
+  const at = events.findIndex((e) => e.type === "restart");
+  const before = events.slice(0, at).filter((e) => e.type === "text");
+  const after = events.slice(at).filter((e) => e.type === "text");
+  assert.ok(before.length > 0 && after.length > before.length);
+  assert.notEqual(after[0].id, before[0].id);
+  const whole = decode(readFileSync(join(DIR, "cannot-answer.sse"), "utf8"), 1e9);
+  assert.equal(after.map((e) => e.content).join(""), text(whole));
 });
