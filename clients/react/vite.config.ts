@@ -2,7 +2,13 @@
 import { copyFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
-const external = [/^react($|\/)/, /^react-dom($|\/)/, /^ai($|\/)/, /^@ai-sdk\//, /^chart\.js($|\/)/];
+const external = [
+  /^react($|\/)/,
+  /^react-dom($|\/)/,
+  /^ai($|\/)/,
+  /^@ai-sdk\//,
+  /^chart\.js($|\/)/,
+];
 
 export default defineConfig({
   build: {
@@ -11,9 +17,11 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
   },
-  plugins: [{
-    name: "atlas-copy-css",
-    closeBundle: () => copyFileSync("src/styles.css", "dist/styles.css"),
-  }],
+  plugins: [
+    {
+      name: "atlas-copy-css",
+      closeBundle: () => copyFileSync("src/styles.css", "dist/styles.css"),
+    },
+  ],
   test: { include: ["test/**/*.test.{ts,tsx}"] },
 });

@@ -5,6 +5,11 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: false,
-    lib: { entry: "src/loader/index.ts", formats: ["iife"], name: "AtlasWidgetLoader", fileName: () => "widget.js" },
+    lib: {
+      entry: "src/loader/index.ts",
+      formats: ["iife"],
+      name: "AtlasWidgetLoader",
+      fileName: () => "widget.js",
+    },
   },
 });

@@ -5,8 +5,8 @@
  * With neither, requests carry the managed session cookie (`credentials: "include"`).
  */
 
-import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
 
 import type { AtlasConnection } from "./lib/api";
 
@@ -36,8 +36,10 @@ export interface AtlasContextValue {
 const AtlasContext = createContext<AtlasContextValue | null>(null);
 
 function useResolvedTheme(theme: ThemeMode): "light" | "dark" {
-  const query = typeof window !== "undefined" && window.matchMedia
-    ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  const query =
+    typeof window !== "undefined" && window.matchMedia
+      ? window.matchMedia("(prefers-color-scheme: dark)")
+      : null;
   const [systemDark, setSystemDark] = useState(query?.matches ?? false);
   useEffect(() => {
     if (!query || theme !== "system") return;
@@ -48,21 +50,30 @@ function useResolvedTheme(theme: ThemeMode): "light" | "dark" {
   return theme === "system" ? (systemDark ? "dark" : "light") : theme;
 }
 
-export function AtlasProvider({ apiUrl, apiKey, getToken, theme = "light", children }: AtlasProviderProps) {
+export function AtlasProvider({
+  apiUrl,
+  apiKey,
+  getToken,
+  theme = "light",
+  children,
+}: AtlasProviderProps) {
   const credential = useRef({ apiKey, getToken });
   credential.current = { apiKey, getToken };
   const hasCredential = Boolean(apiKey || getToken);
-  const connection = useMemo<AtlasConnection>(() => ({
-    apiUrl,
-    credentials: hasCredential ? "omit" : "include",
-    headers: async (): Promise<Record<string, string>> => {
-      const { apiKey: key, getToken: tokenOf } = credential.current;
-      const token = tokenOf ? await tokenOf() : key;
-      const headers: Record<string, string> = {};
-      if (token) headers.authorization = `Bearer ${token}`;
-      return headers;
-    },
-  }), [apiUrl, hasCredential]);
+  const connection = useMemo<AtlasConnection>(
+    () => ({
+      apiUrl,
+      credentials: hasCredential ? "omit" : "include",
+      headers: async (): Promise<Record<string, string>> => {
+        const { apiKey: key, getToken: tokenOf } = credential.current;
+        const token = tokenOf ? await tokenOf() : key;
+        const headers: Record<string, string> = {};
+        if (token) headers.authorization = `Bearer ${token}`;
+        return headers;
+      },
+    }),
+    [apiUrl, hasCredential],
+  );
   const resolvedTheme = useResolvedTheme(theme);
   const value = useMemo(
     () => ({ apiUrl, connection, hasCredential, theme, resolvedTheme }),

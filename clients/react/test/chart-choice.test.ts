@@ -31,10 +31,24 @@ describe("chooseChart", () => {
   it("draws nothing where a chart would mislead", () => {
     const many = Array.from({ length: 40 }, (_, n) => ({ name: `c${n}`, v: n }));
     expect(chooseChart(["name", "v"], many)).toBeNull(); // too many bars
-    const repeated = [{ k: "a", v: 1 }, { k: "a", v: 2 }];
+    const repeated = [
+      { k: "a", v: 1 },
+      { k: "a", v: 2 },
+    ];
     expect(chooseChart(["k", "v"], repeated)).toBeNull(); // categories repeat
-    expect(chooseChart(["k", "t"], [{ k: "a", t: "x" }, { k: "b", t: "y" }])).toBeNull(); // no measure
-    const points = [{ d: "2026-01-01", v: 1 }, { d: "2026-01-02", v: 2 }];
+    expect(
+      chooseChart(
+        ["k", "t"],
+        [
+          { k: "a", t: "x" },
+          { k: "b", t: "y" },
+        ],
+      ),
+    ).toBeNull(); // no measure
+    const points = [
+      { d: "2026-01-01", v: 1 },
+      { d: "2026-01-02", v: 2 },
+    ];
     expect(chooseChart(["d", "v"], points)).toBeNull(); // two points are not a trend
   });
 

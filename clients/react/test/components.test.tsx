@@ -13,12 +13,15 @@ import { messageOf } from "./streams";
 describe("SQLResultCard", () => {
   it("keeps the SQL collapsed and shows the rows", () => {
     const html = renderToStaticMarkup(
-      <SQLResultCard sql="SELECT 1 AS n" columns={["n"]} rows={[{ n: 1234.5 }]} />);
+      <SQLResultCard sql="SELECT 1 AS n" columns={["n"]} rows={[{ n: 1234.5 }]} />,
+    );
     expect(html).toContain('aria-expanded="false"');
     expect(html).toMatch(/<pre[^>]*hidden=""/);
     expect(html).toContain("Copy SQL");
     expect(html).toContain("1 row");
-    expect(html).toContain(new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(1234.5));
+    expect(html).toContain(
+      new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(1234.5),
+    );
   });
 
   it("renders a recorded answer's card and chart for a time series", async () => {
@@ -47,15 +50,30 @@ describe("DataTable", () => {
   });
 
   it("exports CSV with quoting", () => {
-    expect(toCsv(["a", "b"], [{ a: 'say "hi"', b: "x,y" }, { a: null, b: 2 }]))
-      .toBe('a,b\r\n"say ""hi""","x,y"\r\n,2\r\n');
+    expect(
+      toCsv(
+        ["a", "b"],
+        [
+          { a: 'say "hi"', b: "x,y" },
+          { a: null, b: 2 },
+        ],
+      ),
+    ).toBe('a,b\r\n"say ""hi""","x,y"\r\n,2\r\n');
   });
 });
 
 describe("ErrorBanner and parseChatError", () => {
   it("says a rate limit's wait and offers a retry", () => {
-    const error = parseChatError(new Error(JSON.stringify(
-      { error: "rate_limited", message: "Rate limit exceeded", requestId: "r", retryAfterSeconds: 42 })));
+    const error = parseChatError(
+      new Error(
+        JSON.stringify({
+          error: "rate_limited",
+          message: "Rate limit exceeded",
+          requestId: "r",
+          retryAfterSeconds: 42,
+        }),
+      ),
+    );
     expect(error).toMatchObject({ code: "rate_limited", retryAfterSeconds: 42, retryable: true });
     const html = renderToStaticMarkup(<ErrorBanner error={error} onRetry={() => undefined} />);
     expect(html).toContain("Too many requests");
@@ -74,7 +92,12 @@ describe("ErrorBanner and parseChatError", () => {
 describe("Markdown", () => {
   it("renders emphasis, lists and code but never raw HTML or unsafe links", () => {
     const html = renderToStaticMarkup(
-      <Markdown text={"**188** signups\n\n- one\n- two\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"} />);
+      <Markdown
+        text={
+          "**188** signups\n\n- one\n- two\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))"
+        }
+      />,
+    );
     expect(html).toContain("<strong>188</strong>");
     expect(html).toContain("<ul><li>one</li><li>two</li></ul>");
     expect(html).toContain("&lt;img");

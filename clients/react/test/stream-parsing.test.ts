@@ -11,13 +11,20 @@ describe("recorded chat streams", () => {
     expect(tools[0]?.toolName).toBe("executeSQL");
     expect(tools[0]?.isLoading).toBe(false);
     expect(String(tools[0]?.args.sql)).toMatch(/^SELECT COUNT\(\*\) AS signups FROM users/);
-    expect(sqlResult(tools[0]?.result)).toEqual({ columns: ["signups"], rows: [{ signups: 188 }], truncated: false });
+    expect(sqlResult(tools[0]?.result)).toEqual({
+      columns: ["signups"],
+      rows: [{ signups: 188 }],
+      truncated: false,
+    });
     expect(textOf(message)).toMatch(/^188 signups last week/);
   });
 
   it("reads a clarification's options", async () => {
     const message = await messageOf("vague");
-    expect(clarificationOf(message)).toMatchObject({ term: "revenue", options: ["GMV", "Net revenue"] });
+    expect(clarificationOf(message)).toMatchObject({
+      term: "revenue",
+      options: ["GMV", "Net revenue"],
+    });
     expect(message.parts.some((p) => p.type.startsWith("tool-"))).toBe(false);
   });
 

@@ -1,13 +1,13 @@
 /** Recorded real streams (from a running gateway, `test/fixtures/*.sse`) turned into the
  * `UIMessage` the AI SDK builds from them. */
 import { readFileSync } from "node:fs";
-
-import { readUIMessageStream } from "ai";
 import type { UIMessage, UIMessageChunk } from "ai";
+import { readUIMessageStream } from "ai";
 
 export function sseChunks(name: string): UIMessageChunk[] {
   const text = readFileSync(new URL(`./fixtures/${name}.sse`, import.meta.url), "utf8");
-  return text.split("\n")
+  return text
+    .split("\n")
     .filter((line) => line.startsWith("data: ") && line !== "data: [DONE]")
     .map((line) => JSON.parse(line.slice(6)) as UIMessageChunk);
 }

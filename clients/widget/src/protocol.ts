@@ -65,7 +65,11 @@ export function parseFrameMessage(data: unknown): FrameMessage | null {
       return { type: data.type };
     case "atlas:error":
       return typeof data.code === "string" && typeof data.message === "string"
-        ? { type: "atlas:error", code: data.code.slice(0, 100), message: data.message.slice(0, 1000) }
+        ? {
+            type: "atlas:error",
+            code: data.code.slice(0, 100),
+            message: data.message.slice(0, 1000),
+          }
         : null;
     default:
       return null;

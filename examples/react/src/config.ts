@@ -9,5 +9,6 @@ declare global {
 
 const env: Record<string, string | undefined> = import.meta.env;
 
-export const API_URL = window.ATLAS_EXAMPLE?.apiUrl ?? env.VITE_ATLAS_API_URL ?? "http://127.0.0.1:8000";
+export const API_URL =
+  window.ATLAS_EXAMPLE?.apiUrl ?? env.VITE_ATLAS_API_URL ?? "http://127.0.0.1:8000";
 export const API_KEY = window.ATLAS_EXAMPLE?.apiKey ?? env.VITE_ATLAS_API_KEY;

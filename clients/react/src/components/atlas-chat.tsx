@@ -2,15 +2,15 @@
  * conversation sidebar, starter prompts when empty, the messages, the error banner and the
  * question box. Everything sits in one `.atlas-root` element that carries the theme. */
 
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from "react";
 import type { UIMessage } from "ai";
 import type { CSSProperties } from "react";
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useRef, useState } from "react";
 
 import { useAtlasContext } from "../context";
 import { useAtlasAuth } from "../hooks/use-atlas-auth";
 import { useAtlasChat } from "../hooks/use-atlas-chat";
-import { useConversations } from "../hooks/use-conversations";
 import type { UseConversationsReturn } from "../hooks/use-conversations";
+import { useConversations } from "../hooks/use-conversations";
 import { useStarterPrompts } from "../hooks/use-starter-prompts";
 import type { ChatErrorInfo } from "../lib/errors";
 import { Composer } from "./composer";
@@ -52,7 +52,11 @@ interface ThreadProps extends AtlasChatProps {
 const Thread = forwardRef<AtlasChatHandle, ThreadProps>(function Thread(props, ref) {
   const { chatId, initialMessages, resume, conversations, toolRenderers, starterPrompts } = props;
   const chat = useAtlasChat({
-    id: chatId, initialMessages, resume, conversationId: resume ? chatId : undefined, onError: props.onError,
+    id: chatId,
+    initialMessages,
+    resume,
+    conversationId: resume ? chatId : undefined,
+    onError: props.onError,
     onFinish: () => {
       void conversations?.refresh();
       props.onQueryComplete?.();
@@ -64,6 +68,7 @@ const Thread = forwardRef<AtlasChatHandle, ThreadProps>(function Thread(props, r
   const busy = chat.status === "submitted" || chat.status === "streaming";
   const ask = useCallback((text: string) => void chat.ask(text), [chat.ask]);
   useImperativeHandle(ref, () => ({ ask, focus: () => input.current?.focus() }), [ask]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll whenever the messages change
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: "end" });
   }, [chat.messages]);
@@ -75,16 +80,31 @@ const Thread = forwardRef<AtlasChatHandle, ThreadProps>(function Thread(props, r
         {chat.messages.length === 0 && prompts.length > 0 && (
           <div className="atlas-empty">
             <p>Ask a question about your data, or start with one of these:</p>
+            {/* biome-ignore lint/a11y/useSemanticElements: a group of buttons, not form fields */}
             <div className="atlas-chips" role="group" aria-label="Starter prompts">
-              {prompts.map((p) => <button key={p} type="button" className="atlas-chip" onClick={() => ask(p)}>{p}</button>)}
+              {prompts.map((p) => (
+                <button key={p} type="button" className="atlas-chip" onClick={() => ask(p)}>
+                  {p}
+                </button>
+              ))}
             </div>
           </div>
         )}
         {chat.messages.map((m) => (
-          <Message key={m.id} message={m} toolRenderers={toolRenderers} onAsk={ask} latest={m === last}
-            streaming={busy && m === last && m.role === "assistant"} />
+          <Message
+            key={m.id}
+            message={m}
+            toolRenderers={toolRenderers}
+            onAsk={ask}
+            latest={m === last}
+            streaming={busy && m === last && m.role === "assistant"}
+          />
         ))}
-        {chat.status === "submitted" && <p className="atlas-status" role="status">Thinking…</p>}
+        {chat.status === "submitted" && (
+          <p className="atlas-status" role="status">
+            Thinking…
+          </p>
+        )}
         <div ref={end} />
       </div>
       {chat.error && <ErrorBanner error={chat.error} onRetry={() => void chat.retry()} />}
@@ -94,41 +114,75 @@ const Thread = forwardRef<AtlasChatHandle, ThreadProps>(function Thread(props, r
 });
 
 function newChatId(): string {
-  return globalThis.crypto?.randomUUID?.().replace(/-/g, "") ?? `${Date.now()}${Math.random()}`.replace(".", "");
+  return (
+    globalThis.crypto?.randomUUID?.().replace(/-/g, "") ??
+    `${Date.now()}${Math.random()}`.replace(".", "")
+  );
 }
 
-export const AtlasChat = forwardRef<AtlasChatHandle, AtlasChatProps>(function AtlasChat(props, ref) {
-  const { resolvedTheme, hasCredential } = useAtlasContext();
-  const auth = useAtlasAuth();
-  const signedIn = auth.status === "signed-in";
-  const withSidebar = props.sidebar ?? (!hasCredential && auth.mode === "managed");
-  const conversations = useConversations({ enabled: signedIn && withSidebar });
-  const [thread, setThread] = useState<{ id: string; messages?: UIMessage[]; resume: boolean }>(
-    () => ({ id: newChatId(), resume: false }));
-  const open = async (id: string) => setThread({ id, messages: await conversations.open(id), resume: true });
+export const AtlasChat = forwardRef<AtlasChatHandle, AtlasChatProps>(
+  function AtlasChat(props, ref) {
+    const { resolvedTheme, hasCredential } = useAtlasContext();
+    const auth = useAtlasAuth();
+    const signedIn = auth.status === "signed-in";
+    const withSidebar = props.sidebar ?? (!hasCredential && auth.mode === "managed");
+    const conversations = useConversations({ enabled: signedIn && withSidebar });
+    const [thread, setThread] = useState<{ id: string; messages?: UIMessage[]; resume: boolean }>(
+      () => ({ id: newChatId(), resume: false }),
+    );
+    const open = async (id: string) =>
+      setThread({ id, messages: await conversations.open(id), resume: true });
 
-  return (
-    <div className={`atlas-root ${props.className ?? ""}`} data-theme={resolvedTheme} style={props.style}>
-      {(props.title || props.logo) && (
-        <header className="atlas-header">
-          {props.logo && <img src={props.logo} alt="" className="atlas-logo" />}
-          {props.title && <h1>{props.title}</h1>}
-          {signedIn && auth.user && <button type="button" className="atlas-btn atlas-btn-ghost" onClick={() => void auth.signOut()}>Sign out</button>}
-        </header>
-      )}
-      {auth.status === "loading" && <p className="atlas-status" role="status">Loading…</p>}
-      {auth.status === "signed-out" && <SignInCard auth={auth} />}
-      {signedIn && (
-        <div className="atlas-body">
-          {withSidebar && (
-            <ConversationSidebar conversations={conversations} activeId={thread.id} onOpen={(id) => void open(id)}
-              onNew={() => setThread({ id: newChatId(), resume: false })} />
-          )}
-          <Thread key={thread.id} ref={ref} {...props} chatId={thread.id} initialMessages={thread.messages}
-            resume={thread.resume} conversations={withSidebar ? conversations : undefined} />
-        </div>
-      )}
-      {props.showBranding !== false && <p className="atlas-branding">Powered by Atlas</p>}
-    </div>
-  );
-});
+    return (
+      <div
+        className={`atlas-root ${props.className ?? ""}`}
+        data-theme={resolvedTheme}
+        style={props.style}
+      >
+        {(props.title || props.logo) && (
+          <header className="atlas-header">
+            {props.logo && <img src={props.logo} alt="" className="atlas-logo" />}
+            {props.title && <h1>{props.title}</h1>}
+            {signedIn && auth.user && (
+              <button
+                type="button"
+                className="atlas-btn atlas-btn-ghost"
+                onClick={() => void auth.signOut()}
+              >
+                Sign out
+              </button>
+            )}
+          </header>
+        )}
+        {auth.status === "loading" && (
+          <p className="atlas-status" role="status">
+            Loading…
+          </p>
+        )}
+        {auth.status === "signed-out" && <SignInCard auth={auth} />}
+        {signedIn && (
+          <div className="atlas-body">
+            {withSidebar && (
+              <ConversationSidebar
+                conversations={conversations}
+                activeId={thread.id}
+                onOpen={(id) => void open(id)}
+                onNew={() => setThread({ id: newChatId(), resume: false })}
+              />
+            )}
+            <Thread
+              key={thread.id}
+              ref={ref}
+              {...props}
+              chatId={thread.id}
+              initialMessages={thread.messages}
+              resume={thread.resume}
+              conversations={withSidebar ? conversations : undefined}
+            />
+          </div>
+        )}
+        {props.showBranding !== false && <p className="atlas-branding">Powered by Atlas</p>}
+      </div>
+    );
+  },
+);

@@ -1,7 +1,7 @@
 /** The question box: Enter sends, Shift+Enter breaks the line; Stop while an answer streams. */
 
-import { forwardRef, useState } from "react";
 import type { FormEvent, KeyboardEvent } from "react";
+import { forwardRef, useState } from "react";
 
 export interface ComposerProps {
   busy: boolean;
@@ -11,7 +11,9 @@ export interface ComposerProps {
 }
 
 export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function Composer(
-  { busy, disabled, onSubmit, onStop }, ref) {
+  { busy, disabled, onSubmit, onStop },
+  ref,
+) {
   const [text, setText] = useState("");
   const send = (event?: FormEvent) => {
     event?.preventDefault();
@@ -25,13 +27,31 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
   };
   return (
     <form className="atlas-composer" onSubmit={send}>
-      <label className="atlas-sr-only" htmlFor="atlas-question">Ask a question about your data</label>
-      <textarea id="atlas-question" ref={ref} rows={1} value={text} disabled={disabled}
-        placeholder="Ask a question about your data…" onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} />
+      <label className="atlas-sr-only" htmlFor="atlas-question">
+        Ask a question about your data
+      </label>
+      <textarea
+        id="atlas-question"
+        ref={ref}
+        rows={1}
+        value={text}
+        disabled={disabled}
+        placeholder="Ask a question about your data…"
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
       {busy ? (
-        <button type="button" className="atlas-btn" onClick={onStop}>Stop</button>
+        <button type="button" className="atlas-btn" onClick={onStop}>
+          Stop
+        </button>
       ) : (
-        <button type="submit" className="atlas-btn atlas-btn-primary" disabled={disabled || !text.trim()}>Send</button>
+        <button
+          type="submit"
+          className="atlas-btn atlas-btn-primary"
+          disabled={disabled || !text.trim()}
+        >
+          Send
+        </button>
       )}
     </form>
   );

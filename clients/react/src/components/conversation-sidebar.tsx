@@ -11,7 +11,12 @@ export interface ConversationSidebarProps {
   onNew: () => void;
 }
 
-export function ConversationSidebar({ conversations, activeId, onOpen, onNew }: ConversationSidebarProps) {
+export function ConversationSidebar({
+  conversations,
+  activeId,
+  onOpen,
+  onNew,
+}: ConversationSidebarProps) {
   const [confirming, setConfirming] = useState<string>();
   const [shared, setShared] = useState<string>();
   const share = async (id: string) => {
@@ -21,32 +26,76 @@ export function ConversationSidebar({ conversations, activeId, onOpen, onNew }: 
       setShared(link.url);
     }
   };
-  const sorted = [...conversations.conversations].sort((a, b) => Number(b.starred) - Number(a.starred));
+  const sorted = [...conversations.conversations].sort(
+    (a, b) => Number(b.starred) - Number(a.starred),
+  );
   return (
     <nav className="atlas-sidebar" aria-label="Conversations">
-      <button type="button" className="atlas-btn atlas-btn-outline atlas-new" onClick={onNew}>New chat</button>
-      {shared && <p className="atlas-note" role="status">Link copied: {shared}</p>}
+      <button type="button" className="atlas-btn atlas-btn-outline atlas-new" onClick={onNew}>
+        New chat
+      </button>
+      {shared && (
+        <p className="atlas-note" role="status">
+          Link copied: {shared}
+        </p>
+      )}
       <ul>
         {sorted.map((c) => (
           <li key={c.id} className={c.id === activeId ? "atlas-active" : undefined}>
-            <button type="button" className="atlas-conv-title" onClick={() => onOpen(c.id)}
-              aria-current={c.id === activeId ? "true" : undefined}>
+            <button
+              type="button"
+              className="atlas-conv-title"
+              onClick={() => onOpen(c.id)}
+              aria-current={c.id === activeId ? "true" : undefined}
+            >
               {c.title || "Untitled"}
             </button>
             {confirming === c.id ? (
               <span className="atlas-conv-actions">
-                <button type="button" className="atlas-btn atlas-btn-danger" onClick={() => void conversations.remove(c.id).then(() => setConfirming(undefined))}>Delete</button>
-                <button type="button" className="atlas-btn atlas-btn-ghost" onClick={() => setConfirming(undefined)}>Keep</button>
+                <button
+                  type="button"
+                  className="atlas-btn atlas-btn-danger"
+                  onClick={() =>
+                    void conversations.remove(c.id).then(() => setConfirming(undefined))
+                  }
+                >
+                  Delete
+                </button>
+                <button
+                  type="button"
+                  className="atlas-btn atlas-btn-ghost"
+                  onClick={() => setConfirming(undefined)}
+                >
+                  Keep
+                </button>
               </span>
             ) : (
               <span className="atlas-conv-actions">
-                <button type="button" className="atlas-icon-btn" aria-pressed={c.starred}
+                <button
+                  type="button"
+                  className="atlas-icon-btn"
+                  aria-pressed={c.starred}
                   aria-label={`${c.starred ? "Unstar" : "Star"} ${c.title || "conversation"}`}
-                  onClick={() => void conversations.star(c.id, !c.starred)}>{c.starred ? "★" : "☆"}</button>
-                <button type="button" className="atlas-icon-btn" aria-label={`Share ${c.title || "conversation"}`}
-                  onClick={() => void share(c.id)}>⤴</button>
-                <button type="button" className="atlas-icon-btn" aria-label={`Delete ${c.title || "conversation"}`}
-                  onClick={() => setConfirming(c.id)}>✕</button>
+                  onClick={() => void conversations.star(c.id, !c.starred)}
+                >
+                  {c.starred ? "★" : "☆"}
+                </button>
+                <button
+                  type="button"
+                  className="atlas-icon-btn"
+                  aria-label={`Share ${c.title || "conversation"}`}
+                  onClick={() => void share(c.id)}
+                >
+                  ⤴
+                </button>
+                <button
+                  type="button"
+                  className="atlas-icon-btn"
+                  aria-label={`Delete ${c.title || "conversation"}`}
+                  onClick={() => setConfirming(c.id)}
+                >
+                  ✕
+                </button>
               </span>
             )}
           </li>

@@ -14,8 +14,12 @@ function useCountdown(seconds: number | undefined): number {
   useEffect(() => {
     setLeft(seconds ?? 0);
     if (!seconds) return;
-    const timer = setInterval(() => setLeft((n) => (n <= 1 ? (clearInterval(timer), 0) : n - 1)), 1000);
-    return () => clearInterval(timer);
+    const timer = setInterval(() => setLeft((n) => Math.max(0, n - 1)), 1000);
+    const stop = setTimeout(() => clearInterval(timer), seconds * 1000);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(stop);
+    };
   }, [seconds]);
   return left;
 }
@@ -34,7 +38,9 @@ export function ErrorBanner({ error, onRetry }: ErrorBannerProps) {
         )}
       </div>
       {error.retryable && onRetry && (
-        <button type="button" className="atlas-btn" onClick={onRetry} disabled={left > 0}>Retry</button>
+        <button type="button" className="atlas-btn" onClick={onRetry} disabled={left > 0}>
+          Retry
+        </button>
       )}
     </div>
   );

@@ -32,7 +32,11 @@ function link(token: string, key: string): ReactNode {
   const label = token.slice(1, split);
   const href = token.slice(split + 2, -1);
   if (!SAFE_URL.test(href)) return label;
-  return <a key={key} href={href} target="_blank" rel="noopener noreferrer">{label}</a>;
+  return (
+    <a key={key} href={href} target="_blank" rel="noopener noreferrer">
+      {label}
+    </a>
+  );
 }
 
 type Block =
@@ -75,14 +79,25 @@ export function parseBlocks(source: string): Block[] {
 function renderBlock(block: Block, key: string): ReactNode {
   switch (block.kind) {
     case "code":
-      return <pre key={key}><code>{block.text}</code></pre>;
+      return (
+        <pre key={key}>
+          <code>{block.text}</code>
+        </pre>
+      );
     case "heading": {
       const Tag = `h${Math.min(block.level + 2, 6)}` as "h3";
       return <Tag key={key}>{inline(block.text, key)}</Tag>;
     }
     case "list": {
       const Tag = block.ordered ? "ol" : "ul";
-      return <Tag key={key}>{block.items.map((item, n) => <li key={n}>{inline(item, `${key}-${n}`)}</li>)}</Tag>;
+      return (
+        <Tag key={key}>
+          {block.items.map((item, n) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: list items are positional
+            <li key={n}>{inline(item, `${key}-${n}`)}</li>
+          ))}
+        </Tag>
+      );
     }
     default:
       return <p key={key}>{inline(block.text, key)}</p>;
@@ -90,5 +105,7 @@ function renderBlock(block: Block, key: string): ReactNode {
 }
 
 export function Markdown({ text }: { text: string }) {
-  return <div className="atlas-markdown">{parseBlocks(text).map((b, n) => renderBlock(b, `b${n}`))}</div>;
+  return (
+    <div className="atlas-markdown">{parseBlocks(text).map((b, n) => renderBlock(b, `b${n}`))}</div>
+  );
 }

@@ -7,8 +7,8 @@ import type { UIMessage } from "ai";
 import type { ChartHint } from "../lib/chart-choice";
 import { clarificationOf, lastData, statusOf, suggestionsOf, toolPartView } from "../lib/parts";
 import { Markdown } from "./markdown";
-import { ToolPart } from "./tool-part";
 import type { ToolRenderers } from "./tool-part";
+import { ToolPart } from "./tool-part";
 
 export interface MessageProps {
   message: UIMessage;
@@ -23,17 +23,26 @@ export interface MessageProps {
 function chartHintOf(message: UIMessage): ChartHint | undefined {
   const data = lastData(message, "chart");
   if (!data) return undefined;
-  return { chart: String(data.chart ?? ""), x: data.x as string | null, y: data.y as string[] | undefined };
+  return {
+    chart: String(data.chart ?? ""),
+    x: data.x as string | null,
+    y: data.y as string[] | undefined,
+  };
 }
 
 function Parts({ message, toolRenderers }: MessageProps) {
   const hint = chartHintOf(message);
   return (
     <>
+      {/* Parts have no ids and are only ever appended: their position is their identity. */}
       {message.parts.map((part, n) => {
+        // biome-ignore lint/suspicious/noArrayIndexKey: see above
         if (part.type === "text") return part.text ? <Markdown key={n} text={part.text} /> : null;
         const tool = toolPartView(part);
-        return tool ? <ToolPart key={n} view={tool} renderers={toolRenderers} chartHint={hint} /> : null;
+        return tool ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: see above
+          <ToolPart key={n} view={tool} renderers={toolRenderers} chartHint={hint} />
+        ) : null;
       })}
     </>
   );
@@ -45,18 +54,31 @@ function Choices({ message, onAsk }: MessageProps) {
   return (
     <>
       {clarification && (
-        <div className="atlas-choices" role="group" aria-label={`What do you mean by ${clarification.term}?`}>
+        // biome-ignore lint/a11y/useSemanticElements: a group of buttons, not form fields
+        <div
+          className="atlas-choices"
+          role="group"
+          aria-label={`What do you mean by ${clarification.term}?`}
+        >
           {clarification.options.map((option) => (
-            <button key={option} type="button" className="atlas-btn atlas-btn-outline" onClick={() => onAsk?.(option)}>
+            <button
+              key={option}
+              type="button"
+              className="atlas-btn atlas-btn-outline"
+              onClick={() => onAsk?.(option)}
+            >
               {option}
             </button>
           ))}
         </div>
       )}
       {suggestions.length > 0 && (
+        // biome-ignore lint/a11y/useSemanticElements: a group of buttons, not form fields
         <div className="atlas-chips" role="group" aria-label="Follow-up questions">
           {suggestions.map((s) => (
-            <button key={s} type="button" className="atlas-chip" onClick={() => onAsk?.(s)}>{s}</button>
+            <button key={s} type="button" className="atlas-chip" onClick={() => onAsk?.(s)}>
+              {s}
+            </button>
           ))}
         </div>
       )}
@@ -67,13 +89,22 @@ function Choices({ message, onAsk }: MessageProps) {
 export function Message(props: MessageProps) {
   const { message, streaming, latest } = props;
   if (message.role === "user") {
-    return <div className="atlas-msg atlas-msg-user"><p>{message.parts.map((p) => (p.type === "text" ? p.text : "")).join("")}</p></div>;
+    return (
+      <div className="atlas-msg atlas-msg-user">
+        <p>{message.parts.map((p) => (p.type === "text" ? p.text : "")).join("")}</p>
+      </div>
+    );
   }
-  const status = streaming && !message.parts.some((p) => p.type === "text") ? statusOf(message) : undefined;
+  const status =
+    streaming && !message.parts.some((p) => p.type === "text") ? statusOf(message) : undefined;
   return (
     <div className="atlas-msg atlas-msg-assistant" aria-busy={streaming || undefined}>
       <Parts {...props} />
-      {status && <p className="atlas-status" role="status">{status}</p>}
+      {status && (
+        <p className="atlas-status" role="status">
+          {status}
+        </p>
+      )}
       {latest && !streaming && <Choices {...props} />}
     </div>
   );

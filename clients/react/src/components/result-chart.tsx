@@ -3,17 +3,33 @@
  * nothing is drawn. Colours are the theme's CSS variables, read when the chart is drawn. */
 
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController,
-  LineElement, PointElement, Tooltip,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
 } from "chart.js";
 import { useEffect, useMemo, useRef } from "react";
-
-import { chooseChart } from "../lib/chart-choice";
 import type { ChartChoice, ChartHint } from "../lib/chart-choice";
+import { chooseChart } from "../lib/chart-choice";
 import { formatCell } from "../lib/format";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement,
-  PointElement, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  Legend,
+);
 
 export interface ResultChartProps {
   columns: string[];
@@ -36,13 +52,19 @@ function describe(choice: ChartChoice, rows: number): string {
 export function ResultChart({ columns, rows, hint, choice: forced }: ResultChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const choice = useMemo(
-    () => (forced !== undefined ? forced : chooseChart(columns, rows, hint)), [forced, columns, rows, hint]);
+    () => (forced !== undefined ? forced : chooseChart(columns, rows, hint)),
+    [forced, columns, rows, hint],
+  );
 
   useEffect(() => {
     const element = canvas.current;
     if (!element || !choice) return;
-    const palette = [cssVar(element, "--atlas-accent", "#2563eb"), cssVar(element, "--atlas-chart-2", "#f59e0b"),
-      cssVar(element, "--atlas-chart-3", "#10b981"), cssVar(element, "--atlas-chart-4", "#ef4444")];
+    const palette = [
+      cssVar(element, "--atlas-accent", "#2563eb"),
+      cssVar(element, "--atlas-chart-2", "#f59e0b"),
+      cssVar(element, "--atlas-chart-3", "#10b981"),
+      cssVar(element, "--atlas-chart-4", "#ef4444"),
+    ];
     const text = cssVar(element, "--atlas-muted-fg", "#64748b");
     const grid = cssVar(element, "--atlas-border", "#e2e8f0");
     const chart = new Chart(element, {

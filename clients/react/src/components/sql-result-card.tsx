@@ -19,22 +19,41 @@ export interface SQLResultCardProps {
   error?: string;
 }
 
-export function SQLResultCard({ sql, columns, rows, truncated, hint, isLoading, error }: SQLResultCardProps) {
+export function SQLResultCard({
+  sql,
+  columns,
+  rows,
+  truncated,
+  hint,
+  isLoading,
+  error,
+}: SQLResultCardProps) {
   const [open, setOpen] = useState(false);
   const sqlId = useId();
   const count = `${rows.length} ${rows.length === 1 ? "row" : "rows"}${truncated ? "+" : ""}`;
   return (
     <section className="atlas-card atlas-sql-card" aria-label="Query result">
       <header className="atlas-card-header">
-        <button type="button" className="atlas-btn atlas-btn-ghost" aria-expanded={open} aria-controls={sqlId}
-          onClick={() => setOpen((v) => !v)}>
+        <button
+          type="button"
+          className="atlas-btn atlas-btn-ghost"
+          aria-expanded={open}
+          aria-controls={sqlId}
+          onClick={() => setOpen((v) => !v)}
+        >
           {open ? "Hide SQL" : "Show SQL"}
         </button>
         <span className="atlas-card-meta">{isLoading ? "Running…" : error ? "Failed" : count}</span>
         <CopyButton text={sql} label="Copy SQL" />
       </header>
-      <pre id={sqlId} className="atlas-sql" hidden={!open}><code>{sql}</code></pre>
-      {error && <p className="atlas-card-error" role="alert">{error}</p>}
+      <pre id={sqlId} className="atlas-sql" hidden={!open}>
+        <code>{sql}</code>
+      </pre>
+      {error && (
+        <p className="atlas-card-error" role="alert">
+          {error}
+        </p>
+      )}
       {!isLoading && !error && (
         <>
           <ResultChart columns={columns} rows={rows} hint={hint} />

@@ -4,8 +4,8 @@
 import type { ComponentType } from "react";
 
 import type { ChartHint } from "../lib/chart-choice";
-import { sqlResult } from "../lib/parts";
 import type { ToolPartView } from "../lib/parts";
+import { sqlResult } from "../lib/parts";
 import { SQLResultCard } from "./sql-result-card";
 
 export interface ToolRendererProps extends ToolPartView {
@@ -18,8 +18,15 @@ export type ToolRenderers = Record<string, ComponentType<ToolRendererProps>>;
 function SQLToolRenderer({ args, result, isLoading, errorText, chartHint }: ToolRendererProps) {
   const data = sqlResult(result);
   return (
-    <SQLResultCard sql={String(args.sql ?? "")} columns={data?.columns ?? []} rows={data?.rows ?? []}
-      truncated={data?.truncated} hint={chartHint} isLoading={isLoading} error={errorText ?? data?.error} />
+    <SQLResultCard
+      sql={String(args.sql ?? "")}
+      columns={data?.columns ?? []}
+      rows={data?.rows ?? []}
+      truncated={data?.truncated}
+      hint={chartHint}
+      isLoading={isLoading}
+      error={errorText ?? data?.error}
+    />
   );
 }
 
@@ -29,11 +36,16 @@ function GenericToolRenderer({ toolName, isLoading }: ToolRendererProps) {
 
 export const defaultToolRenderers: ToolRenderers = { executeSQL: SQLToolRenderer };
 
-export function ToolPart({ view, renderers, chartHint }: {
+export function ToolPart({
+  view,
+  renderers,
+  chartHint,
+}: {
   view: ToolPartView;
   renderers?: ToolRenderers;
   chartHint?: ChartHint;
 }) {
-  const Renderer = renderers?.[view.toolName] ?? defaultToolRenderers[view.toolName] ?? GenericToolRenderer;
+  const Renderer =
+    renderers?.[view.toolName] ?? defaultToolRenderers[view.toolName] ?? GenericToolRenderer;
   return <Renderer {...view} chartHint={chartHint} />;
 }

@@ -27,8 +27,10 @@ export interface UseAtlasAuthReturn {
 }
 
 async function authMode(conn: Parameters<typeof atlasFetch>[0]): Promise<string | undefined> {
-  const health = await atlasFetch<{ checks?: { auth?: { mode?: string } } }>(conn, "/api/health")
-    .catch(() => undefined);
+  const health = await atlasFetch<{ checks?: { auth?: { mode?: string } } }>(
+    conn,
+    "/api/health",
+  ).catch(() => undefined);
   return health?.checks?.auth?.mode;
 }
 
@@ -42,8 +44,10 @@ export function useAtlasAuth(): UseAtlasAuthReturn {
     const found = await authMode(connection);
     setMode(found);
     if (found === "none") return setStatus("signed-in");
-    const session = await atlasFetch<{ user?: AtlasUser }>(connection, "/api/auth/get-session")
-      .catch(() => undefined);
+    const session = await atlasFetch<{ user?: AtlasUser }>(
+      connection,
+      "/api/auth/get-session",
+    ).catch(() => undefined);
     setUser(session?.user);
     setStatus(session?.user ? "signed-in" : "signed-out");
   }, [connection]);
@@ -52,23 +56,34 @@ export function useAtlasAuth(): UseAtlasAuthReturn {
     if (!hasCredential) void check();
   }, [hasCredential, check]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-in/email",
-      { method: "POST", body: { email, password } });
-    setUser(answer?.user);
-    setStatus("signed-in");
-  }, [connection]);
+  const signIn = useCallback(
+    async (email: string, password: string) => {
+      const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-in/email", {
+        method: "POST",
+        body: { email, password },
+      });
+      setUser(answer?.user);
+      setStatus("signed-in");
+    },
+    [connection],
+  );
 
-  const signUp = useCallback(async (email: string, password: string, name: string) => {
-    const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-up/email",
-      { method: "POST", body: { email, password, name } });
-    setUser(answer?.user);
-    setStatus("signed-in");
-  }, [connection]);
+  const signUp = useCallback(
+    async (email: string, password: string, name: string) => {
+      const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-up/email", {
+        method: "POST",
+        body: { email, password, name },
+      });
+      setUser(answer?.user);
+      setStatus("signed-in");
+    },
+    [connection],
+  );
 
   const signOut = useCallback(async () => {
-    await atlasFetch(connection, "/api/auth/sign-out", { method: "POST", body: {} })
-      .catch(() => undefined);
+    await atlasFetch(connection, "/api/auth/sign-out", { method: "POST", body: {} }).catch(
+      () => undefined,
+    );
     setUser(undefined);
     setStatus("signed-out");
   }, [connection]);

@@ -6,14 +6,14 @@
  */
 
 import { useChat } from "@ai-sdk/react";
-import { DefaultChatTransport } from "ai";
 import type { UIMessage } from "ai";
+import { DefaultChatTransport } from "ai";
 import { useCallback, useMemo, useRef, useState } from "react";
 
 import { useAtlasContext } from "../context";
 import { atlasFetch, joinUrl } from "../lib/api";
-import { parseChatError } from "../lib/errors";
 import type { ChatErrorInfo } from "../lib/errors";
+import { parseChatError } from "../lib/errors";
 
 export type AtlasChatStatus = "submitted" | "streaming" | "ready" | "error";
 
@@ -46,25 +46,29 @@ export function useAtlasChat(options: UseAtlasChatOptions = {}): UseAtlasChatRet
   const [conversationId, setConversationId] = useState<string | undefined>(options.conversationId);
   const requestId = useRef<string | undefined>(undefined);
   const continued = useRef(options.conversationId);
-  const transport = useMemo(() => new DefaultChatTransport({
-    api: joinUrl(connection.apiUrl, "/api/v1/chat"),
-    credentials: connection.credentials,
-    headers: () => connection.headers(),
-    body: () => (continued.current ? { conversationId: continued.current } : {}),
-    fetch: async (input, init) => {
-      const response = await fetch(input, init);
-      requestId.current = response.headers.get("x-request-id") ?? undefined;
-      const conversation = response.headers.get("x-conversation-id");
-      if (conversation) {
-        continued.current = conversation;
-        setConversationId(conversation);
-      }
-      return response;
-    },
-    prepareReconnectToStreamRequest: ({ id }) => ({
-      api: joinUrl(connection.apiUrl, `/api/v1/chat/${encodeURIComponent(id)}/stream`),
-    }),
-  }), [connection]);
+  const transport = useMemo(
+    () =>
+      new DefaultChatTransport({
+        api: joinUrl(connection.apiUrl, "/api/v1/chat"),
+        credentials: connection.credentials,
+        headers: () => connection.headers(),
+        body: () => (continued.current ? { conversationId: continued.current } : {}),
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          requestId.current = response.headers.get("x-request-id") ?? undefined;
+          const conversation = response.headers.get("x-conversation-id");
+          if (conversation) {
+            continued.current = conversation;
+            setConversationId(conversation);
+          }
+          return response;
+        },
+        prepareReconnectToStreamRequest: ({ id }) => ({
+          api: joinUrl(connection.apiUrl, `/api/v1/chat/${encodeURIComponent(id)}/stream`),
+        }),
+      }),
+    [connection],
+  );
   const onError = options.onError;
   const chat = useChat({
     id: options.id,
@@ -90,7 +94,14 @@ export function useAtlasChat(options: UseAtlasChatOptions = {}): UseAtlasChatRet
   }, [clearError, regenerate]);
   const error = useMemo(() => (chat.error ? parseChatError(chat.error) : undefined), [chat.error]);
   return {
-    id: chat.id, messages: chat.messages, status: chat.status, error, conversationId,
-    ask, stop, retry, setMessages: chat.setMessages,
+    id: chat.id,
+    messages: chat.messages,
+    status: chat.status,
+    error,
+    conversationId,
+    ask,
+    stop,
+    retry,
+    setMessages: chat.setMessages,
   };
 }

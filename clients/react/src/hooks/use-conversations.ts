@@ -65,7 +65,9 @@ export function useConversations(options: UseConversationsOptions = {}): UseConv
     setLoading(true);
     try {
       const page = await atlasFetch<{ conversations: Conversation[]; total: number }>(
-        connection, `/api/v1/conversations?limit=${limit}`);
+        connection,
+        `/api/v1/conversations?limit=${limit}`,
+      );
       setConversations(page?.conversations ?? []);
       setTotal(page?.total ?? 0);
       setError(undefined);
@@ -80,28 +82,47 @@ export function useConversations(options: UseConversationsOptions = {}): UseConv
     if (enabled) void refresh();
   }, [enabled, refresh]);
 
-  const open = useCallback(async (id: string) => {
-    const found = await atlasFetch<{ messages: ConversationMessage[] }>(
-      connection, `/api/v1/conversations/${encodeURIComponent(id)}`);
-    return toUIMessages(found?.messages ?? []);
-  }, [connection]);
+  const open = useCallback(
+    async (id: string) => {
+      const found = await atlasFetch<{ messages: ConversationMessage[] }>(
+        connection,
+        `/api/v1/conversations/${encodeURIComponent(id)}`,
+      );
+      return toUIMessages(found?.messages ?? []);
+    },
+    [connection],
+  );
 
-  const star = useCallback(async (id: string, starred: boolean) => {
-    await atlasFetch(connection, `/api/v1/conversations/${encodeURIComponent(id)}/star`,
-      { method: "PATCH", body: { starred } });
-    setConversations((all) => all.map((c) => (c.id === id ? { ...c, starred } : c)));
-  }, [connection]);
+  const star = useCallback(
+    async (id: string, starred: boolean) => {
+      await atlasFetch(connection, `/api/v1/conversations/${encodeURIComponent(id)}/star`, {
+        method: "PATCH",
+        body: { starred },
+      });
+      setConversations((all) => all.map((c) => (c.id === id ? { ...c, starred } : c)));
+    },
+    [connection],
+  );
 
-  const remove = useCallback(async (id: string) => {
-    await atlasFetch(connection, `/api/v1/conversations/${encodeURIComponent(id)}`,
-      { method: "DELETE" });
-    setConversations((all) => all.filter((c) => c.id !== id));
-    setTotal((n) => Math.max(0, n - 1));
-  }, [connection]);
+  const remove = useCallback(
+    async (id: string) => {
+      await atlasFetch(connection, `/api/v1/conversations/${encodeURIComponent(id)}`, {
+        method: "DELETE",
+      });
+      setConversations((all) => all.filter((c) => c.id !== id));
+      setTotal((n) => Math.max(0, n - 1));
+    },
+    [connection],
+  );
 
-  const share = useCallback((id: string) => atlasFetch<ShareLink>(
-    connection, `/api/v1/conversations/${encodeURIComponent(id)}/share`,
-    { method: "POST", body: {} }), [connection]);
+  const share = useCallback(
+    (id: string) =>
+      atlasFetch<ShareLink>(connection, `/api/v1/conversations/${encodeURIComponent(id)}/share`, {
+        method: "POST",
+        body: {},
+      }),
+    [connection],
+  );
 
   return { conversations, total, loading, error, refresh, open, star, remove, share };
 }

@@ -15,7 +15,13 @@ export class AtlasApiError extends Error {
     readonly status: number,
     body: string,
   ) {
-    super(body || JSON.stringify({ error: status >= 500 ? "unavailable" : "unknown", message: `HTTP ${status}` }));
+    super(
+      body ||
+        JSON.stringify({
+          error: status >= 500 ? "unavailable" : "unknown",
+          message: `HTTP ${status}`,
+        }),
+    );
     this.name = "AtlasApiError";
   }
 }

@@ -48,8 +48,14 @@ const TITLES: Record<string, string> = {
 };
 
 const RETRYABLE = new Set([
-  "rate_limited", "plan_limit_exceeded", "unavailable", "overloaded", "timeout", "stream_lost",
-  "network", "unknown",
+  "rate_limited",
+  "plan_limit_exceeded",
+  "unavailable",
+  "overloaded",
+  "timeout",
+  "stream_lost",
+  "network",
+  "unknown",
 ]);
 
 function parseEnvelope(text: string): Envelope | undefined {
@@ -71,8 +77,8 @@ export function parseChatError(error: unknown): ChatErrorInfo {
     return { code, title: TITLES[code] ?? "Something went wrong", message: text, retryable: true };
   }
   const code = envelope.error;
-  const retryAfter = typeof envelope.retryAfterSeconds === "number"
-    ? envelope.retryAfterSeconds : undefined;
+  const retryAfter =
+    typeof envelope.retryAfterSeconds === "number" ? envelope.retryAfterSeconds : undefined;
   return {
     code,
     title: TITLES[code] ?? "Something went wrong",

@@ -31,7 +31,12 @@ export function formatDate(value: string): string {
   // A bare date is a calendar day: format it in UTC so no time zone shifts it by one.
   const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
   return dateOnly
-    ? date.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" })
+    ? date.toLocaleDateString(undefined, {
+        year: "numeric",
+        month: "short",
+        day: "numeric",
+        timeZone: "UTC",
+      })
     : date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
@@ -49,10 +54,13 @@ function csvField(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
   const lines = [columns.map(csvField).join(",")];
   for (const row of rows) lines.push(columns.map((c) => csvField(row[c])).join(","));
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 export function compareValues(a: unknown, b: unknown, kind: ColumnKind): number {

@@ -35,8 +35,12 @@ function asRecord(value: unknown): Record<string, unknown> {
 export function toolPartView(part: Part): ToolPartView | null {
   const raw = part as Record<string, unknown>;
   const type = String(raw.type);
-  const toolName = type === "dynamic-tool" ? String(raw.toolName) : type.startsWith("tool-")
-    ? type.slice(5) : null;
+  const toolName =
+    type === "dynamic-tool"
+      ? String(raw.toolName)
+      : type.startsWith("tool-")
+        ? type.slice(5)
+        : null;
   if (!toolName) return null;
   const state = String(raw.state ?? "");
   return {

@@ -6,16 +6,15 @@
  * so a key sent a moment later is never raced by a request without it.
  */
 
-import { AtlasChat, AtlasProvider } from "@useatlas/react";
 import type { AtlasChatHandle } from "@useatlas/react";
+import { AtlasChat, AtlasProvider } from "@useatlas/react";
 import "@useatlas/react/styles.css";
 import "./frame.css";
-import { StrictMode, useEffect, useRef, useState } from "react";
 import type { CSSProperties } from "react";
+import { StrictMode, useEffect, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-
-import { isTheme, parseHostMessage } from "../protocol";
 import type { FrameMessage, HostMessage, Theme } from "../protocol";
+import { isTheme, parseHostMessage } from "../protocol";
 
 const params = new URLSearchParams(location.search);
 
@@ -29,12 +28,16 @@ function hostOrigin(): string | null {
 }
 
 const HOST = hostOrigin();
-const ACCENT = /^[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(params.get("accent") ?? "") ? `#${params.get("accent")}` : undefined;
+const ACCENT = /^[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(params.get("accent") ?? "")
+  ? `#${params.get("accent")}`
+  : undefined;
 
 function starterPrompts(): string[] | undefined {
   try {
     const value: unknown = JSON.parse(params.get("starterPrompts") ?? "null");
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+    return Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === "string")
+      : undefined;
   } catch {
     return undefined;
   }
@@ -86,17 +89,34 @@ function WidgetApp() {
     if (!ready || !chat.current) return;
     for (const query of asks.current.splice(0)) chat.current.ask(query);
   });
-  if (!ready) return <p className="atlas-frame-loading" role="status">Loading…</p>;
+  if (!ready)
+    return (
+      <p className="atlas-frame-loading" role="status">
+        Loading…
+      </p>
+    );
   const style = ACCENT ? ({ "--atlas-accent": ACCENT } as CSSProperties) : undefined;
   return (
     <AtlasProvider apiUrl={location.origin} apiKey={token} theme={theme}>
-      <AtlasChat ref={chat} sidebar={false} title="Atlas" logo={params.get("logo") ?? undefined} style={style}
-        starterPrompts={starterPrompts()} showBranding={params.get("showBranding") !== "false"}
+      <AtlasChat
+        ref={chat}
+        sidebar={false}
+        title="Atlas"
+        logo={params.get("logo") ?? undefined}
+        style={style}
+        starterPrompts={starterPrompts()}
+        showBranding={params.get("showBranding") !== "false"}
         onError={(e) => post({ type: "atlas:error", code: e.code, message: e.message })}
-        onQueryComplete={() => post({ type: "atlas:queryComplete" })} />
+        onQueryComplete={() => post({ type: "atlas:queryComplete" })}
+      />
     </AtlasProvider>
   );
 }
 
 const root = document.getElementById("root");
-if (root) createRoot(root).render(<StrictMode><WidgetApp /></StrictMode>);
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <WidgetApp />
+    </StrictMode>,
+  );

@@ -1,7 +1,7 @@
 /** The script tag's `data-*` attributes, read once and checked. */
 
-import { isTheme } from "../protocol";
 import type { Theme } from "../protocol";
+import { isTheme } from "../protocol";
 
 export interface WidgetConfig {
   apiUrl: string;
@@ -22,7 +22,9 @@ function starterPrompts(raw: string | undefined): string[] | undefined {
   if (!raw) return undefined;
   try {
     const value: unknown = JSON.parse(raw);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string").slice(0, 8) : undefined;
+    return Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === "string").slice(0, 8)
+      : undefined;
   } catch {
     return undefined;
   }

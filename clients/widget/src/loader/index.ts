@@ -2,12 +2,12 @@
  * iframe, and exposes `window.Atlas`. Calls made before it loaded (`window.Atlas = [["open"],
  * ["ask", "..."]]`) and before the iframe is ready are queued and replayed in order. */
 
-import { parseFrameMessage } from "../protocol";
 import type { HostMessage, Theme } from "../protocol";
-import { frameUrl, readConfig } from "./config";
+import { parseFrameMessage } from "../protocol";
 import type { WidgetConfig } from "./config";
-import { buildNodes } from "./dom";
+import { frameUrl, readConfig } from "./config";
 import type { WidgetNodes } from "./dom";
+import { buildNodes } from "./dom";
 
 type EventName = "open" | "close" | "error" | "queryComplete";
 type Handler = (detail: Record<string, unknown>) => void;
@@ -117,8 +117,9 @@ class Widget implements AtlasWidget {
   }
 
   private applyTheme(): void {
-    const dark = this.theme === "dark"
-      || (this.theme === "system" && window.matchMedia?.("(prefers-color-scheme: dark)").matches);
+    const dark =
+      this.theme === "dark" ||
+      (this.theme === "system" && window.matchMedia?.("(prefers-color-scheme: dark)").matches);
     this.nodes.panel.classList.toggle("dark", dark);
   }
 
@@ -132,12 +133,14 @@ class Widget implements AtlasWidget {
   }
 
   private onMessage = (event: MessageEvent): void => {
-    if (event.origin !== this.config.apiOrigin || event.source !== this.nodes.frame.contentWindow) return;
+    if (event.origin !== this.config.apiOrigin || event.source !== this.nodes.frame.contentWindow)
+      return;
     const message = parseFrameMessage(event.data);
     if (!message) return;
     if (message.type === "atlas:ready") this.onReady();
     else if (message.type === "atlas:close") this.close();
-    else if (message.type === "atlas:error") this.emit("error", { code: message.code, message: message.message });
+    else if (message.type === "atlas:error")
+      this.emit("error", { code: message.code, message: message.message });
     else this.emit("queryComplete", {});
   };
 
@@ -157,8 +160,11 @@ class Widget implements AtlasWidget {
 
   private emit(event: EventName, detail: Record<string, unknown>): void {
     for (const handler of this.handlers.get(event) ?? []) safely(handler, detail);
-    const name = { open: this.config.onOpen, close: this.config.onClose, error: this.config.onError }[
-      event as "open" | "close" | "error"];
+    const name = {
+      open: this.config.onOpen,
+      close: this.config.onClose,
+      error: this.config.onError,
+    }[event as "open" | "close" | "error"];
     const global = name ? (window as unknown as Record<string, unknown>)[name] : undefined;
     if (typeof global === "function") safely(global as Handler, detail);
   }
