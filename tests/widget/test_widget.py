@@ -13,6 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.stack import wait_for
 from tests.widget.conftest import Console
 from tests.widget.pages import DEMO_QUESTION, host_page, panel, screenshot
 from tests.widget.site import Site
@@ -170,3 +171,50 @@ def test_a_bad_key_shows_a_visible_error(page: Page, site: Site, case: str) -> N
     expect(alert.get_by_role("button", name="Retry")).to_have_count(0)
     expect(panel(page).get_by_role("status")).to_have_count(0)  # no endless spinner
     assert page.evaluate("window.__errors.map(e => e.code)") == ["auth_error"]
+
+
+# Resolves once a message posted now has been through every listener registered before ours.
+AFTER_LISTENERS = """message => new Promise(resolve => {
+  window.addEventListener('message', () => requestAnimationFrame(() => setTimeout(resolve)),
+                          {once: true});
+  window.postMessage(message, '*');
+})"""
+
+# In a frame: set `__handled` once the next message has been through the app's listeners.
+MARK_NEXT_MESSAGE = """() => { window.addEventListener('message', () =>
+  requestAnimationFrame(() => setTimeout(() => { window.__handled = true; })), {once: true}); }"""
+
+
+def test_messages_from_any_other_window_or_origin_are_ignored(page: Page, site: Site) -> None:
+    key = site.create_key("origins")["key"]
+    page.goto(host_page(site, "/origins.html", key))
+    page.evaluate("window.Atlas.open()")
+    dialog = page.get_by_role("dialog", name="Atlas chat")
+    expect(dialog).to_be_visible()
+    # The host window itself (same origin, not the iframe) says "close": the loader ignores it.
+    page.evaluate(AFTER_LISTENERS, {"type": "atlas:close"})
+    expect(dialog).to_be_visible()
+
+    # An iframe told its host is another origin accepts nothing from this page.
+    probe = f"{site.url}/widget?host=http://elsewhere.example"
+    page.evaluate(
+        "src => new Promise(r => { const f = document.createElement('iframe');"
+        " f.className = 'probe'; f.title = 'probe'; f.onload = r; f.src = src;"
+        " document.body.append(f); })",
+        probe,
+    )
+    inner = next(f for f in page.frames if f.url == probe)
+    expect(page.frame_locator("iframe.probe").get_by_role("status")).to_have_text("Loading…")
+    inner.evaluate(MARK_NEXT_MESSAGE)
+    page.evaluate(
+        "k => document.querySelector('iframe.probe').contentWindow"
+        ".postMessage({type: 'atlas:init', token: k}, '*')",
+        key,
+    )
+    wait_for(
+        lambda: inner.evaluate("() => window.__handled === true"),
+        timeout=5,
+        what="the probe frame handled the message",
+    )
+    expect(page.frame_locator("iframe.probe").get_by_role("status")).to_have_text("Loading…")
+    assert inner.evaluate("() => document.querySelectorAll('.atlas-root').length") == 0
