@@ -47,6 +47,14 @@ def test_the_chat_page_signs_in_first_then_answers(
     sidebar = page.get_by_role("navigation", name="Conversations")
     expect(sidebar.get_by_role("listitem")).to_have_count(1)
     screenshot(page, "chat-page.png", tmp_path)
+    page.get_by_role("button", name="New chat").click()
+    expect(answer).to_have_count(0)
+    with page.expect_response(lambda r: r.url.endswith("/stream")) as resumed:
+        sidebar.get_by_role("button", name=TIME_SERIES, exact=True).click()  # from the store
+    assert resumed.value.status == 204  # the run is over: nothing to resume
+    expect(page.locator(".atlas-msg-user")).to_have_text([TIME_SERIES])
+    expect(answer).to_contain_text("Signups by day")
+    expect(answer).to_have_count(1)  # resuming a finished run adds nothing
     page.reload()  # the session cookie keeps the person signed in
     expect(page.get_by_label("Ask a question about your data")).to_be_visible()
     # ... and only them: the gateway's relay keeps no cookie for the next caller.

@@ -132,6 +132,21 @@ def test_calls_made_before_the_loader_are_replayed_and_events_fire(page: Page, s
     assert page.evaluate("window.__closed") is True
 
 
+def test_a_clarification_is_answered_by_its_button(
+    page: Page, site: Site, console: Console
+) -> None:
+    page.goto(host_page(site, "/clarify.html", site.create_key("clarify")["key"]))
+    page.evaluate("window.Atlas.ask('Show me revenue')")
+    choices = panel(page).get_by_role("group", name="What do you mean by revenue?")
+    expect(choices.get_by_role("button")).to_have_text(["GMV", "Net revenue"], timeout=15_000)
+    choices.get_by_role("button", name="GMV").click()
+    answer = panel(page).locator(".atlas-msg-assistant").nth(1)
+    answer.get_by_role("button", name="Show SQL").click(timeout=15_000)
+    expect(answer.locator("pre.atlas-sql")).to_contain_text("FROM orders")
+    expect(choices).to_have_count(0)  # only the latest answer offers choices
+    assert console.errors == []
+
+
 def test_keyboard_focus_and_escape(page: Page, site: Site) -> None:
     page.goto(host_page(site, "/keys.html", site.create_key("keyboard")["key"]))
     bubble = page.get_by_role("button", name="Open Atlas chat")
