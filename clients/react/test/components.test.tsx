@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 
+import { Composer } from "../src/components/composer";
 import { DataTable } from "../src/components/data-table";
 import { ErrorBanner } from "../src/components/error-banner";
 import { Markdown } from "../src/components/markdown";
@@ -35,6 +36,27 @@ describe("SQLResultCard", () => {
     const html = renderToStaticMarkup(<Message message={await messageOf("vague")} latest />);
     expect(html).toMatch(/<button[^>]*>GMV<\/button>/);
     expect(html).toMatch(/<button[^>]*>Net revenue<\/button>/);
+  });
+});
+
+describe("Suggestions and the composer", () => {
+  it("renders a recorded can't-answer's suggestions as chips", async () => {
+    const html = renderToStaticMarkup(<Message message={await messageOf("cannot")} latest />);
+    expect(html).toContain('aria-label="Follow-up questions"');
+    expect(html).toMatch(
+      /<button[^>]*class="atlas-chip"[^>]*>How many users signed up last week\?<\/button>/,
+    );
+    const older = renderToStaticMarkup(<Message message={await messageOf("cannot")} />);
+    expect(older).not.toContain("Follow-up questions");
+  });
+
+  it("offers Stop while an answer streams, Send otherwise", () => {
+    const noop = () => undefined;
+    const busy = renderToStaticMarkup(<Composer busy onSubmit={noop} onStop={noop} />);
+    expect(busy).toMatch(/<button[^>]*>Stop<\/button>/);
+    expect(busy).not.toContain(">Send<");
+    const idle = renderToStaticMarkup(<Composer busy={false} onSubmit={noop} onStop={noop} />);
+    expect(idle).toMatch(/<button type="submit"[^>]*>Send<\/button>/);
   });
 });
 
