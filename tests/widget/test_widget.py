@@ -147,6 +147,25 @@ def test_a_clarification_is_answered_by_its_button(
     assert console.errors == []
 
 
+def test_the_script_tag_attributes_apply(page: Page, site: Site, console: Console) -> None:
+    attributes = (
+        ' data-position="bottom-left" data-accent="#0f766e" data-show-branding="false"'
+        """ data-starter-prompts='["Top countries?","Signups by month?"]'"""
+    )
+    page.goto(host_page(site, "/attributes.html", site.create_key("attrs")["key"], attributes))
+    bubble = page.get_by_role("button", name="Open Atlas chat")
+    assert bubble.evaluate("b => getComputedStyle(b).left") == "20px"
+    assert bubble.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(15, 118, 110)"
+    bubble.click()
+    chat = panel(page)
+    starters = chat.get_by_role("group", name="Starter prompts").get_by_role("button")
+    expect(starters).to_have_text(["Top countries?", "Signups by month?"])
+    root = chat.locator(".atlas-root")
+    assert root.evaluate("r => getComputedStyle(r).getPropertyValue('--atlas-accent')") == "#0f766e"
+    expect(chat.get_by_text("Powered by Atlas")).to_have_count(0)
+    assert console.errors == []
+
+
 def test_keyboard_focus_and_escape(page: Page, site: Site) -> None:
     page.goto(host_page(site, "/keys.html", site.create_key("keyboard")["key"]))
     bubble = page.get_by_role("button", name="Open Atlas chat")

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.support.stack import wait_for
-from tests.widget.conftest import ROOT, WIDGET_DIST
+from tests.widget.conftest import ROOT, WIDGET_DIST, build
 from tests.widget.pages import DEMO_QUESTION, host_page, panel
 from tests.widget.site import Site
 
@@ -36,6 +36,7 @@ def app_files(html: Path) -> list[Path]:
 
 
 def test_the_loader_and_the_iframe_app_fit_their_budgets() -> None:
+    build("clients/widget", WIDGET_DIST / "widget.js")
     assert gzipped(WIDGET_DIST / "widget.js") <= LOADER_BUDGET
     files = app_files(WIDGET_DIST / "widget.html")
     assert any(f.suffix == ".js" for f in files) and all(f.is_file() for f in files)
