@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.support.stack import wait_for
 from tests.widget.conftest import Console
 from tests.widget.pages import DEMO_QUESTION, host_page, panel, screenshot
-from tests.widget.site import Site
+from tests.widget.site import ADMIN, Site
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -163,6 +163,22 @@ def test_the_script_tag_attributes_apply(page: Page, site: Site, console: Consol
     root = chat.locator(".atlas-root")
     assert root.evaluate("r => getComputedStyle(r).getPropertyValue('--atlas-accent')") == "#0f766e"
     expect(chat.get_by_text("Powered by Atlas")).to_have_count(0)
+    assert console.errors == []
+
+
+def test_without_a_key_the_panel_signs_in_first(page: Page, site: Site, console: Console) -> None:
+    page.goto(host_page(site, "/nokey.html", ""))
+    page.get_by_role("button", name="Open Atlas chat").click()
+    chat = panel(page)
+    expect(chat.get_by_role("heading", name="Sign in")).to_be_visible()
+    chat.get_by_label("Email").fill(ADMIN["email"])
+    chat.get_by_label("Password").fill(ADMIN["password"])
+    chat.get_by_role("button", name="Sign in").click()
+    # A cross-site iframe gets no cookie: the session token from the sign-in carries on.
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    expect(chat.locator(".atlas-msg-assistant")).to_contain_text(
+        "signups last week", timeout=15_000
+    )
     assert console.errors == []
 
 

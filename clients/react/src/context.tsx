@@ -2,7 +2,8 @@
  *
  * The credential is read per request through a ref, so a new `apiKey` (the widget's
  * `setAuthToken`) or a `getToken` that refreshes takes effect without rebuilding the chat.
- * With neither, requests carry the managed session cookie (`credentials: "include"`).
+ * With neither, requests carry the managed session: the token a sign-in returned (kept in
+ * memory: a cross-site iframe gets no cookie) and the session cookie (`credentials: "include"`).
  */
 
 import type { ReactNode } from "react";
@@ -28,6 +29,8 @@ export interface AtlasContextValue {
   connection: AtlasConnection;
   /** True when a key or token is given (no managed sign-in needed). */
   hasCredential: boolean;
+  /** Managed sign-in keeps its session token here (`undefined` on sign-out). */
+  setSessionToken: (token: string | undefined) => void;
   theme: ThemeMode;
   /** The theme applied now: `system` resolved through `prefers-color-scheme`. */
   resolvedTheme: "light" | "dark";
@@ -59,13 +62,14 @@ export function AtlasProvider({
 }: AtlasProviderProps) {
   const credential = useRef({ apiKey, getToken });
   credential.current = { apiKey, getToken };
+  const session = useRef<string | undefined>(undefined);
   const hasCredential = Boolean(apiKey || getToken);
   const connection = useMemo<AtlasConnection>(
     () => ({
       apiUrl,
       credentials: hasCredential ? "omit" : "include",
       headers: async (): Promise<Record<string, string>> => {
-        const { apiKey: key, getToken: tokenOf } = credential.current;
+        const { apiKey: key = session.current, getToken: tokenOf } = credential.current;
         const token = tokenOf ? await tokenOf() : key;
         const headers: Record<string, string> = {};
         if (token) headers.authorization = `Bearer ${token}`;
@@ -76,7 +80,16 @@ export function AtlasProvider({
   );
   const resolvedTheme = useResolvedTheme(theme);
   const value = useMemo(
-    () => ({ apiUrl, connection, hasCredential, theme, resolvedTheme }),
+    () => ({
+      apiUrl,
+      connection,
+      hasCredential,
+      theme,
+      resolvedTheme,
+      setSessionToken: (token: string | undefined) => {
+        session.current = token;
+      },
+    }),
     [apiUrl, connection, hasCredential, theme, resolvedTheme],
   );
   return <AtlasContext.Provider value={value}>{children}</AtlasContext.Provider>;

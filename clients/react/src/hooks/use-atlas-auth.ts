@@ -35,7 +35,7 @@ async function authMode(conn: Parameters<typeof atlasFetch>[0]): Promise<string 
 }
 
 export function useAtlasAuth(): UseAtlasAuthReturn {
-  const { connection, hasCredential } = useAtlasContext();
+  const { connection, hasCredential, setSessionToken } = useAtlasContext();
   const [status, setStatus] = useState<AuthStatus>(hasCredential ? "signed-in" : "loading");
   const [mode, setMode] = useState<string>();
   const [user, setUser] = useState<AtlasUser>();
@@ -58,35 +58,46 @@ export function useAtlasAuth(): UseAtlasAuthReturn {
 
   const signIn = useCallback(
     async (email: string, password: string) => {
-      const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-in/email", {
-        method: "POST",
-        body: { email, password },
-      });
+      const answer = await atlasFetch<{ token?: string; user: AtlasUser }>(
+        connection,
+        "/api/auth/sign-in/email",
+        {
+          method: "POST",
+          body: { email, password },
+        },
+      );
+      setSessionToken(answer?.token);
       setUser(answer?.user);
       setStatus("signed-in");
     },
-    [connection],
+    [connection, setSessionToken],
   );
 
   const signUp = useCallback(
     async (email: string, password: string, name: string) => {
-      const answer = await atlasFetch<{ user: AtlasUser }>(connection, "/api/auth/sign-up/email", {
-        method: "POST",
-        body: { email, password, name },
-      });
+      const answer = await atlasFetch<{ token?: string; user: AtlasUser }>(
+        connection,
+        "/api/auth/sign-up/email",
+        {
+          method: "POST",
+          body: { email, password, name },
+        },
+      );
+      setSessionToken(answer?.token);
       setUser(answer?.user);
       setStatus("signed-in");
     },
-    [connection],
+    [connection, setSessionToken],
   );
 
   const signOut = useCallback(async () => {
     await atlasFetch(connection, "/api/auth/sign-out", { method: "POST", body: {} }).catch(
       () => undefined,
     );
+    setSessionToken(undefined);
     setUser(undefined);
     setStatus("signed-out");
-  }, [connection]);
+  }, [connection, setSessionToken]);
 
   return { status, mode, user, signIn, signUp, signOut };
 }

@@ -11,7 +11,7 @@ import { AtlasChat, AtlasProvider } from "@useatlas/react";
 import "@useatlas/react/styles.css";
 import "./frame.css";
 import type { CSSProperties } from "react";
-import { StrictMode, useEffect, useRef, useState } from "react";
+import { StrictMode, useCallback, useEffect, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import type { FrameMessage, HostMessage, Theme } from "../protocol";
 import { isTheme, parseHostMessage } from "../protocol";
@@ -85,10 +85,15 @@ function useHost(chat: React.RefObject<AtlasChatHandle | null>) {
 function WidgetApp() {
   const chat = useRef<AtlasChatHandle>(null);
   const { token, theme, ready, asks } = useHost(chat);
-  useEffect(() => {
-    if (!ready || !chat.current) return;
-    for (const query of asks.current.splice(0)) chat.current.ask(query);
-  });
+  // The chat mounts after the init message, and again after a sign-in: questions asked
+  // before that wait here and are asked as soon as it is there.
+  const attach = useCallback(
+    (handle: AtlasChatHandle | null) => {
+      chat.current = handle;
+      for (const query of handle ? asks.current.splice(0) : []) handle?.ask(query);
+    },
+    [asks],
+  );
   if (!ready)
     return (
       <p className="atlas-frame-loading" role="status">
@@ -99,7 +104,7 @@ function WidgetApp() {
   return (
     <AtlasProvider apiUrl={location.origin} apiKey={token} theme={theme}>
       <AtlasChat
-        ref={chat}
+        ref={attach}
         sidebar={false}
         title="Atlas"
         logo={params.get("logo") ?? undefined}
