@@ -2,6 +2,7 @@
  * own renderer in `toolRenderers`; any other tool shows a compact "used <tool>" line. */
 
 import type { ComponentType } from "react";
+import { memo } from "react";
 
 import type { ChartHint } from "../lib/chart-choice";
 import type { ToolPartView } from "../lib/parts";
@@ -36,16 +37,30 @@ function GenericToolRenderer({ toolName, isLoading }: ToolRendererProps) {
 
 export const defaultToolRenderers: ToolRenderers = { executeSQL: SQLToolRenderer };
 
-export function ToolPart({
-  view,
-  renderers,
-  chartHint,
-}: {
+interface ToolPartProps {
   view: ToolPartView;
   renderers?: ToolRenderers;
   chartHint?: ChartHint;
-}) {
+}
+
+function ToolPartBody({ view, renderers, chartHint }: ToolPartProps) {
   const Renderer =
     renderers?.[view.toolName] ?? defaultToolRenderers[view.toolName] ?? GenericToolRenderer;
   return <Renderer {...view} chartHint={chartHint} />;
 }
+
+/** The AI SDK hands out a fresh copy of the message for every streamed chunk; a finished tool
+ * part does not change, so it is not drawn again while the narrative streams (a chart would
+ * otherwise be torn down and redrawn for every token). */
+function sameToolPart(a: ToolPartProps, b: ToolPartProps): boolean {
+  return (
+    a.view.toolCallId === b.view.toolCallId &&
+    a.view.isLoading === b.view.isLoading &&
+    a.view.errorText === b.view.errorText &&
+    (a.view.result === undefined) === (b.view.result === undefined) &&
+    a.renderers === b.renderers &&
+    JSON.stringify(a.chartHint) === JSON.stringify(b.chartHint)
+  );
+}
+
+export const ToolPart = memo(ToolPartBody, sameToolPart);
