@@ -134,8 +134,10 @@ async def test_stdio_uses_the_saved_atlas_login_without_a_key(
 ) -> None:
     config.save(tmp_path, config.Credentials(mcp_stack.gateway, mcp_stack.owner_token, "o@x"))
     params = StdioServerParameters(
-        command=str(BIN / "atlas"), args=["mcp"],
-        env={"ATLAS_URL": mcp_stack.gateway, "ATLAS_CONFIG_DIR": str(tmp_path)})
+        command=str(BIN / "atlas"),
+        args=["mcp"],
+        env={"ATLAS_URL": mcp_stack.gateway, "ATLAS_CONFIG_DIR": str(tmp_path)},
+    )
     async with Client(params) as client:
         listed = structured(await client.call_tool("listEntities", {}))
     assert listed["count"] > 0
@@ -145,8 +147,11 @@ async def test_a_rate_limited_key_gets_rate_limited_with_when_to_retry(
     mcp_stack: McpStack,
 ) -> None:
     port = free_port()
-    proc = mcp_stack.stack.start("atlas-gateway", "gateway-limited", {
-        "ATLAS_GATEWAY_PORT": str(port), "ATLAS_RATE_LIMIT_RPM": "2"})
+    proc = mcp_stack.stack.start(
+        "atlas-gateway",
+        "gateway-limited",
+        {"ATLAS_GATEWAY_PORT": str(port), "ATLAS_RATE_LIMIT_RPM": "2"},
+    )
     limited = f"http://127.0.0.1:{port}"
     try:
         wait_http(limited + "/healthz", proc)

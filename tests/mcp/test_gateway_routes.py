@@ -14,11 +14,17 @@ def _get(ms: McpStack, path: str, key: str) -> httpx.Response:
 
 def test_routes_are_in_the_openapi_document(mcp_stack: McpStack) -> None:
     paths = httpx.get(mcp_stack.gateway + "/api/v1/openapi.json", timeout=10).json()["paths"]
-    for path in ("/api/v1/admin/semantic/entities", "/api/v1/admin/semantic/entities/{name}",
-                 "/api/v1/admin/semantic/metrics", "/api/v1/admin/semantic/glossary",
-                 "/api/v1/admin/semantic/catalog", "/api/v1/admin/semantic/raw/{file}",
-                 "/api/v1/semantic/entities", "/api/v1/execute-sql",
-                 "/api/v1/metrics/{metric_id}/run"):
+    for path in (
+        "/api/v1/admin/semantic/entities",
+        "/api/v1/admin/semantic/entities/{name}",
+        "/api/v1/admin/semantic/metrics",
+        "/api/v1/admin/semantic/glossary",
+        "/api/v1/admin/semantic/catalog",
+        "/api/v1/admin/semantic/raw/{file}",
+        "/api/v1/semantic/entities",
+        "/api/v1/execute-sql",
+        "/api/v1/metrics/{metric_id}/run",
+    ):
         assert path in paths, path
 
 
@@ -29,8 +35,13 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
     assert _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"]
     raw = _get(mcp_stack, "/api/v1/admin/semantic/raw/entities/users.yml", key)
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/yaml")
-    for path in ("raw/..%2F..%2Fsettings.py", "raw/entities/..%2F..%2F..%2Fpyproject.toml",
-                 "raw/%2Fetc%2Fpasswd", "raw/entities/nope.yml", "entities/nope"):
+    for path in (
+        "raw/..%2F..%2Fsettings.py",
+        "raw/entities/..%2F..%2F..%2Fpyproject.toml",
+        "raw/%2Fetc%2Fpasswd",
+        "raw/entities/nope.yml",
+        "entities/nope",
+    ):
         r = _get(mcp_stack, "/api/v1/admin/semantic/" + path, key)
         assert r.status_code == 404 and r.json()["error"] == "not_found", (path, r.text)
     assert _get(mcp_stack, "/api/v1/admin/semantic/entities", "atlas_sk_nope").status_code == 401
@@ -38,8 +49,11 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
 
 def test_bad_bodies_are_422_not_500(mcp_stack: McpStack) -> None:
     url, key = mcp_stack.gateway, mcp_stack.analyst_key
-    for path, body in (("/api/v1/execute-sql", {}), ("/api/v1/execute-sql", {"sql": ""}),
-                       ("/api/v1/metrics/signups/run", {"dimension": ["plan"]})):
+    for path, body in (
+        ("/api/v1/execute-sql", {}),
+        ("/api/v1/execute-sql", {"sql": ""}),
+        ("/api/v1/metrics/signups/run", {"dimension": ["plan"]}),
+    ):
         r = httpx.post(url + path, json=body, headers=bearer(key), timeout=10)
         assert r.status_code == 422 and r.json()["error"] == "validation_error", (path, r.text)
 
@@ -50,8 +64,12 @@ def test_execute_sql_is_charged_like_a_question(mcp_stack: McpStack) -> None:
     key = mcp_stack.create_key(other["token"], role="analyst")["key"]
 
     def run() -> httpx.Response:
-        return httpx.post(mcp_stack.gateway + "/api/v1/execute-sql", headers=bearer(key),
-                          json={"sql": "SELECT COUNT(*) AS n FROM users"}, timeout=30)
+        return httpx.post(
+            mcp_stack.gateway + "/api/v1/execute-sql",
+            headers=bearer(key),
+            json={"sql": "SELECT COUNT(*) AS n FROM users"},
+            timeout=30,
+        )
 
     assert run().status_code == 200
     limited = run()

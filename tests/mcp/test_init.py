@@ -16,10 +16,19 @@ OTHER = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"]
 
 
 def atlas(*args: str, key: str = KEY) -> subprocess.CompletedProcess[str]:
-    env = {"ATLAS_URL": "http://atlas.example:8000", "ATLAS_API_KEY": key,
-           "ATLAS_CONFIG_DIR": "/nonexistent", "PATH": str(BIN)}
-    return subprocess.run([str(BIN / "atlas"), "mcp", "init", *args], env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        "ATLAS_URL": "http://atlas.example:8000",
+        "ATLAS_API_KEY": key,
+        "ATLAS_CONFIG_DIR": "/nonexistent",
+        "PATH": str(BIN),
+    }
+    return subprocess.run(
+        [str(BIN / "atlas"), "mcp", "init", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_snippet_names_the_server_and_never_prints_the_key() -> None:
@@ -31,10 +40,15 @@ def test_the_snippet_names_the_server_and_never_prints_the_key() -> None:
     assert KEY not in done.stdout
 
 
-@pytest.mark.parametrize(("client", "section"), [
-    ("claude-desktop", "mcpServers"), ("cursor", "mcpServers"),
-    ("claude-code", "mcpServers"), ("vscode", "servers"),
-])
+@pytest.mark.parametrize(
+    ("client", "section"),
+    [
+        ("claude-desktop", "mcpServers"),
+        ("cursor", "mcpServers"),
+        ("claude-code", "mcpServers"),
+        ("vscode", "servers"),
+    ],
+)
 def test_write_keeps_other_servers_backs_up_and_is_private(
     tmp_path: Path, client: str, section: str
 ) -> None:

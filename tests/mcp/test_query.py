@@ -39,11 +39,10 @@ async def test_query_over_http_matches_the_rest_answer_and_reports_progress(
     assert out["sql"] and out["sql"] == direct["sql"]
     assert out["conversationId"]
     assert progress, "no progress notification arrived"
-    stored = httpx.get(
-        f"{mcp_stack.gateway}/api/v1/conversations/{out['conversationId']}",
-        headers=bearer(mcp_stack.admin_key),
-        timeout=10,
-    )
+    async with httpx.AsyncClient(base_url=mcp_stack.gateway, timeout=10) as http:
+        stored = await http.get(
+            f"/api/v1/conversations/{out['conversationId']}", headers=bearer(mcp_stack.admin_key)
+        )
     assert stored.status_code == 200, stored.text
     assert stored.json()["surface"] == "mcp"
 
@@ -63,7 +62,11 @@ async def test_an_ambiguous_question_asks_back_and_the_conversation_continues(
         clarification = asked["clarification"]
         assert clarification and clarification["options"] and asked["sql"] == []
         buyers = next(o for o in clarification["options"] if o.startswith("Buyers"))
-        follow_up = structured(await client.call_tool("query", {
-            "question": buyers.split(":")[0], "conversationId": asked["conversationId"]}))
+        follow_up = structured(
+            await client.call_tool(
+                "query",
+                {"question": buyers.split(":")[0], "conversationId": asked["conversationId"]},
+            )
+        )
     assert follow_up.get("conversationId") == asked["conversationId"], follow_up
     assert follow_up["sql"] and follow_up["rows"], follow_up
