@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.stack import free_port, wait_http
 from tests.widget.conftest import ROOT, Console, build
 from tests.widget.pages import DEMO_QUESTION, screenshot
 from tests.widget.site import PASSWORD, Site
@@ -86,3 +87,48 @@ def test_the_react_example_answers_in_the_browser(page: Page, site: Site, consol
     assert show_sql.evaluate("b => getComputedStyle(b).textTransform") == "none"
     assert show_sql.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(255, 105, 180)"
     assert console.errors == []
+
+
+SIMPLE_KEY = "a-simple-key-for-the-chat-page-test"
+MODES = {
+    "none": {"ATLAS_AUTH_MODE": "none"},
+    "simple-key": {"ATLAS_AUTH_MODE": "api-key", "ATLAS_API_KEY": SIMPLE_KEY},
+}
+
+
+def gateway_in_mode(site: Site, mode: str) -> str:
+    """Another auth service of the same stack in `mode`, and a gateway in front of it."""
+    port = free_port()
+    auth = site.stack.start(
+        "atlas-auth", f"auth-{mode}", {"ATLAS_AUTH_PORT": str(port), **MODES[mode]}
+    )
+    wait_http(f"http://127.0.0.1:{port}/healthz", auth)
+    return site.stack.start_gateway(
+        f"gateway-{mode}", {"ATLAS_AUTH_URL": f"http://127.0.0.1:{port}"}
+    )
+
+
+def test_without_managed_auth_the_page_opens_on_the_chat(page: Page, site: Site) -> None:
+    page.goto(gateway_in_mode(site, "none") + "/")
+    question = page.get_by_label("Ask a question about your data")
+    question.fill(DEMO_QUESTION)
+    question.press("Enter")
+    expect(page.locator(".atlas-msg-assistant")).to_contain_text(
+        "signups last week", timeout=15_000
+    )
+
+
+def test_a_simple_key_gateway_asks_for_the_key(page: Page, site: Site) -> None:
+    page.goto(gateway_in_mode(site, "simple-key") + "/")
+    expect(page.get_by_role("heading", name="Your API key")).to_be_visible()
+    page.get_by_label("API key or token").fill("not the key")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    page.get_by_label("API key or token").fill(SIMPLE_KEY)
+    page.get_by_role("button", name="Continue").click()
+    question = page.get_by_label("Ask a question about your data")
+    question.fill(DEMO_QUESTION)
+    question.press("Enter")
+    expect(page.locator(".atlas-msg-assistant")).to_contain_text(
+        "signups last week", timeout=15_000
+    )

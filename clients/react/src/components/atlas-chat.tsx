@@ -16,6 +16,7 @@ import type { ChatErrorInfo } from "../lib/errors";
 import { Composer } from "./composer";
 import { ConversationSidebar } from "./conversation-sidebar";
 import { ErrorBanner } from "./error-banner";
+import { KeyCard } from "./key-card";
 import { Message } from "./message";
 import { SignInCard } from "./sign-in-card";
 import type { ToolRenderers } from "./tool-part";
@@ -159,7 +160,12 @@ export const AtlasChat = forwardRef<AtlasChatHandle, AtlasChatProps>(
             Loading…
           </p>
         )}
-        {auth.status === "signed-out" && <SignInCard auth={auth} />}
+        {auth.status === "signed-out" &&
+          (auth.mode === "simple-key" || auth.mode === "byot" ? (
+            <KeyCard auth={auth} />
+          ) : (
+            <SignInCard auth={auth} />
+          ))}
         {signedIn && (
           <div className="atlas-body">
             {withSidebar && (

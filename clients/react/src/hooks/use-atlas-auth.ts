@@ -24,6 +24,8 @@ export interface UseAtlasAuthReturn {
   signIn: (email: string, password: string) => Promise<void>;
   signUp: (email: string, password: string, name: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** Use an API key (or any Bearer token) for this session, once `GET /api/v1/me` accepts it. */
+  signInWithKey: (key: string) => Promise<void>;
 }
 
 async function authMode(conn: Parameters<typeof atlasFetch>[0]): Promise<string | undefined> {
@@ -99,5 +101,19 @@ export function useAtlasAuth(): UseAtlasAuthReturn {
     setStatus("signed-out");
   }, [connection, setSessionToken]);
 
-  return { status, mode, user, signIn, signUp, signOut };
+  const signInWithKey = useCallback(
+    async (key: string) => {
+      setSessionToken(key);
+      try {
+        await atlasFetch(connection, "/api/v1/me");
+      } catch (error) {
+        setSessionToken(undefined);
+        throw error;
+      }
+      setStatus("signed-in");
+    },
+    [connection, setSessionToken],
+  );
+
+  return { status, mode, user, signIn, signUp, signOut, signInWithKey };
 }
