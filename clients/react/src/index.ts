@@ -40,7 +40,11 @@ export type {
   UseConversationsOptions,
   UseConversationsReturn,
 } from "./hooks/use-conversations";
-export { useConversations } from "./hooks/use-conversations";
+export {
+  useConversations,
+  /** Upstream's name for the same hook. */
+  useConversations as useAtlasConversations,
+} from "./hooks/use-conversations";
 export { useStarterPrompts } from "./hooks/use-starter-prompts";
 export type { ChartChoice, ChartHint } from "./lib/chart-choice";
 export { chooseChart } from "./lib/chart-choice";
