@@ -60,7 +60,26 @@ def test_the_chat_page_signs_in_first_then_answers(
     expect(page.get_by_label("Ask a question about your data")).to_be_visible()
     # ... and only them: the gateway's relay keeps no cookie for the next caller.
     assert httpx.get(site.url + "/api/auth/get-session", timeout=10).json() is None
+    star_share_delete(page)
     assert console.errors == []
+
+
+def star_share_delete(page: Page) -> None:
+    item = page.get_by_role("navigation", name="Conversations").get_by_role("listitem")
+    star = item.get_by_role("button", name=f"Star {TIME_SERIES}")
+    star.click()
+    expect(item.get_by_role("button", name=f"Unstar {TIME_SERIES}")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    item.get_by_role("button", name=f"Share {TIME_SERIES}").click()
+    link = page.get_by_role("status").filter(has_text="Link copied")
+    expect(link).to_contain_text("http")
+    shared = link.inner_text().split("Link copied: ", 1)[1]
+    public = httpx.get(shared, timeout=10)  # the link works without any credential
+    assert public.status_code == 200 and public.json()["messages"][0]["content"] == TIME_SERIES
+    item.get_by_role("button", name=f"Delete {TIME_SERIES}").click()
+    item.get_by_role("button", name="Delete", exact=True).click()
+    expect(item).to_have_count(0)
 
 
 def example_pages(site: Site, key: str) -> str:
