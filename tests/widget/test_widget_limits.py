@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from tests.support.isolation import create_vhost, delete_vhost
 from tests.support.stack import wait_for
 from tests.widget.conftest import ROOT, WIDGET_DIST, build
 from tests.widget.pages import DEMO_QUESTION, host_page, panel
@@ -70,7 +72,7 @@ def limited(site: Site) -> Iterator[str]:
         {"ATLAS_RATE_LIMIT_RPM": "1", "ATLAS_CORS_ORIGIN": site.host.origin},
     )
     yield url
-    site.stack.stop(site.stack.procs[[p.name for p in site.stack.procs].index("gateway-limited")])
+    site.stack.stop(next(p for p in site.stack.procs if p.name == "gateway-limited"))
 
 
 def test_a_rate_limit_shows_the_wait(page: Page, site: Site, limited: str) -> None:
@@ -85,6 +87,32 @@ def test_a_rate_limit_shows_the_wait(page: Page, site: Site, limited: str) -> No
     expect(alert).to_contain_text("Too many requests", timeout=10_000)
     expect(alert).to_contain_text(re.compile(r"You can try again in \d+ s\."))
     expect(alert.get_by_role("button", name="Retry")).to_be_disabled()
+
+
+@pytest.fixture(scope="module")
+def workerless(site: Site) -> Iterator[str]:
+    """A gateway of the same stack on a vhost of its own, where no worker consumes."""
+    name = f"atlas_test_{uuid.uuid4().hex[:10]}_noworker"
+    rabbitmq_url = create_vhost(name)
+    try:
+        url = site.stack.start_gateway(
+            "gateway-workerless",
+            {"ATLAS_RABBITMQ_URL": rabbitmq_url, "ATLAS_CORS_ORIGIN": site.host.origin},
+        )
+        yield url
+        site.stack.stop(next(p for p in site.stack.procs if p.name == "gateway-workerless"))
+    finally:
+        delete_vhost(name)
+
+
+def test_no_worker_shows_that_atlas_is_unavailable(page: Page, site: Site, workerless: str) -> None:
+    key = site.create_key("workerless")["key"]
+    page.goto(host_page(site, "/workerless.html", key, api_url=workerless))
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    alert = panel(page).get_by_role("alert")
+    expect(alert).to_contain_text("Atlas is unavailable right now", timeout=10_000)
+    expect(alert.get_by_role("button", name="Retry")).to_be_visible()
+    expect(panel(page).get_by_role("status")).to_have_count(0)  # no endless spinner
 
 
 def axe_violations(target: Page | Frame) -> list[dict[str, object]]:
