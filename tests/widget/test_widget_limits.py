@@ -1,5 +1,5 @@
-"""The widget's files over HTTP (sizes, caching, framing policy), a rate limit's wait shown in
-the panel, and an axe-core scan of the open widget."""
+"""The widget's files over HTTP (sizes, caching, framing policy), what the panel says when a
+rate limit applies or no worker answers, and an axe-core scan of the open widget."""
 
 from __future__ import annotations
 
