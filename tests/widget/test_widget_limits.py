@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from tests.support.isolation import create_vhost, delete_vhost
-from tests.support.stack import wait_for
+from tests.support.stack import wait_for, wait_for_workers
 from tests.widget.conftest import ROOT, WIDGET_DIST, build
 from tests.widget.pages import DEMO_QUESTION, host_page, panel
 from tests.widget.site import Site
@@ -113,6 +113,39 @@ def test_no_worker_shows_that_atlas_is_unavailable(page: Page, site: Site, worke
     expect(alert).to_contain_text("Atlas is unavailable right now", timeout=10_000)
     expect(alert.get_by_role("button", name="Retry")).to_be_visible()
     expect(panel(page).get_by_role("status")).to_have_count(0)  # no endless spinner
+
+
+@pytest.fixture(scope="module")
+def slow(site: Site) -> Iterator[str]:
+    """A gateway and a worker streaming one token per 150 ms, on a vhost of their own."""
+    name = f"atlas_test_{uuid.uuid4().hex[:10]}_slow"
+    env = {"ATLAS_RABBITMQ_URL": create_vhost(name)}
+    try:
+        worker = site.stack.start(
+            "atlas-query-worker", "worker-slow", {**env, "ATLAS_WORKER_TOKEN_DELAY_MS": "150"}
+        )
+        url = site.stack.start_gateway(
+            "gateway-slow", {**env, "ATLAS_CORS_ORIGIN": site.host.origin}
+        )
+        wait_for_workers(url, 1)
+        yield url
+        site.stack.stop(next(p for p in site.stack.procs if p.name == "gateway-slow"))
+        site.stack.stop(worker)
+    finally:
+        delete_vhost(name)
+
+
+def test_stop_ends_an_answer_while_it_streams(page: Page, site: Site, slow: str) -> None:
+    page.goto(host_page(site, "/slow.html", site.create_key("slow")["key"], api_url=slow))
+    page.evaluate("question => window.Atlas.ask(question)", DEMO_QUESTION)
+    chat = panel(page)
+    answer = chat.locator(".atlas-msg-assistant")
+    expect(answer.locator(".atlas-markdown")).to_be_visible(timeout=15_000)  # mid-answer
+    with page.expect_response(lambda r: r.url.endswith("/stop")) as stopped:
+        chat.get_by_role("button", name="Stop").click()
+    assert stopped.value.status == 200
+    expect(chat.get_by_role("button", name="Send")).to_be_visible()
+    expect(answer).not_to_contain_text("2026).")  # cut before the narrative ended
 
 
 def axe_violations(target: Page | Frame) -> list[dict[str, object]]:
