@@ -16,6 +16,8 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
+    // The budget that matters is gzipped (250 KB, checked by tests/widget); raw, the app is ~700 KB.
+    chunkSizeWarningLimit: 800,
     rolldownOptions: { input: { widget: "widget.html", index: "index.html" } },
   },
   test: { include: ["test/**/*.test.ts"] },
