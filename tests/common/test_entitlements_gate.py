@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import httpx
@@ -34,6 +35,7 @@ from atlas_common.entitlements import (
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
+from atlas_common.service import set_state
 from atlas_common.settings import DEV_INTERNAL_TOKEN
 from atlas_entitlements.main import create_app
 from tests.entitlements.support import INTERNAL, eventually, make_settings, serve, write_plans
@@ -63,7 +65,7 @@ def caller(x_workspace: Annotated[str, Header()] = "default") -> Principal:
 def gate_app(client: EntitlementsClient) -> FastAPI:
     app = FastAPI()
     install_error_handlers(app)
-    app.state.entitlements = client
+    set_state(app, SimpleNamespace(entitlements=client))
 
     @app.get("/explore", dependencies=[Depends(require_feature("data-explorer",
                                                                principal=caller))])

@@ -7,6 +7,10 @@ CMD cannot import, or whose environment names a setting nothing reads, is broken
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +18,8 @@ import pytest
 from tests.deploy import dockerfile
 from tests.deploy.layout import PROCESSES
 from tests.deploy.workspace import Script, scripts, settings_env_names
+
+BIN = Path(sys.executable).parent
 
 
 @pytest.mark.parametrize("name", sorted(scripts()))
@@ -62,3 +68,25 @@ def test_compose_environment_is_read_by_the_process(
 
 def test_unread_variable_is_caught() -> None:
     assert _unread({"ATLAS_ENV", "ATLAS_GATWAY_PORT"}, "atlas_common") == {"ATLAS_GATWAY_PORT"}
+
+
+def _service_scripts() -> list[Script]:
+    return [s for s in scripts().values() if s.member.parent.name == "services"]
+
+
+def test_a_bad_setting_stops_every_service_process_with_one_line() -> None:
+    """Every service's console script (workers included) refuses a bad value of a shared
+    setting with exit code 2 and one line naming the variable; all are spawned at once."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ATLAS_", "BETTER_AUTH"))}
+    env["ATLAS_JOB_DELIVERY_LIMIT"] = "0"
+    found = _service_scripts()
+    assert len(found) >= 6, [s.name for s in found]
+    procs = {s.name: subprocess.Popen([str(BIN / s.name)], env=env, cwd="/", text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for s in found}
+    for name, proc in procs.items():
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 2, (name, stderr)
+        assert stderr.strip().splitlines() == [
+            f"{name}: ATLAS_JOB_DELIVERY_LIMIT: Input should be greater than or equal to 1"
+        ], name

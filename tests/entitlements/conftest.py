@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from atlas_common.bus import Bus, Delivery, names
 from atlas_common.messages import Message, SubscriptionChanged
+from atlas_common.service import APP_STATE
 from atlas_entitlements.deps import EntitlementsState
 from atlas_entitlements.handlers import UsageHandler
 from atlas_entitlements.main import create_app
@@ -52,13 +53,13 @@ class Running:
 
     @property
     def state(self) -> EntitlementsState:
-        state: EntitlementsState = self.app.state.entitlements_service
+        state = getattr(self.app.state, APP_STATE)
+        assert isinstance(state, EntitlementsState)
         return state
 
     @property
     def usage(self) -> UsageHandler:
-        handler: UsageHandler = self.app.state.usage_handler
-        return handler
+        return self.state.usage
 
 
 @dataclass

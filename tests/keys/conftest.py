@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from atlas_common.bus import Bus, Delivery, names
 from atlas_common.messages import Message
+from atlas_common.service import APP_STATE
 from atlas_keys.deps import KeysState
 from atlas_keys.main import create_app
 from tests.keys.support import make_settings, serve
@@ -40,7 +41,8 @@ class Running:
 
     @property
     def state(self) -> KeysState:
-        state: KeysState = self.app.state.keys
+        state = getattr(self.app.state, APP_STATE)
+        assert isinstance(state, KeysState)
         return state
 
 

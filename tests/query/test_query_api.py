@@ -16,8 +16,10 @@ from atlas_common.principal import Principal
 from atlas_query.api.main import create_app
 from atlas_query.semantic import SemanticLayerError
 from atlas_query.settings import QuerySettings, RlsPolicy
+from tests.query.api_client import query_api
 from tests.query.fixtures.databases import shop_duckdb  # noqa: F401 - fixture
 from tests.query.fixtures.dataset import SEMANTIC_ROOT
+from tests.support.isolation import Isolation
 
 TOKEN = "query-api-test-token"
 ANALYST = Principal(user_id="ana", role="analyst", claims={"tenant": "acme"})
@@ -30,11 +32,11 @@ def settings_for(datasource: Path, **extra: object) -> QuerySettings:
 
 
 @pytest.fixture
-async def client(shop_duckdb: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def client(shop_duckdb: Path, isolation: Isolation) -> AsyncIterator[httpx.AsyncClient]:
     policy = RlsPolicy(tables=["orders"], column="tenant_id", claim="tenant")
-    app = create_app(settings_for(shop_duckdb, rls_policies=[policy]))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://query-api") as http:
+    settings = settings_for(shop_duckdb, rls_policies=[policy],
+                            database_url=isolation.database_url)
+    async with query_api(settings) as http:
         yield http
 
 
@@ -45,6 +47,13 @@ def as_(principal: Principal) -> dict[str, str]:
 async def test_healthz_needs_no_token(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_the_schema_is_not_served(client: httpx.AsyncClient) -> None:
+    """An internal app: no /openapi.json or /docs, with the token or without it."""
+    for path in ("/openapi.json", "/docs"):
+        assert (await client.get(path)).status_code == 404
+        assert (await client.get(path, headers=as_(ANALYST))).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/api/v1/tables", "/internal/v1/health"])
@@ -138,10 +147,10 @@ async def test_health_reports_datasource_and_layer(client: httpx.AsyncClient) ->
     }
 
 
-async def test_health_reports_a_missing_database(tmp_path: Path) -> None:
-    app = create_app(settings_for(tmp_path / "not-created-yet.duckdb"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://query-api") as http:
+async def test_health_reports_a_missing_database(tmp_path: Path, isolation: Isolation) -> None:
+    settings = settings_for(tmp_path / "not-created-yet.duckdb",
+                            database_url=isolation.database_url)
+    async with query_api(settings) as http:
         body = (await http.get("/internal/v1/health", headers=as_(ANALYST))).json()
     assert body["datasource"]["status"] == "error"
     assert "does not exist" in body["datasource"]["message"]

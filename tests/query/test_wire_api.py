@@ -14,12 +14,13 @@ import pytest
 
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
-from atlas_query.api.main import create_app
 from atlas_query.demo import SEMANTIC_ROOT as DEMO_ROOT
 from atlas_query.planner import Planned, SemanticPlanner
 from atlas_query.semantic import load_semantic_layer
 from atlas_query.settings import QuerySettings
+from tests.query.api_client import query_api
 from tests.query.fixtures.databases import shop_duckdb  # noqa: F401 - fixture
+from tests.support.isolation import Isolation
 
 TOKEN = "query-api-wire-token"
 ANALYST = Principal(user_id="ana", role="analyst")
@@ -27,11 +28,11 @@ OURS = ["What did we sell yesterday?", "how many users signed up last week?"]
 
 
 @pytest.fixture
-async def client(shop_duckdb: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def client(shop_duckdb: Path, isolation: Isolation) -> AsyncIterator[httpx.AsyncClient]:
     settings = QuerySettings(internal_token=TOKEN, semantic_root=DEMO_ROOT,  # type: ignore[call-arg]
-                             datasource_url=str(shop_duckdb), starter_prompts=OURS)
-    transport = httpx.ASGITransport(app=create_app(settings))
-    async with httpx.AsyncClient(transport=transport, base_url="http://query-api") as http:
+                             datasource_url=str(shop_duckdb), starter_prompts=OURS,
+                             database_url=isolation.database_url)
+    async with query_api(settings) as http:
         http.headers.update(internal_headers(TOKEN, ANALYST))
         yield http
 

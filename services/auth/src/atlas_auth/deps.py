@@ -14,6 +14,7 @@ from atlas_auth.managed.admin import Admin
 from atlas_auth.settings import AuthSettings
 from atlas_auth.verify import SessionAuth, Verifier
 from atlas_common.principal import Principal
+from atlas_common.service import app_state
 
 
 @dataclass
@@ -30,8 +31,7 @@ class AuthState:
 
 
 def get_state(request: Request) -> AuthState:
-    state: AuthState = request.app.state.auth
-    return state
+    return app_state(request, AuthState)
 
 
 StateDep = Annotated[AuthState, Depends(get_state)]

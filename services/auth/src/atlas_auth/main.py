@@ -8,20 +8,16 @@ but ``/healthz`` needs the internal token.
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import uvicorn
-from fastapi import Depends, FastAPI
-from pydantic import ValidationError
+from fastapi import FastAPI
 
 from atlas_auth.routes import admin_users, auth, internal
-from atlas_auth.settings import AuthSettings, ConfigError
+from atlas_auth.settings import AuthSettings
 from atlas_auth.stored_keys import StoredKeyVerifier
 from atlas_auth.wiring import build_state
-from atlas_common.errors import install_error_handlers
-from atlas_common.internal import require_internal_token
+from atlas_common.service import internal_app, run_service, set_state
 
 log = logging.getLogger("atlas_auth")
 
@@ -36,40 +32,14 @@ def create_app(settings: AuthSettings, *, stored_keys: StoredKeyVerifier | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with build_state(settings, stored_keys) as state:
-            app.state.auth = state
+            set_state(app, state)
             log.info("auth service ready", extra={"mode": mode})
             yield
 
-    app = FastAPI(title="Atlas auth", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
-    install_error_handlers(app)
-    guard = [Depends(require_internal_token(settings.internal_token))]
-    for router in (internal.router, auth.router, admin_users.router):
-        app.include_router(router, dependencies=guard)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return app
-
-
-def _config_error_line(exc: ConfigError | ValidationError) -> str:
-    if isinstance(exc, ConfigError):
-        return str(exc)
-    first = exc.errors()[0]
-    name = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-    return f"{name}: {first.get('msg', 'invalid value')}"
+    return internal_app("Atlas auth", settings.internal_token, lifespan,
+                        [internal.router, auth.router, admin_users.router])
 
 
 def run() -> None:
-    """Console script: refuse a bad configuration with one line naming the variable."""
-    try:
-        settings = AuthSettings()
-        app = create_app(settings)
-    except (ConfigError, ValidationError) as exc:
-        print(f"atlas-auth: {_config_error_line(exc)}", file=sys.stderr)
-        raise SystemExit(2) from None
-    logging.basicConfig(level=settings.log_level.upper())
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                proxy_headers=False)
+    """Console script: a bad setting stops start-up with one line naming the variable."""
+    run_service("auth", AuthSettings, create_app)

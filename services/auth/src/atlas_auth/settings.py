@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 
 from atlas_common.principal import AuthMode, Role
+from atlas_common.service import StartupError
 from atlas_common.settings import CommonSettings
 
 MIN_AUTH_SECRET_CHARS = 32
@@ -25,7 +26,7 @@ _ARGON2_MIN_TIME_COST = 2
 _ARGON2_MIN_MEMORY_KIB = 19_456
 
 
-class ConfigError(ValueError):
+class ConfigError(StartupError, ValueError):
     """A setting that stops start-up; the message names the variable."""
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
+from atlas_common.service import app_state
+from atlas_entitlements.handlers import UsageHandler
 from atlas_entitlements.plans import Catalog
 from atlas_entitlements.schemas import CustomerId
 from atlas_entitlements.service import EntitlementsService
@@ -20,11 +22,11 @@ class EntitlementsState:
     catalog: Catalog
     service: EntitlementsService
     operator: OperatorService
+    usage: UsageHandler
 
 
 def get_state(request: Request) -> EntitlementsState:
-    state: EntitlementsState = request.app.state.entitlements_service
-    return state
+    return app_state(request, EntitlementsState)
 
 
 def get_service(request: Request) -> EntitlementsService:

@@ -10,29 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import asyncpg
-import uvicorn
-from fastapi import Depends, FastAPI
-from pydantic import ValidationError
+from fastapi import FastAPI
 
 from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 from atlas_common.entitlements import ALL_CUSTOMERS
-from atlas_common.errors import install_error_handlers
-from atlas_common.internal import require_internal_token
-from atlas_common.telemetry import setup_logging, setup_tracing
+from atlas_common.service import internal_app, run_service, set_state
 from atlas_entitlements import routes
 from atlas_entitlements.catalog_loader import load_catalog, refuse_dropped_plans
 from atlas_entitlements.deps import EntitlementsState
 from atlas_entitlements.events import Events
 from atlas_entitlements.handlers import RETRYABLE, UsageHandler, consume_usage
-from atlas_entitlements.plans import PlansFileError, load_plans_file
+from atlas_entitlements.plans import load_plans_file
 from atlas_entitlements.service import EntitlementsService
 from atlas_entitlements.settings import EntitlementsServiceSettings
 from atlas_entitlements.subscriptions import OperatorService
@@ -64,25 +58,14 @@ def create_app(settings: EntitlementsServiceSettings | None = None) -> FastAPI:
             service = EntitlementsService(pool, catalog, batcher)
             usage = UsageHandler(service)
             await consume_usage(bus, usage, settings.usage_prefetch)
-            app.state.entitlements_service = EntitlementsState(
-                settings, catalog, service, OperatorService(pool, catalog, events))
-            app.state.usage_handler = usage
+            set_state(app, EntitlementsState(
+                settings, catalog, service, OperatorService(pool, catalog, events), usage))
             log.info("entitlements ready", extra={"plans": sorted(catalog.plans),
                                                   "catalog_version": catalog.version})
             yield
 
-    app = FastAPI(title="Atlas entitlements", lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None)
-    install_error_handlers(app)
-    guard = [Depends(require_internal_token(settings.internal_token))]
-    app.include_router(routes.internal, dependencies=guard)
-    app.include_router(routes.operator, dependencies=guard)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return app
+    return internal_app("Atlas entitlements", settings.internal_token, lifespan,
+                        [routes.internal, routes.operator])
 
 
 async def _keep_session(connection: asyncpg.Connection) -> None:
@@ -113,22 +96,5 @@ async def preflight(settings: EntitlementsServiceSettings) -> None:
 
 def run() -> None:
     """Console script: a bad setting or plans file stops start-up with one line (exit 2)."""
-    try:
-        settings = EntitlementsServiceSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = ".".join(str(p) for p in first.get("loc", ())) or "settings"
-        _die(f"{name}: {first.get('msg', 'invalid value')}")
-    setup_logging("entitlements", settings.log_level, json=settings.log_json)
-    setup_tracing("entitlements", settings.otel_exporter)
-    try:
-        asyncio.run(preflight(settings))
-    except PlansFileError as exc:
-        _die(str(exc))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                proxy_headers=False, timeout_graceful_shutdown=5)
-
-
-def _die(message: str) -> NoReturn:
-    print(f"atlas-entitlements: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    run_service("entitlements", EntitlementsServiceSettings, create_app,
+                preflight=lambda settings: asyncio.run(preflight(settings)))

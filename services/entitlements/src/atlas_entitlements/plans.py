@@ -18,13 +18,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from atlas_common.entitlements import FeatureType, Policy, Reset
+from atlas_common.service import StartupError
 from atlas_entitlements.plans_yaml import line_of, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 SELF_HOSTED = "self-hosted"
 
 
-class PlansFileError(Exception):
+class PlansFileError(StartupError):
     def __init__(self, path: str, problem: str, place: str = "", line: int | None = None):
         where = f" line {line}" if line else ""
         what = f" ({place})" if place else ""

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from atlas_common.errors import AtlasError
 from atlas_common.principal import Principal
+from atlas_common.service import app_state
 from atlas_gateway.auth.roles import PUBLIC, required_role
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService
@@ -15,8 +16,7 @@ from atlas_gateway.state import GatewayState
 
 
 def get_state(request: Request) -> GatewayState:
-    state: GatewayState = request.app.state.gateway
-    return state
+    return app_state(request, GatewayState)
 
 
 def get_ask_service(state: Annotated[GatewayState, Depends(get_state)]) -> AskService:

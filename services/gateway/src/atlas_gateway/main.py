@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
@@ -16,8 +15,8 @@ from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
+from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
-from atlas_common.telemetry import setup_logging, setup_tracing
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
@@ -55,34 +54,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.redis_url, health_check_interval=10)
-        hub = StreamHub(redis, settings.redis_prefix)
-        await hub.start()
-        bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
-        db = await create_pool(settings.database_url, min_size=1, max_size=4)
-        http = httpx.AsyncClient(timeout=10, cookies=_NoCookies())
-        cache = PrincipalCache(settings.auth_cache_max, settings.auth_cache_ttl_s)
-        auth = Authenticator(
-            settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
-        )
-        entitlements = EntitlementsClient(EntitlementsSettings())
-        app.state.entitlements = entitlements  # where the gate dependencies find it
-        invalidator = Invalidator(cache, entitlements)
-        await bus.subscribe_events(names.CACHE_INVALIDATION_EVENTS, invalidator.handle)
-        bus.on_reconnect(invalidator.flush)
-        limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
-        app.state.gateway = GatewayState(
-            settings, bus, redis, hub, db, http, auth, limiter, entitlements
-        )
-        try:
+        async with AsyncExitStack() as stack:  # each resource closes even if a later one fails
+            set_state(app, await _open_state(settings, stack))
             yield
-        finally:
-            await entitlements.aclose()
-            await hub.stop()
-            await bus.close()
-            await db.close()
-            await http.aclose()
-            await redis.aclose()
 
     app = FastAPI(
         title="Atlas API",
@@ -114,6 +88,33 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     return app
 
 
+async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayState:
+    redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+    stack.push_async_callback(redis.aclose)
+    hub = StreamHub(redis, settings.redis_prefix)
+    await hub.start()
+    stack.push_async_callback(hub.stop)
+    bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
+    stack.push_async_callback(bus.close)
+    db = await create_pool(settings.database_url, min_size=1, max_size=4)
+    stack.push_async_callback(db.close)
+    http = httpx.AsyncClient(timeout=10, cookies=_NoCookies())
+    stack.push_async_callback(http.aclose)
+    entitlements = EntitlementsClient(EntitlementsSettings())
+    stack.push_async_callback(entitlements.aclose)
+    cache = PrincipalCache(settings.auth_cache_max, settings.auth_cache_ttl_s)
+    auth = Authenticator(
+        settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
+    )
+    invalidator = Invalidator(cache, entitlements)
+    await bus.subscribe_events(names.CACHE_INVALIDATION_EVENTS, invalidator.handle)
+    bus.on_reconnect(invalidator.flush)
+    limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
+    state = GatewayState(settings, bus, redis, hub, db, http, auth, limiter, entitlements)
+    stack.push_async_callback(state.tasks.cancel_all)  # first to go: watchers use the rest
+    return state
+
+
 def _add_cors(app: FastAPI, origins: list[str]) -> None:
     """CORS for pages on other origins (the widget). ``*`` allows any origin without
     credentials (no cookies); listed origins may send credentials."""
@@ -133,14 +134,5 @@ def _add_cors(app: FastAPI, origins: list[str]) -> None:
 
 
 def run() -> None:
-    settings = GatewaySettings()
-    setup_logging("gateway", settings.log_level, json=settings.log_json)
-    setup_tracing("gateway", settings.otel_exporter)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=False,
-        timeout_graceful_shutdown=5,
-    )
+    """Console script: a bad setting stops start-up with one line naming it (exit code 2)."""
+    run_service("gateway", GatewaySettings, create_app)

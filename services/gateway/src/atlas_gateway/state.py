@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 import httpx
@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from atlas_common.bus import Bus
 from atlas_common.entitlements import EntitlementsClient
 from atlas_common.stream import StreamHub
+from atlas_common.tasks import BackgroundTasks
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.settings import GatewaySettings
@@ -30,3 +31,5 @@ class GatewayState:
     entitlements: EntitlementsClient
     #: Until when (monotonic) a seen worker is trusted without asking the broker again.
     workers_seen_until: float = 0.0
+    #: Tasks started while serving (abandon watchers): cancelled on shutdown.
+    tasks: BackgroundTasks = field(default_factory=BackgroundTasks)

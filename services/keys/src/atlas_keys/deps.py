@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from atlas_common.entitlements import EntitlementsClient
 from atlas_common.internal import principal_from_request
 from atlas_common.principal import Principal
+from atlas_common.service import app_state
 from atlas_keys.errors import ForbiddenRole
 from atlas_keys.last_used import LastUsedRecorder
 from atlas_keys.service import KeysService
@@ -20,11 +22,12 @@ class KeysState:
     settings: KeysSettings
     service: KeysService
     recorder: LastUsedRecorder
+    #: The plan gate's client (``atlas_common.entitlements`` finds it here).
+    entitlements: EntitlementsClient
 
 
 def get_state(request: Request) -> KeysState:
-    state: KeysState = request.app.state.keys
-    return state
+    return app_state(request, KeysState)
 
 
 def get_service(request: Request) -> KeysService:

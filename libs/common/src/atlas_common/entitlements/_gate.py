@@ -7,8 +7,9 @@
 The customer is the caller's workspace. The caller comes from ``principal=`` (a dependency
 returning a :class:`Principal`, such as the gateway's ``get_principal``), else from
 ``request.state.principal``, else from the principal header of an internal call carrying the
-internal token. The client is ``request.app.state.entitlements`` (an
-:class:`EntitlementsClient` built in the app's lifespan).
+internal token. The client is the ``entitlements`` attribute of the app's state (an
+:class:`EntitlementsClient` built in the app's lifespan, published with
+``atlas_common.service.set_state``).
 
 No ``from __future__ import annotations`` here: FastAPI reads the dependencies' annotations,
 which name closure variables.
@@ -25,15 +26,17 @@ from atlas_common.entitlements._models import Decision
 from atlas_common.errors import AtlasError
 from atlas_common.internal import INTERNAL_TOKEN_HEADER, principal_from_request, token_matches
 from atlas_common.principal import Principal
+from atlas_common.service import APP_STATE
 
 PrincipalDependency = Callable[..., Any]
 Gate = Callable[..., Awaitable[Decision]]
 
 
 def client_of(request: Request) -> EntitlementsClient:
-    client = getattr(request.app.state, "entitlements", None)
+    state = getattr(request.app.state, APP_STATE, None)
+    client = getattr(state, "entitlements", None)
     if not isinstance(client, EntitlementsClient):
-        raise AtlasError("The entitlement gate has no client (app.state.entitlements)")
+        raise AtlasError("The entitlement gate has no client (the app state's entitlements)")
     return client
 
 

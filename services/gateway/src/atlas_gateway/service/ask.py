@@ -35,7 +35,6 @@ from atlas_gateway.service.gather import AnswerGatherer
 from atlas_gateway.state import GatewayState
 
 log = logging.getLogger(__name__)
-_abandon_watchers: set[asyncio.Task[None]] = set()
 
 
 @dataclass
@@ -184,9 +183,7 @@ class AskService:
 
     def _watch_abandoned(self, request_id: str) -> None:
         """No listener anywhere for the grace period -> tell the worker to stop."""
-        task = asyncio.create_task(self._cancel_if_abandoned(request_id))
-        _abandon_watchers.add(task)
-        task.add_done_callback(_abandon_watchers.discard)
+        self.state.tasks.spawn(self._cancel_if_abandoned(request_id))
 
     async def _cancel_if_abandoned(self, request_id: str) -> None:
         await asyncio.sleep(self.settings.stream_grace_s)

@@ -25,28 +25,12 @@ from atlas_common.wire.conversations import (
     StarOut,
     checked_conversation_id,
 )
-from atlas_query.api.deps import internal_token
+from atlas_query.api.deps import ConversationsDep, SharingDep
 from atlas_query.conversations.models import Conversation, Message
-from atlas_query.conversations.service import ConversationService
-from atlas_query.conversations.sharing import SharingService
 
-router = APIRouter(dependencies=[Depends(internal_token)])
+router = APIRouter()
 PrincipalDep = Annotated[Principal, Depends(principal_from_request)]
 ConversationId = Annotated[str, Depends(checked_conversation_id)]
-
-
-def get_conversations(request: Request) -> ConversationService:
-    service: ConversationService = request.app.state.conversations
-    return service
-
-
-def get_sharing(request: Request) -> SharingService:
-    service: SharingService = request.app.state.sharing
-    return service
-
-
-ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
-SharingDep = Annotated[SharingService, Depends(get_sharing)]
 
 
 class ResolveBody(BaseModel):

@@ -8,15 +8,14 @@ one message naming the file and the field. The datasource connects lazily: the A
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
-import uvicorn
 from fastapi import FastAPI
 
-from atlas_common.errors import install_error_handlers
+from atlas_common.service import StartupError, internal_app, run_service, set_state
 from atlas_query.api import conversations, semantic_routes
 from atlas_query.api.deps import AppState
-from atlas_query.api.routes import internal, public
+from atlas_query.api.routes import internal
 from atlas_query.api.service import QueryApiService
 from atlas_query.conversations.repository import ConversationRepository
 from atlas_query.conversations.service import ConversationService
@@ -25,7 +24,7 @@ from atlas_query.conversations.sharing import SharingService
 from atlas_query.db import open_query_db
 from atlas_query.executors import create_executor
 from atlas_query.guard import SqlGuard
-from atlas_query.semantic import SemanticLayerError, load_semantic_layer
+from atlas_query.semantic import load_semantic_layer
 from atlas_query.settings import QuerySettings
 
 
@@ -38,32 +37,28 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = await open_query_db(settings.database_url)
-        repository = ConversationRepository(pool)
-        app.state.conversations = ConversationService(repository)
-        app.state.sharing = SharingService(repository, ShareRepository(pool))
-        try:
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(executor.close)
+            pool = await open_query_db(settings.database_url)
+            stack.push_async_callback(pool.close)
+            repository = ConversationRepository(pool)
+            set_state(app, AppState(settings, service, ConversationService(repository),
+                                    SharingService(repository, ShareRepository(pool))))
             yield
-        finally:
-            await executor.close()
-            await pool.close()
 
-    app = FastAPI(title="Atlas query-api", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.atlas = AppState(settings=settings, service=service)
-    install_error_handlers(app)
-    app.include_router(public)
-    app.include_router(internal)
-    app.include_router(conversations.router)
-    app.include_router(semantic_routes.router)
-    return app
+    return internal_app("Atlas query-api", settings.internal_token, lifespan,
+                        [internal, conversations.router, semantic_routes.router])
+
+
+def _create_or_refuse(settings: QuerySettings) -> FastAPI:
+    """A datasource URL or guard setting that cannot work is a start-up error too."""
+    try:
+        return create_app(settings)
+    except ValueError as exc:
+        raise StartupError(f"cannot start: {exc}") from exc
 
 
 def run() -> None:
-    settings = QuerySettings()
-    try:
-        app = create_app(settings)
-    except (SemanticLayerError, ValueError) as exc:
-        raise SystemExit(f"atlas-query-api: cannot start: {exc}") from exc
-    uvicorn.run(
-        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
-    )
+    """Console script: a bad setting or semantic layer stops start-up with one line (exit 2)."""
+    run_service("query-api", QuerySettings, _create_or_refuse,
+                listen=lambda settings: (settings.api_host, settings.api_port))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from atlas_common.wire.starter_prompts import StarterPromptsResponse
-from atlas_query.api.deps import PrincipalDep, ServiceDep, internal_token
+from atlas_query.api.deps import PrincipalDep, ServiceDep
 from atlas_query.api.schemas import (
     HealthResponse,
     TablesResponse,
@@ -15,14 +15,7 @@ from atlas_query.api.schemas import (
     ValidateSqlResponse,
 )
 
-public = APIRouter()
-internal = APIRouter(dependencies=[Depends(internal_token)])
-
-
-@public.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
+internal = APIRouter()
 
 @internal.get("/api/v1/tables", response_model=TablesResponse)
 async def tables(

@@ -20,11 +20,11 @@ from atlas_common.wire.semantic import (
     RunMetricResponse,
     SemanticFilesResponse,
 )
-from atlas_query.api.deps import PrincipalDep, get_service, internal_token
+from atlas_query.api.deps import PrincipalDep, get_service
 from atlas_query.api.execution import SqlRunner
 from atlas_query.api.semantic import SemanticReader
 
-router = APIRouter(dependencies=[Depends(internal_token)])
+router = APIRouter()
 ADMIN = "/api/v1/admin/semantic"
 
 

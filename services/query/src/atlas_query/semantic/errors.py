@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from atlas_common.service import StartupError
 
-class SemanticLayerError(Exception):
+
+class SemanticLayerError(StartupError):
     """A structural problem in a layer: bad YAML, a missing ``name`` or ``table``, a join to
     an entity that does not exist. It stops start-up; unknown enum values only warn."""
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from atlas_common.telemetry import setup_logging, setup_tracing
+from atlas_common.service import run_worker
 from atlas_query.worker.service import QueryWorker
 from atlas_query.worker.settings import WorkerSettings
 
 
 async def serve(settings: WorkerSettings) -> None:
     worker = QueryWorker(settings)
-    await worker.start()
+    try:
+        await worker.start()
+    except BaseException:
+        await worker.close()  # what opened before the failure closes too
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -22,7 +26,5 @@ async def serve(settings: WorkerSettings) -> None:
 
 
 def run() -> None:
-    settings = WorkerSettings()
-    setup_logging("query-worker", settings.log_level, json=settings.log_json)
-    setup_tracing("query-worker", settings.otel_exporter)
-    asyncio.run(serve(settings))
+    """Console script: a bad setting or semantic layer stops start-up with one line (exit 2)."""
+    run_worker("query-worker", WorkerSettings, serve)

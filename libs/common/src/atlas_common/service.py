@@ -1,0 +1,128 @@
+"""One way to start an Atlas process, and one shape for the internal HTTP apps.
+
+``run_service(name, Settings, create_app)`` is every HTTP service's console script and
+``run_worker(name, Settings, serve)`` every bus worker's: the settings are parsed once, a bad
+setting stops the process with one line naming the variable (exit code 2), and logging and
+tracing are set up the same way everywhere. ``internal_app`` builds an app that only other
+Atlas processes call: no docs, the error envelope, every route behind the internal token but
+``/healthz``. ``set_state`` / ``app_state`` are the one typed way to reach what the lifespan
+built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, NoReturn, TypeVar
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Request
+from pydantic import ValidationError
+
+from atlas_common.errors import install_error_handlers
+from atlas_common.internal import require_internal_token
+from atlas_common.settings import CommonSettings
+from atlas_common.telemetry import setup_logging, setup_tracing
+
+S = TypeVar("S", bound=CommonSettings)
+T = TypeVar("T")
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+APP_STATE = "atlas"  # the one attribute of app.state: what the lifespan built
+
+
+class StartupError(Exception):
+    """A configuration that cannot start (a bad plans file, semantic layer or mode): the
+    console script prints its message as one line and exits with code 2."""
+
+
+def settings_error_line(exc: ValidationError) -> str:
+    """``VARIABLE: problem`` for the first error (a model-level check names its variable
+    in its message)."""
+    first = exc.errors()[0]
+    name = ".".join(str(p) for p in first.get("loc", ()))
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{name}: {message}" if name else message
+
+
+def die(name: str, message: str) -> NoReturn:
+    print(f"atlas-{name}: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def start_process(name: str, settings_class: type[S]) -> S:
+    """Parse the settings once, then set up JSON logging and tracing for ``name``."""
+    try:
+        settings = settings_class()
+    except ValidationError as exc:
+        die(name, settings_error_line(exc))
+    setup_logging(name, settings.log_level, json=settings.log_json)
+    setup_tracing(name, settings.otel_exporter)
+    return settings
+
+
+def _listen(settings: Any) -> tuple[str, int]:
+    return str(settings.host), int(settings.port)
+
+
+def run_service(
+    name: str,
+    settings_class: type[S],
+    create_app: Callable[[S], FastAPI],
+    *,
+    listen: Callable[[S], tuple[str, int]] = _listen,
+    preflight: Callable[[S], None] | None = None,
+) -> None:
+    """The console script of an HTTP service: settings, ``preflight``, the app, uvicorn."""
+    settings = start_process(name, settings_class)
+    try:
+        if preflight is not None:
+            preflight(settings)
+        app = create_app(settings)
+    except StartupError as exc:
+        die(name, str(exc))
+    host, port = listen(settings)
+    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False,
+                timeout_graceful_shutdown=5)
+
+
+def run_worker(name: str, settings_class: type[S],
+               serve: Callable[[S], Coroutine[Any, Any, None]]) -> None:
+    """The console script of a bus worker: settings, then ``serve`` until it returns."""
+    settings = start_process(name, settings_class)
+    try:
+        asyncio.run(serve(settings))
+    except StartupError as exc:
+        die(name, str(exc))
+
+
+def internal_app(title: str, internal_token: str, lifespan: Lifespan,
+                 routers: Sequence[APIRouter]) -> FastAPI:
+    """An app only Atlas processes call: docs and schema off, the error envelope, every
+    router behind the internal token, and an unguarded ``/healthz``."""
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    install_error_handlers(app)
+    guard = [Depends(require_internal_token(internal_token))]
+    for router in routers:
+        app.include_router(router, dependencies=guard)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def set_state(app: FastAPI, state: object) -> None:
+    """Publish what the lifespan built; routes read it with :func:`app_state`."""
+    setattr(app.state, APP_STATE, state)
+
+
+def app_state(request: Request, kind: type[T]) -> T:
+    """The app's state as ``kind``; an app whose lifespan has not run fails loudly."""
+    state = getattr(request.app.state, APP_STATE, None)
+    if not isinstance(state, kind):
+        raise RuntimeError(f"app state is {type(state).__name__}, not {kind.__name__}")
+    return state
