@@ -7,10 +7,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
+import aio_pika
 import pytest
 
 from atlas_common.bus import Bus, Delivery, RetryableError, TerminalError, names
-from atlas_common.messages import Message, QueryRequested
+from atlas_common.messages import (
+    MESSAGE_TYPES,
+    BusMessage,
+    KeyRevoked,
+    Message,
+    QueryRequested,
+    UserDeactivated,
+)
 from atlas_common.principal import ANONYMOUS
 from atlas_common.telemetry import setup_tracing
 from tests.support.isolation import Isolation
@@ -38,8 +46,9 @@ def job(marker: str) -> QueryRequested:
     )
 
 
-async def drain(bus: Bus, queue: str, handler, until, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
-    channel, q, tag = await bus.consume(queue, handler, prefetch=10)
+async def drain(bus: Bus, queue: str, handler, until, timeout: float = 10,  # type: ignore[no-untyped-def]
+                message_type: type[BusMessage] = QueryRequested) -> None:
+    channel, q, tag = await bus.consume(queue, handler, message_type=message_type, prefetch=10)
     try:
         deadline = time.monotonic() + timeout
         while not until() and time.monotonic() < deadline:
@@ -123,8 +132,62 @@ async def test_consumer_count_sees_consumers(bus: Bus) -> None:
         return None
 
     before = await bus.consumer_count()
-    channel, q, tag = await bus.consume(names.QUERY_REQUESTED, handler, prefetch=1)
+    channel, q, tag = await bus.consume(names.QUERY_REQUESTED, handler,
+                                        message_type=QueryRequested, prefetch=1)
     assert await bus.consumer_count() == before + 1
     await q.cancel(tag)
     await channel.close()
     assert await bus.consumer_count() == before
+
+
+def test_every_routing_key_is_the_type_of_exactly_one_message() -> None:
+    constants = {k: v for k, v in vars(names).items() if k.isupper() and isinstance(v, str)}
+    declared = set(names.EXCHANGES) | set(names.QUEUES) | set(names.ROUTING_KEYS)
+    assert set(constants.values()) <= declared, "a name in names.py that is none of the three"
+    types = [cls.model_fields["type"].default for cls in MESSAGE_TYPES.values()]
+    assert len(types) == len(set(types)) == len(MESSAGE_TYPES)
+    assert sorted(names.ROUTING_KEYS) == sorted(MESSAGE_TYPES)
+
+
+async def test_a_message_of_another_type_is_dead_lettered_and_logged(
+    bus: Bus, vhost: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A key.revoked sent to the jobs queue never reaches the job handler: it goes to the
+    dead letters, with an error in the log."""
+    stray = KeyRevoked(key_id=uuid.uuid4().hex, workspace_id="w")
+    connection = await aio_pika.connect(vhost)
+    async with connection:
+        channel = await connection.channel()
+        jobs = await channel.get_exchange(names.JOBS_EXCHANGE)
+        await jobs.publish(aio_pika.Message(stray.model_dump_json().encode()),
+                           names.QUERY_REQUESTED)
+    handled: list[Message] = []
+    dead: list[str] = []
+
+    async def handler(message: QueryRequested, delivery: Delivery) -> None:
+        handled.append(message)
+
+    async def dead_handler(message: KeyRevoked, delivery: Delivery) -> None:
+        dead.append(message.key_id)
+
+    consumer = asyncio.create_task(drain(bus, names.QUERY_REQUESTED, handler,
+                                         lambda: stray.key_id in dead, timeout=20))
+    await drain(bus, names.QUERY_REQUESTED_DEAD, dead_handler, lambda: stray.key_id in dead,
+                timeout=20, message_type=KeyRevoked)
+    await consumer
+    assert not handled
+    assert any("does not carry" in r.getMessage() and getattr(r, "type", "") == "key.revoked"
+               for r in caplog.records)
+
+
+async def test_the_keys_deactivation_queue_exists_before_the_keys_service(bus: Bus) -> None:
+    """Every process declares it: a deactivation published before keys first starts waits."""
+    sent = UserDeactivated(user_id=uuid.uuid4().hex)
+    await bus.publish(sent)
+    got: list[str] = []
+
+    async def handler(message: UserDeactivated, delivery: Delivery) -> None:
+        got.append(message.user_id)
+
+    await drain(bus, names.KEYS_DEACTIVATIONS_QUEUE, handler, lambda: sent.user_id in got,
+                message_type=UserDeactivated)

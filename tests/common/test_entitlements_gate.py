@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ import pytest_asyncio
 from fastapi import Depends, FastAPI, Header
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from atlas_common.bus import Bus, names
+from atlas_common.bus import Bus
 from atlas_common.entitlements import (
     Decision,
     EntitlementsClient,
@@ -38,7 +39,7 @@ from atlas_common.principal import Principal
 from atlas_common.service import set_state
 from atlas_common.settings import DEV_INTERNAL_TOKEN
 from atlas_entitlements.main import create_app
-from tests.entitlements.support import INTERNAL, eventually, make_settings, serve, write_plans
+from tests.entitlements.support import INTERNAL, make_settings, serve, write_plans
 from tests.support.isolation import (
     Isolation,
     create_database,
@@ -46,6 +47,8 @@ from tests.support.isolation import (
     delete_vhost,
     drop_database,
 )
+from tests.support.polling import eventually
+from tests.support.tcp_proxy import TcpProxy, url_via
 
 
 class GateSettings(EntitlementsSettings):
@@ -173,7 +176,7 @@ async def test_subscription_changed_on_the_bus_drops_the_cache(
 ) -> None:
     bus = await Bus.connect(gate_isolation.rabbitmq_url, delivery_limit=5)
     try:
-        await bus.subscribe_events([names.SUBSCRIPTION_CHANGED], gate.entitlements.handle)
+        await gate.entitlements.attach(bus)
         who = ws()
         assert (await gate.get("/explore", headers=who)).status_code == 403  # now cached
         await operator(service, "PUT", f"/customers/{who['x-workspace']}/subscription",
@@ -185,6 +188,29 @@ async def test_subscription_changed_on_the_bus_drops_the_cache(
         await eventually(allowed, timeout=5, what="the event to drop the cached plan")
     finally:
         await bus.close()
+
+
+async def test_a_broker_reconnect_drops_every_cached_plan(
+    gate: Any, gate_isolation: Isolation
+) -> None:
+    """Events may have been missed while the connection was down: no snapshot of the
+    attached client is fresh once the bus is back."""
+    upstream = urlsplit(gate_isolation.rabbitmq_url)
+    proxy = TcpProxy(upstream.hostname or "127.0.0.1", upstream.port or 5672).start()
+    bus = await Bus.connect(url_via(gate_isolation.rabbitmq_url, proxy.port), delivery_limit=5)
+    try:
+        await gate.entitlements.attach(bus)
+        who = ws()
+        await gate.get("/explore", headers=who)
+        cache = gate.entitlements.cache
+        assert cache.fresh(who["x-workspace"]) is not None
+        proxy.cut()
+        proxy.restore()
+        await eventually(lambda: cache.fresh(who["x-workspace"]) is None, timeout=30,
+                         what="the cache flushed on reconnect")
+    finally:
+        await bus.close()
+        proxy.close()
 
 
 async def test_limit_reached_is_429_with_retry_after(gate: Any) -> None:

@@ -3,9 +3,6 @@ server, the internal headers, the plans file of the tests and a poller."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,15 +62,3 @@ def make_settings(**values: Any) -> EntitlementsServiceSettings:
     return IsolatedSettings(**values)
 
 
-async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 10, what: str = "condition"
-) -> T:
-    """Poll ``probe`` until it returns a truthy value (never a bare sleep)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} not reached within {timeout}s")
-        await asyncio.sleep(0.05)

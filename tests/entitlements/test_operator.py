@@ -14,7 +14,8 @@ from atlas_entitlements.plans import FeatureDef, PlanEntry, parse_plans
 from atlas_entitlements.repository import CustomerState, OverrideRow
 from atlas_entitlements.resolve import grant_for, snapshot_of
 from tests.entitlements.conftest import Heard
-from tests.entitlements.support import PLANS, eventually
+from tests.entitlements.support import PLANS
+from tests.support.polling import eventually
 
 
 async def snapshot(c: httpx.AsyncClient, customer: str) -> dict[str, Any]:

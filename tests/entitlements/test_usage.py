@@ -12,7 +12,7 @@ from atlas_common.entitlements import period_bounds
 from atlas_common.messages import UsageRecorded
 from atlas_entitlements import repository
 from tests.entitlements.conftest import Running
-from tests.entitlements.support import eventually
+from tests.support.polling import eventually
 
 
 async def used(client: httpx.AsyncClient, customer: str, feature: str = "llm-tokens") -> int:

@@ -94,5 +94,5 @@ async def bus(keys_isolation: Isolation) -> AsyncIterator[Bus]:
 @pytest_asyncio.fixture(scope="session")
 async def events(bus: Bus) -> Heard:
     heard = Heard()
-    await bus.subscribe_events([names.KEY_CREATED, names.KEY_REVOKED], heard.handle)
+    await bus.subscribe_events([names.KEY_REVOKED], heard.handle)
     return heard

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -37,17 +37,6 @@ def principal(role: Role = "admin", *, workspace: str | None = None, user: str |
 
 def as_caller(caller: Principal) -> dict[str, str]:
     return {**INTERNAL, "x-atlas-principal": encode_principal(caller)}
-
-
-async def eventually(predicate: Callable[[], Awaitable[Any]], *, timeout: float = 10,
-                     what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = await predicate()
-        if value:
-            return value
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"{what} not reached within {timeout}s")
 
 
 async def holds(predicate: Callable[[], bool], *, seconds: float) -> None:

@@ -14,7 +14,8 @@ import pytest
 from atlas_common.principal import Role
 from atlas_keys import keyformat
 from tests.keys.conftest import Heard
-from tests.keys.support import INTERNAL, KeysApi, as_caller, eventually, principal
+from tests.keys.support import INTERNAL, KeysApi, as_caller, principal
+from tests.support.polling import eventually
 
 RECORD_FIELDS = {"id", "name", "start", "prefix", "createdAt", "expiresAt", "lastRequest", "role",
                  "status"}
@@ -90,8 +91,6 @@ async def test_revoke_refuses_the_key_and_is_idempotent(
         return events.revoked(created["id"]) >= 2  # a repeated revoke publishes again
 
     await eventually(both_published, what="key.revoked for each revoke")
-    assert any(m.type == "key.created" and getattr(m, "key_id", "") == created["id"]
-               for m in events.messages)
 
 
 async def test_an_expired_key_is_refused_and_listed_as_expired(

@@ -8,7 +8,8 @@ import httpx
 from atlas_common.bus import Bus
 from atlas_common.messages import UserDeactivated
 from tests.keys.conftest import Heard
-from tests.keys.support import KeysApi, eventually, holds, principal
+from tests.keys.support import KeysApi, holds, principal
+from tests.support.polling import eventually
 
 
 async def test_deactivation_revokes_the_users_keys(client: httpx.AsyncClient, bus: Bus,
@@ -49,5 +50,7 @@ async def test_a_repeated_deactivation_is_harmless(client: httpx.AsyncClient, bu
         return (await api.verify(created["key"])).status_code == 401
 
     await eventually(revoked, what="the key to be revoked")
+    # The event may reach our listener a little after the key stops verifying.
+    await eventually(lambda: events.revoked(created["id"]) >= 1, what="key.revoked heard")
     # The second delivery finds nothing left to revoke, so no second event, however long.
     await holds(lambda: events.revoked(created["id"]) == 1, seconds=1.0)

@@ -12,7 +12,8 @@ import httpx
 from atlas_keys.last_used import LastUsedRecorder
 from atlas_keys.settings import KeysSettings
 from tests.keys.conftest import FLUSH_S, Running
-from tests.keys.support import KeysApi, eventually, principal
+from tests.keys.support import KeysApi, principal
+from tests.support.polling import eventually
 
 
 def test_the_default_interval_is_a_minute() -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.polling import wait_for
+
 BIN = Path(sys.executable).parent
 
 
@@ -135,17 +137,6 @@ def wait_http(url: str, proc: Proc | None = None, timeout: float = 60) -> None:
             pass
         time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-def wait_for(predicate, timeout: float = 30, interval: float = 0.1, what: str = "condition"):  # type: ignore[no-untyped-def]
-    """Poll ``predicate`` until it returns a truthy value; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"{what} not reached within {timeout}s")
 
 
 def worker_consumers(gateway_url: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -56,12 +56,6 @@ class QueryRequested(BusMessage):
     deadline: float = Field(description="Unix time after which the answer is useless.")
 
 
-class KeyCreated(BusMessage):
-    type: Literal["key.created"] = "key.created"
-    key_id: str
-    workspace_id: str
-
-
 class KeyRevoked(BusMessage):
     type: Literal["key.revoked"] = "key.revoked"
     key_id: str
@@ -103,7 +97,6 @@ class UsageRecorded(BusMessage):
 
 Message = Annotated[
     QueryRequested
-    | KeyCreated
     | KeyRevoked
     | SessionRevoked
     | UserRoleChanged
@@ -114,6 +107,11 @@ Message = Annotated[
 ]
 
 _MESSAGE_ADAPTER: TypeAdapter[Message] = TypeAdapter(Message)
+
+#: Each message class by its ``type`` (which is also its routing key).
+MESSAGE_TYPES: dict[str, type[BusMessage]] = {
+    cls.model_fields["type"].default: cls for cls in get_args(get_args(Message)[0])
+}
 
 
 def parse_message(raw: bytes | str) -> Message:

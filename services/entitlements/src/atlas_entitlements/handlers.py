@@ -14,7 +14,7 @@ import logging
 import asyncpg
 
 from atlas_common.bus import Bus, Delivery, RetryableError, names
-from atlas_common.messages import Message, UsageRecorded
+from atlas_common.messages import UsageRecorded
 from atlas_entitlements.service import EntitlementsService
 
 log = logging.getLogger(__name__)
@@ -36,9 +36,7 @@ class UsageHandler:
         self.counted = 0
         self.duplicates = 0
 
-    async def handle(self, message: Message, delivery: Delivery) -> None:
-        if not isinstance(message, UsageRecorded):
-            return
+    async def handle(self, message: UsageRecorded, delivery: Delivery) -> None:
         try:
             counted = await self.service.record_usage(message)
         except RETRYABLE as exc:
@@ -52,5 +50,5 @@ class UsageHandler:
 
 
 async def consume_usage(bus: Bus, handler: UsageHandler, prefetch: int) -> None:
-    await bus.consume(names.ENTITLEMENTS_USAGE_QUEUE, handler.handle, prefetch=prefetch,
-                      requeue_unknown=False)
+    await bus.consume(names.ENTITLEMENTS_USAGE_QUEUE, handler.handle,
+                      message_type=UsageRecorded, prefetch=prefetch, requeue_unknown=False)

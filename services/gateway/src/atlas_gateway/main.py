@@ -106,9 +106,10 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     auth = Authenticator(
         settings.auth_url, settings.internal_token, http, cache, settings.cors_origins
     )
-    invalidator = Invalidator(cache, entitlements)
-    await bus.subscribe_events(names.CACHE_INVALIDATION_EVENTS, invalidator.handle)
+    invalidator = Invalidator(cache)
+    await bus.subscribe_events(names.PRINCIPAL_INVALIDATION_EVENTS, invalidator.handle)
     bus.on_reconnect(invalidator.flush)
+    await entitlements.attach(bus)
     limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
     state = GatewayState(settings, bus, redis, hub, db, http, auth, limiter, entitlements)
     stack.push_async_callback(state.tasks.cancel_all)  # first to go: watchers use the rest

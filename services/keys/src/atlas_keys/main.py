@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from atlas_common.bus import Bus, names
+from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.service import internal_app, run_service, set_state
@@ -49,7 +49,7 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
             stack.push_async_callback(entitlements.aclose)
             entitlements.providers.register(
                 "api-keys", lambda workspace: repository.count_active(pool, workspace))
-            await bus.subscribe_events([names.SUBSCRIPTION_CHANGED], entitlements.handle)
+            await entitlements.attach(bus)
             service = KeysService(pool, Events(bus), recorder, entitlements)
             await handlers.subscribe(bus, handlers.Deactivations(service))
             set_state(app, KeysState(settings, service, recorder, entitlements))

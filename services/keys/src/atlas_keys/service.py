@@ -12,7 +12,7 @@ from typing import Any
 
 from atlas_common.entitlements import EntitlementsClient, raise_for
 from atlas_common.errors import AtlasError
-from atlas_common.messages import KeyCreated, KeyRevoked
+from atlas_common.messages import KeyRevoked
 from atlas_common.principal import ROLE_RANK, Principal, Role
 from atlas_keys import keyformat, repository
 from atlas_keys.errors import ClaimsNotHeld, ForbiddenRole, InvalidKey, KeyNotFound
@@ -95,8 +95,6 @@ class KeysService:
                 record = await self._insert_within_plan(caller.workspace_id, row)
             except repository.DuplicateKeyId:
                 continue
-            await self._events.publish(KeyCreated(key_id=record.id,
-                                                  workspace_id=record.workspace_id))
             return CreatedKeyOut(**out(record, now).model_dump(), key=made.key)
         raise AtlasError("Could not allocate a key id; try again")
 

@@ -1,7 +1,13 @@
 """The Atlas message bus (RabbitMQ through aio-pika). See :mod:`atlas_common.bus.names`."""
 
 from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus
-from atlas_common.bus.handling import Delivery, Handler, RetryableError, TerminalError
+from atlas_common.bus.handling import (
+    Delivery,
+    Handler,
+    RetryableError,
+    TerminalError,
+    TypedHandler,
+)
 
 __all__ = [
     "BROKER_ERRORS",
@@ -11,4 +17,5 @@ __all__ = [
     "Handler",
     "RetryableError",
     "TerminalError",
+    "TypedHandler",
 ]

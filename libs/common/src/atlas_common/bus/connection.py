@@ -19,9 +19,9 @@ from aio_pika.abc import AbstractChannel, AbstractQueue, AbstractRobustConnectio
 from opentelemetry import propagate, trace
 
 from atlas_common.bus import names
-from atlas_common.bus.handling import Handler, wrap
+from atlas_common.bus.handling import M, TypedHandler, wrap
 from atlas_common.bus.topology import declare_queue, declare_topology, exchange_for
-from atlas_common.messages import BusMessage
+from atlas_common.messages import MESSAGE_TYPES, BusMessage
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("atlas.bus")
@@ -121,27 +121,37 @@ class Bus:
         return int(ok.consumer_count or 0)
 
     async def consume(
-        self, queue: str, handler: Handler, *, prefetch: int, requeue_unknown: bool = True
+        self,
+        queue: str,
+        handler: TypedHandler[M],
+        *,
+        message_type: type[M],
+        prefetch: int,
+        requeue_unknown: bool = True,
     ) -> tuple[AbstractChannel, AbstractQueue, str]:
-        """Consume a declared queue with manual acks; returns (channel, queue, consumer tag)."""
+        """Consume a declared queue with manual acks; ``handler`` gets ``message_type`` only
+        (anything else is dead-lettered). Returns (channel, queue, consumer tag)."""
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=prefetch)
         # Declared (not just looked up) so the robust channel restores the consumer on reconnect.
         q = await declare_queue(channel, queue, self._delivery_limit)
-        tag = await q.consume(wrap(handler, requeue_unknown=requeue_unknown), no_ack=False)
+        callback = wrap(handler, message_type, requeue_unknown=requeue_unknown)
+        tag = await q.consume(callback, no_ack=False)
         return channel, q, tag
 
     async def subscribe_events(
-        self, routing_keys: Sequence[str], handler: Handler
+        self, routing_keys: Sequence[str], handler: TypedHandler[M]
     ) -> tuple[AbstractChannel, AbstractQueue]:
-        """An exclusive, auto-delete queue bound to these events (per-replica invalidation)."""
+        """An exclusive, auto-delete queue bound to these events (per-replica invalidation);
+        ``handler`` gets the messages of these types only (their routing keys)."""
+        accepts = tuple(MESSAGE_TYPES[key] for key in routing_keys)
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=100)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         events = await channel.get_exchange(names.EVENTS_EXCHANGE, ensure=False)
         for key in routing_keys:
             await queue.bind(events, key)
-        await queue.consume(wrap(handler, requeue_unknown=False), no_ack=False)
+        await queue.consume(wrap(handler, accepts, requeue_unknown=False), no_ack=False)
         return channel, queue
 
     async def close(self) -> None:

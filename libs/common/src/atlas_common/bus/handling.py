@@ -1,8 +1,10 @@
 """One wrapper at the bus edge decides ack / requeue / dead-letter for every handler.
 
-Handlers are small and idempotent: they get a parsed message and a :class:`Delivery`, and raise
-:class:`RetryableError` (requeue; bounded by the queue's delivery limit) or
-:class:`TerminalError` (dead-letter, never retried). Returning normally acks.
+Handlers are small and idempotent: they get a parsed message of the one type (or types) their
+queue carries and a :class:`Delivery`, and raise :class:`RetryableError` (requeue; bounded by
+the queue's delivery limit) or :class:`TerminalError` (dead-letter, never retried). Returning
+normally acks. A malformed message, or one of a type the queue does not carry, is logged and
+dead-lettered before any handler sees it.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from aio_pika.abc import AbstractIncomingMessage
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
-from atlas_common.messages import Message, parse_message
+from atlas_common.messages import BusMessage, Message, parse_message
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("atlas.bus")
@@ -45,6 +47,10 @@ class Delivery:
 
 
 Handler = Callable[[Message, Delivery], Awaitable[None]]
+M = TypeVar("M", bound=BusMessage)
+#: A handler of one message type: what ``Bus.consume`` and ``Bus.subscribe_events`` take.
+TypedHandler = Callable[[M, Delivery], Awaitable[None]]
+Accepted = type[BusMessage] | tuple[type[BusMessage], ...]
 
 
 def delivery_of(message: AbstractIncomingMessage) -> Delivery:
@@ -57,9 +63,13 @@ def delivery_of(message: AbstractIncomingMessage) -> Delivery:
 
 
 def wrap(
-    handler: Handler, *, requeue_unknown: bool = True
+    handler: Callable[[Any, Delivery], Awaitable[None]],
+    accepts: Accepted,
+    *,
+    requeue_unknown: bool = True,
 ) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
-    """Adapt a typed handler to an aio-pika consumer callback with manual acks."""
+    """Adapt a typed handler to an aio-pika consumer callback with manual acks; only
+    messages that are instances of ``accepts`` reach it."""
 
     async def on_message(message: AbstractIncomingMessage) -> None:
         delivery = delivery_of(message)
@@ -69,6 +79,11 @@ def wrap(
             log.error(
                 "malformed message dead-lettered", extra={"routing_key": delivery.routing_key}
             )
+            await message.reject(requeue=False)
+            return
+        if not isinstance(parsed, accepts):
+            log.error("message of a type this queue does not carry dead-lettered",
+                      extra={"type": parsed.type, "routing_key": delivery.routing_key})
             await message.reject(requeue=False)
             return
         carrier = {
@@ -86,7 +101,7 @@ def wrap(
 
 async def _settle(
     message: AbstractIncomingMessage,
-    handler: Handler,
+    handler: Callable[[Any, Delivery], Awaitable[None]],
     parsed: Message,
     delivery: Delivery,
     requeue_unknown: bool,

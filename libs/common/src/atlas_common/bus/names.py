@@ -1,6 +1,8 @@
 """Every exchange, queue and routing key of the Atlas bus, in one place.
 
-Grep a name here to find its publisher and its consumer.
+Grep a name here to find its publisher and its consumer. Every routing key is the ``type`` of
+exactly one message of :mod:`atlas_common.messages` (a test holds that both ways); the whole
+topology is declared by every process (:mod:`atlas_common.bus.topology`).
 """
 
 from typing import Final
@@ -10,9 +12,7 @@ JOBS_DLX: Final = "atlas.jobs.dead"
 EVENTS_EXCHANGE: Final = "atlas.events"
 
 QUERY_REQUESTED: Final = "query.requested"
-QUERY_REQUESTED_DEAD: Final = "query.requested.dead"
 
-KEY_CREATED: Final = "key.created"
 KEY_REVOKED: Final = "key.revoked"
 SESSION_REVOKED: Final = "session.revoked"
 USER_ROLE_CHANGED: Final = "user.role_changed"
@@ -20,14 +20,23 @@ USER_DEACTIVATED: Final = "user.deactivated"
 SUBSCRIPTION_CHANGED: Final = "subscription.changed"
 USAGE_RECORDED: Final = "usage.recorded"
 
-#: Events that invalidate per-replica caches (principals, plans).
-CACHE_INVALIDATION_EVENTS: Final = (
+#: Events that invalidate a gateway replica's principal cache.
+PRINCIPAL_INVALIDATION_EVENTS: Final = (
     KEY_REVOKED,
     SESSION_REVOKED,
     USER_ROLE_CHANGED,
     USER_DEACTIVATED,
-    SUBSCRIPTION_CHANGED,
 )
 
-#: Durable queue of the entitlements service: it must not miss a usage event.
+#: Durable queues (quorum). ``query.requested`` is both a routing key and its queue's name.
+QUERY_REQUESTED_DEAD: Final = "query.requested.dead"  # the jobs' dead letters (and their key)
+#: The entitlements service's: it must not miss a usage event.
 ENTITLEMENTS_USAGE_QUEUE: Final = "entitlements.usage.recorded"
+#: The keys service's: a deactivation published before it first starts is kept for it.
+KEYS_DEACTIVATIONS_QUEUE: Final = "keys.user.deactivated"
+
+EXCHANGES: Final = (JOBS_EXCHANGE, JOBS_DLX, EVENTS_EXCHANGE)
+QUEUES: Final = (QUERY_REQUESTED, QUERY_REQUESTED_DEAD, ENTITLEMENTS_USAGE_QUEUE,
+                 KEYS_DEACTIVATIONS_QUEUE)
+ROUTING_KEYS: Final = (QUERY_REQUESTED, *PRINCIPAL_INVALIDATION_EVENTS, SUBSCRIPTION_CHANGED,
+                       USAGE_RECORDED)

@@ -30,6 +30,8 @@ async def declare_topology(channel: AbstractChannel, *, delivery_limit: int) -> 
     await dead_queue.bind(dead, names.QUERY_REQUESTED_DEAD)
     usage = await declare_queue(channel, names.ENTITLEMENTS_USAGE_QUEUE, delivery_limit)
     await usage.bind(events, names.USAGE_RECORDED)
+    deactivations = await declare_queue(channel, names.KEYS_DEACTIVATIONS_QUEUE, delivery_limit)
+    await deactivations.bind(events, names.USER_DEACTIVATED)
 
 
 def queue_arguments(name: str, delivery_limit: int) -> dict[str, Any]:

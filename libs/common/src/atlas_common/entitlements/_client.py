@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import httpx
 
-from atlas_common.bus import Delivery
+from atlas_common.bus import Bus, Delivery, names
 from atlas_common.entitlements._cache import SnapshotCache
 from atlas_common.entitlements._decide import Limit, local_allow
 from atlas_common.entitlements._errors import EntitlementsCallError
@@ -28,7 +28,7 @@ from atlas_common.entitlements._models import Decision, Refund, Snapshot
 from atlas_common.entitlements._providers import LimitProviders
 from atlas_common.entitlements._settings import EntitlementsSettings
 from atlas_common.internal import internal_headers
-from atlas_common.messages import Message, SubscriptionChanged
+from atlas_common.messages import SubscriptionChanged
 
 log = logging.getLogger("atlas_common.entitlements")
 _LOUD_EVERY_S = 60.0
@@ -173,10 +173,15 @@ class EntitlementsClient:
     def flush(self) -> None:
         self.cache.flush()
 
-    async def handle(self, message: Message, delivery: Delivery) -> None:
-        """A bus handler: ``subscription.changed`` drops the customer's snapshot."""
-        if isinstance(message, SubscriptionChanged):
-            self.invalidate(message.customer_id, message.version)
+    async def attach(self, bus: Bus) -> None:
+        """Keep the cache true to the bus: ``subscription.changed`` drops the customer's
+        snapshot, and a reconnect (events may have been missed) drops them all. Every process
+        holding a client calls this once its bus is connected."""
+        await bus.subscribe_events([names.SUBSCRIPTION_CHANGED], self.handle)
+        bus.on_reconnect(self.flush)
+
+    async def handle(self, message: SubscriptionChanged, delivery: Delivery) -> None:
+        self.invalidate(message.customer_id, message.version)
 
     # -- internals -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import logging
 from redis.asyncio import Redis
 
 from atlas_common.bus import Delivery
-from atlas_common.messages import Message, QueryRequested
+from atlas_common.messages import QueryRequested
 from atlas_common.stream import StreamClosed, StreamWriter
 from atlas_common.stream_events import ErrorEvent
 
@@ -32,9 +32,7 @@ class DeadLetterHandler:
         self._ttl = ttl_s
         self._max = max_events
 
-    async def handle(self, message: Message, delivery: Delivery) -> None:
-        if not isinstance(message, QueryRequested):
-            return
+    async def handle(self, message: QueryRequested, delivery: Delivery) -> None:
         reason = death_reason(delivery)
         if reason == "expired":
             event = ErrorEvent(

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from atlas_common.bus import Delivery, RetryableError
 from atlas_common.errors import AtlasError
-from atlas_common.messages import Message, QueryRequested
+from atlas_common.messages import QueryRequested
 from atlas_common.stream import StreamClosed, StreamWriter
 from atlas_common.stream_events import (
     DoneEvent,
@@ -65,9 +65,7 @@ class JobRunner:
             max_events=self.settings.stream_replay_max,
         )
 
-    async def handle(self, message: Message, delivery: Delivery) -> None:
-        if not isinstance(message, QueryRequested):
-            return
+    async def handle(self, message: QueryRequested, delivery: Delivery) -> None:
         writer = self.writer(message, delivery.attempt)
         try:
             await self._run(message, delivery, writer)

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 
 from atlas_common.bus import BrokerUnavailable, Bus, names
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
-from atlas_common.messages import BusMessage
+from atlas_common.messages import BusMessage, QueryRequested
 from atlas_common.stream import cancel_channel
 from atlas_query.agent.router import build_answerer
 from atlas_query.answer.context import Answerer
@@ -68,13 +68,14 @@ class QueryWorker:
         )
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit)
         self._consumers.append(
-            await self.bus.consume(
-                names.QUERY_REQUESTED, self.runner.handle, prefetch=s.concurrency
-            )
+            await self.bus.consume(names.QUERY_REQUESTED, self.runner.handle,
+                                   message_type=QueryRequested, prefetch=s.concurrency)
         )
         self._consumers.append(
-            await self.bus.consume(names.QUERY_REQUESTED_DEAD, dead.handle, prefetch=16)
+            await self.bus.consume(names.QUERY_REQUESTED_DEAD, dead.handle,
+                                   message_type=QueryRequested, prefetch=16)
         )
+        await self.entitlements.attach(self.bus)
         self._tasks = [
             asyncio.create_task(self._watch_cancels()),
             asyncio.create_task(self._heartbeat()),
