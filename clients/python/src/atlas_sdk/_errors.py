@@ -224,6 +224,7 @@ _BY_CODE: dict[str, type[APIError]] = {
     "plan_limit_exceeded": PlanLimitError,
     "stream_lost": StreamLostError,
     "unavailable": ServiceUnavailableError,
+    "overloaded": ServiceUnavailableError,
     "timeout": GatewayTimeoutError,
     "internal_error": InternalServerError,
 }

@@ -4,12 +4,20 @@ Every error body is ``{"error": code, "message": ..., "requestId": ...}`` plus c
 fields (``details``, ``retryAfterSeconds``, ``feature``...). FastAPI's ``{"detail": ...}`` never
 reaches a client: 404, 405, 413, 422 and unexpected exceptions all pass through here.
 
+Every code is one of :data:`ErrorCode`, the documented list (docs/architecture.md, "Error
+codes"), which both SDKs know; a test holds the three together.
+
 Exceptions::
 
     AtlasError             any error with a code and an HTTP status
     ├── InvalidRequest      400 invalid_request
+    ├── AuthFailed          401 auth_error (+ WWW-Authenticate: Bearer)
+    ├── Forbidden           403 forbidden
+    ├── ForbiddenRole       403 forbidden_role
     ├── NotFound            404 not_found
-    ├── Unavailable         503 unavailable (+ Retry-After)
+    ├── ValidationFailed    422 validation_error (+ details)
+    ├── RateLimited         429 rate_limited (+ retryAfterSeconds, Retry-After)
+    ├── Unavailable         503 unavailable (+ retryAfterSeconds, Retry-After)
     └── RequestTimeout      504 timeout
 """
 
@@ -17,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, Literal, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +34,42 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 
-_STATUS_CODES: dict[int, str] = {
+ErrorCode = Literal[
+    "invalid_request",
+    "validation_error",
+    "payload_too_large",
+    "not_found",
+    "method_not_allowed",
+    "auth_error",
+    "session_expired",
+    "forbidden",
+    "forbidden_role",
+    "rate_limited",
+    "stream_lost",
+    "feature_not_in_plan",
+    "plan_limit_exceeded",
+    "no_datasource",
+    "unavailable",
+    "overloaded",
+    "timeout",
+    "provider_auth_error",
+    "provider_rate_limit",
+    "provider_timeout",
+    "provider_unreachable",
+    "provider_model_not_found",
+    "provider_error",
+    "internal_error",
+]
+
+ERROR_CODES: frozenset[ErrorCode] = frozenset(get_args(ErrorCode))
+
+
+def error_code(value: str, default: ErrorCode = "internal_error") -> ErrorCode:
+    """``value`` as a documented code (one relayed from another service), else ``default``."""
+    return value if value in ERROR_CODES else default
+
+
+_STATUS_CODES: dict[int, ErrorCode] = {
     400: "invalid_request",
     401: "auth_error",
     403: "forbidden",
@@ -42,19 +85,19 @@ _STATUS_CODES: dict[int, str] = {
 }
 
 
-def envelope(code: str, message: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
+def envelope(code: ErrorCode, message: str, request_id: str | None, **extra: Any) -> dict[str, Any]:
     return {"error": code, "message": message, "requestId": request_id, **extra}
 
 
 class AtlasError(Exception):
     status_code = 500
-    code = "internal_error"
+    code: ErrorCode = "internal_error"
 
     def __init__(
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         status_code: int | None = None,
         headers: dict[str, str] | None = None,
         **extra: Any,
@@ -69,25 +112,68 @@ class AtlasError(Exception):
 
 class InvalidRequest(AtlasError):
     status_code = 400
-    code = "invalid_request"
+    code: ErrorCode = "invalid_request"
+
+
+class AuthFailed(AtlasError):
+    status_code = 401
+    code: ErrorCode = "auth_error"
+
+    def __init__(self, message: str = "Missing or invalid credential", **extra: Any) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"}, **extra)
+
+
+class Forbidden(AtlasError):
+    status_code = 403
+    code: ErrorCode = "forbidden"
+
+
+class ForbiddenRole(AtlasError):
+    status_code = 403
+    code: ErrorCode = "forbidden_role"
 
 
 class NotFound(AtlasError):
     status_code = 404
-    code = "not_found"
+    code: ErrorCode = "not_found"
+
+
+class ValidationFailed(AtlasError):
+    """422 with ``details``: one ``{field, message}`` per problem, the first in the message."""
+
+    status_code = 422
+    code: ErrorCode = "validation_error"
+
+    def __init__(self, field: str, problem: str, *, message: str | None = None) -> None:
+        message = message or (f"{field}: {problem}" if field else problem)
+        super().__init__(message, details=[{"field": field, "message": problem}])
+
+
+def _retry_after(retry_after: int) -> dict[str, Any]:
+    """The header and the body say the same, so a client may read either."""
+    seconds = max(1, int(retry_after))
+    return {"headers": {"Retry-After": str(seconds)}, "retryAfterSeconds": seconds}
+
+
+class RateLimited(AtlasError):
+    status_code = 429
+    code: ErrorCode = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(message, **_retry_after(retry_after), **extra)
 
 
 class Unavailable(AtlasError):
     status_code = 503
-    code = "unavailable"
+    code: ErrorCode = "unavailable"
 
     def __init__(self, message: str, *, retry_after: int = 1, **extra: Any) -> None:
-        super().__init__(message, headers={"Retry-After": str(retry_after)}, **extra)
+        super().__init__(message, **_retry_after(retry_after), **extra)
 
 
 class RequestTimeout(AtlasError):
     status_code = 504
-    code = "timeout"
+    code: ErrorCode = "timeout"
 
 
 def request_id_of(request: Request) -> str:

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from atlas_common.errors import ErrorCode
+
 ChartKind = Literal["number", "bar", "line", "table"]
 
 
@@ -87,7 +89,7 @@ class RestartEvent(_Event):
 
 class ErrorEvent(_Event):
     type: Literal["error"] = "error"
-    code: str
+    code: ErrorCode
     message: str
     retry_after_seconds: int | None = None
 

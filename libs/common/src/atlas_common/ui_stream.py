@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from atlas_common.errors import envelope
+from atlas_common.errors import ErrorCode, envelope
 from atlas_common.stream_events import StreamEvent, TextDeltaEvent
 
 DONE_SENTINEL = "[DONE]"
@@ -132,7 +132,7 @@ def _data(name: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def error_payload(
-    code: str, message: str, request_id: str, retry_after_seconds: int | None = None
+    code: ErrorCode, message: str, request_id: str, retry_after_seconds: int | None = None
 ) -> dict[str, Any]:
     extra = {} if retry_after_seconds is None else {"retryAfterSeconds": retry_after_seconds}
     body = envelope(code, message, request_id, **extra)

@@ -2,7 +2,7 @@
 
 Exceptions::
 
-    AtlasError (atlas_common)
+    AtlasError (atlas_common; AuthFailed, Forbidden, ForbiddenRole, RateLimited are its own)
     ├── AuthFailed        401 auth_error      (+ WWW-Authenticate: Bearer)
     ├── SessionExpired    401 session_expired (+ WWW-Authenticate: Bearer)
     ├── Forbidden         403 forbidden       (CSRF: Origin does not match)
@@ -16,17 +16,15 @@ learns, so they cannot probe keys, users or token checks one at a time.
 
 from __future__ import annotations
 
-from atlas_common.errors import AtlasError
+from atlas_common.errors import (  # shared by every service; re-exported for auth's modules
+    AtlasError,
+    AuthFailed,
+    Forbidden,
+    ForbiddenRole,
+    RateLimited,
+)
 
 _BEARER = {"WWW-Authenticate": "Bearer"}
-
-
-class AuthFailed(AtlasError):
-    status_code = 401
-    code = "auth_error"
-
-    def __init__(self, message: str = "Missing or invalid credential") -> None:
-        super().__init__(message, headers=dict(_BEARER))
 
 
 class SessionExpired(AtlasError):
@@ -35,26 +33,6 @@ class SessionExpired(AtlasError):
 
     def __init__(self, message: str = "The session has expired; sign in again") -> None:
         super().__init__(message, headers=dict(_BEARER))
-
-
-class Forbidden(AtlasError):
-    status_code = 403
-    code = "forbidden"
-
-
-class ForbiddenRole(AtlasError):
-    status_code = 403
-    code = "forbidden_role"
-
-
-class RateLimited(AtlasError):
-    status_code = 429
-    code = "rate_limited"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        retry_after = max(1, retry_after)
-        super().__init__(message, headers={"Retry-After": str(retry_after)},
-                         retryAfterSeconds=retry_after)
 
 
 class ManagedOnly(AtlasError):
@@ -69,3 +47,13 @@ class ManagedOnly(AtlasError):
 
 
 INVALID_SIGN_IN = "Invalid email or password"
+
+__all__ = [
+    "INVALID_SIGN_IN",
+    "AuthFailed",
+    "Forbidden",
+    "ForbiddenRole",
+    "ManagedOnly",
+    "RateLimited",
+    "SessionExpired",
+]

@@ -102,13 +102,11 @@ class HttpStoredKeyVerifier:
             response = await self._client.post(self._url, json={"key": key},
                                                headers=self._headers)
         except httpx.HTTPError as exc:
-            raise Unavailable("The keys service is unreachable", retry_after=2,
-                              retryAfterSeconds=2) from exc
+            raise Unavailable("The keys service is unreachable", retry_after=2) from exc
         if response.status_code == 401:
             raise AuthFailed()
         if response.status_code != 200:
-            raise Unavailable("The keys service could not verify the key", retry_after=2,
-                              retryAfterSeconds=2)
+            raise Unavailable("The keys service could not verify the key", retry_after=2)
         return KeyFacts.model_validate(response.json())
 
     async def _capped(self, facts: KeyFacts) -> Role:

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from atlas_common.errors import AtlasError
 from atlas_common.principal import Principal
 from atlas_common.service import app_state
 from atlas_gateway.auth.roles import PUBLIC, required_role
+from atlas_gateway.errors import NotInRoleTable, RoleTooLow
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService
 from atlas_gateway.state import GatewayState
@@ -30,16 +30,10 @@ async def get_principal(
     route = request.scope.get("route")
     need = required_role(request.method, getattr(route, "path", request.url.path))
     if need is None:
-        raise AtlasError(
-            "This route has no entry in the role table", code="forbidden_role", status_code=403
-        )
+        raise NotInRoleTable
     principal = await state.auth.principal(request)
     if need is not PUBLIC and not principal.has_role(need):  # type: ignore[arg-type]
-        raise AtlasError(
-            f"This needs the {need} role; you are {principal.role}",
-            code="forbidden_role",
-            status_code=403,
-        )
+        raise RoleTooLow(str(need), principal.role)
     subject = principal.user_id
     if principal.auth_mode == "none" and request.client is not None:
         subject = f"ip:{request.client.host}"

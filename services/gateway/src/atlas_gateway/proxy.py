@@ -47,7 +47,7 @@ async def relay(
         )
     except httpx.HTTPError as exc:
         raise Unavailable(
-            f"The {service} service is unreachable", retry_after=2, retryAfterSeconds=2
+            f"The {service} service is unreachable", retry_after=2
         ) from exc
     response = Response(upstream.content, status_code=upstream.status_code)
     for key, value in upstream.headers.multi_items():

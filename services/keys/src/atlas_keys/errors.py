@@ -12,7 +12,7 @@ Exceptions::
 
 from __future__ import annotations
 
-from atlas_common.errors import AtlasError, NotFound
+from atlas_common.errors import AtlasError, ForbiddenRole, NotFound
 
 
 class InvalidKey(AtlasError):
@@ -24,11 +24,6 @@ class InvalidKey(AtlasError):
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-class ForbiddenRole(AtlasError):
-    status_code = 403
-    code = "forbidden_role"
-
-
 class ClaimsNotHeld(AtlasError):
     status_code = 403
     code = "forbidden"
@@ -37,3 +32,5 @@ class ClaimsNotHeld(AtlasError):
 class KeyNotFound(NotFound):
     def __init__(self) -> None:
         super().__init__("No such API key in this workspace")
+
+__all__ = ["ClaimsNotHeld", "ForbiddenRole", "InvalidKey", "KeyNotFound"]

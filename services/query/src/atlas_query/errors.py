@@ -4,13 +4,13 @@ Exceptions::
 
     AtlasError (atlas_common)
     ├── QueryTimeout          504 timeout          the database stopped the query at the limit
-    ├── QueryFailed           400 query_failed     the database refused or failed the query
+    ├── QueryFailed           400 invalid_request  the database refused or failed the query
     └── DatasourceUnavailable 503 no_datasource    no datasource configured or reachable
 """
 
 from __future__ import annotations
 
-from atlas_common.errors import AtlasError
+from atlas_common.errors import AtlasError, ErrorCode
 
 
 class QueryTimeout(AtlasError):
@@ -24,7 +24,7 @@ class QueryTimeout(AtlasError):
 
 class QueryFailed(AtlasError):
     status_code = 400
-    code = "query_failed"
+    code: ErrorCode = "invalid_request"
 
 
 class DatasourceUnavailable(AtlasError):

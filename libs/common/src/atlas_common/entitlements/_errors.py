@@ -79,7 +79,6 @@ def error_for(decision: Decision, *, retry_after_s: int = 5) -> AtlasError:
         return EntitlementsUnavailable(
             _MESSAGES["fallback"],
             retry_after=retry_after_s,
-            retryAfterSeconds=retry_after_s,
             feature=feature,
             reason=reason,
         )

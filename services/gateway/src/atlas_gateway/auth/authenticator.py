@@ -8,11 +8,12 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.requests import Request
 
-from atlas_common.errors import AtlasError, Unavailable
+from atlas_common.errors import AtlasError, Unavailable, error_code
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.credentials import SAFE_METHODS, credential_of, verify_body
+from atlas_gateway.errors import OriginMismatch
 
 log = logging.getLogger(__name__)
 _PASSED_HEADERS = ("www-authenticate", "retry-after")
@@ -68,7 +69,7 @@ class Authenticator:
         except httpx.HTTPError as exc:
             log.warning("auth service unreachable: %r", exc)
             raise Unavailable(
-                "The auth service is unreachable", retry_after=2, retryAfterSeconds=2
+                "The auth service is unreachable", retry_after=2
             ) from exc
         if response.status_code != 200:
             raise _error_from(response)
@@ -82,11 +83,7 @@ class Authenticator:
         host = request.headers.get("host", "")
         if origin and (urlsplit(origin).netloc == host or origin in self._cors_origins):
             return
-        raise AtlasError(
-            "Cookie-authenticated requests that change state need a matching Origin header",
-            code="forbidden",
-            status_code=403,
-        )
+        raise OriginMismatch
 
 
 def _error_from(response: httpx.Response) -> AtlasError:
@@ -100,5 +97,6 @@ def _error_from(response: httpx.Response) -> AtlasError:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="atlas"')
     status = response.status_code if 400 <= response.status_code < 500 else 503
     return AtlasError(
-        message, code=code if status != 503 else "unavailable", status_code=status, headers=headers
+        message, code=error_code(code, "auth_error") if status != 503 else "unavailable",
+        status_code=status, headers=headers
     )

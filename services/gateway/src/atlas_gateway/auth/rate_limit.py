@@ -6,7 +6,7 @@ import time
 
 from redis.asyncio import Redis
 
-from atlas_common.errors import AtlasError
+from atlas_gateway.errors import OverRateLimit
 
 
 class RateLimiter:
@@ -26,10 +26,4 @@ class RateLimiter:
             count, _ = await pipe.execute()
         if int(count) > self.per_minute:
             retry = max(1, 60 - int(time.time()) % 60)
-            raise AtlasError(
-                f"More than {self.per_minute} requests per minute",
-                code="rate_limited",
-                status_code=429,
-                headers={"Retry-After": str(retry)},
-                retryAfterSeconds=retry,
-            )
+            raise OverRateLimit(self.per_minute, retry)

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
-from atlas_common.errors import AtlasError, InvalidRequest, request_id_of
+from atlas_common.errors import InvalidRequest, request_id_of
 from atlas_common.messages import HistoryTurn
 from atlas_common.ui_stream import UI_STREAM_HEADERS
 from atlas_gateway.deps import Ask, CurrentPrincipal, State
+from atlas_gateway.errors import InvalidQuestion
 from atlas_gateway.schemas import ChatRequest, QueryRequest, QueryResponse, StopResponse, UIMessage
 from atlas_gateway.service.ask import AskService, Question, Run
 from atlas_gateway.service.conversations import resolve_conversation
@@ -20,19 +21,9 @@ router = APIRouter(tags=["Ask"])
 def _checked_question(text: str, limit: int) -> str:
     text = text.strip()
     if not text:
-        raise AtlasError(
-            "question: must not be empty",
-            code="validation_error",
-            status_code=422,
-            details=[{"field": "question", "message": "must not be empty"}],
-        )
+        raise InvalidQuestion("must not be empty", "must not be empty")
     if len(text) > limit:
-        raise AtlasError(
-            f"question: longer than {limit} characters",
-            code="validation_error",
-            status_code=422,
-            details=[{"field": "question", "message": f"at most {limit} characters"}],
-        )
+        raise InvalidQuestion(f"at most {limit} characters", f"longer than {limit} characters")
     return text
 
 

@@ -178,7 +178,6 @@ class AskService:
         return Unavailable(
             message,
             retry_after=self.settings.unavailable_retry_after_s,
-            retryAfterSeconds=self.settings.unavailable_retry_after_s,
         )
 
     def _watch_abandoned(self, request_id: str) -> None:

@@ -33,12 +33,12 @@ from pydantic_ai.exceptions import (
     UnexpectedModelBehavior,
 )
 
-from atlas_common.errors import AtlasError
+from atlas_common.errors import AtlasError, ErrorCode
 
 
 class ProviderError(AtlasError):
     status_code = 502
-    code = "provider_error"
+    code: ErrorCode = "provider_error"
 
     def __init__(self, message: str, *, retry_after_seconds: int | None = None) -> None:
         extra: dict[str, Any] = {}
@@ -52,27 +52,27 @@ class ProviderError(AtlasError):
 
 class ProviderAuthError(ProviderError):
     status_code = 503
-    code = "provider_auth_error"
+    code: ErrorCode = "provider_auth_error"
 
 
 class ProviderRateLimit(ProviderError):
     status_code = 503
-    code = "provider_rate_limit"
+    code: ErrorCode = "provider_rate_limit"
 
 
 class ProviderTimeout(ProviderError):
     status_code = 504
-    code = "provider_timeout"
+    code: ErrorCode = "provider_timeout"
 
 
 class ProviderUnreachable(ProviderError):
     status_code = 503
-    code = "provider_unreachable"
+    code: ErrorCode = "provider_unreachable"
 
 
 class ProviderModelNotFound(ProviderError):
     status_code = 503
-    code = "provider_model_not_found"
+    code: ErrorCode = "provider_model_not_found"
 
 
 def to_atlas_error(exc: Exception) -> ProviderError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from atlas_common.errors import AtlasError, InvalidRequest, NotFound
+from atlas_common.errors import ForbiddenRole, InvalidRequest, NotFound
 from atlas_common.principal import Principal
 from atlas_common.wire.semantic import ExecuteSqlResponse, RunMetricRequest, RunMetricResponse
 from atlas_query.api.metric_sql import compose
@@ -32,8 +32,7 @@ class SqlRunner:
     async def execute(self, sql: str, principal: Principal) -> ExecuteSqlResponse:
         # The gateway checks roles; this is defense in depth for a call that skipped it.
         if not principal.has_role("analyst"):
-            raise AtlasError("execute-sql needs the analyst or admin role",
-                             code="forbidden_role", status_code=403)
+            raise ForbiddenRole("execute-sql needs the analyst or admin role")
         started = time.perf_counter()
         result = await self._run(sql, principal)
         return ExecuteSqlResponse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from atlas_common.errors import AtlasError, NotFound
+from atlas_common.errors import ForbiddenRole, NotFound
 from atlas_common.principal import Principal
 from atlas_common.wire.conversations import DEFAULT_CONNECTION_ID
 from atlas_common.wire.data import ValidationLayer
@@ -62,11 +62,7 @@ class QueryApiService:
     ) -> ValidateSqlResponse:
         # The gateway checks roles; this is defense in depth for a call that skipped it.
         if not principal.has_role("analyst"):
-            raise AtlasError(
-                "validate-sql needs the analyst or admin role",
-                code="forbidden_role",
-                status_code=403,
-            )
+            raise ForbiddenRole("validate-sql needs the analyst or admin role")
         self._entities_of(connection_id)  # an unknown connection is a 404, as upstream
         result = self.guard.check(sql, principal)
         return ValidateSqlResponse(
