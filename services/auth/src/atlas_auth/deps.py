@@ -1,33 +1,17 @@
-"""The app's typed state (built in the lifespan) and its FastAPI dependencies."""
+"""The FastAPI dependencies of the routes, on the app's typed state (:mod:`atlas_auth.state`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from atlas_auth.credentials import from_request
 from atlas_auth.errors import ForbiddenRole, ManagedOnly
-from atlas_auth.managed.accounts import Accounts
-from atlas_auth.managed.admin import Admin
-from atlas_auth.settings import AuthSettings
-from atlas_auth.verify import SessionAuth, Verifier
+from atlas_auth.state import AuthState, Managed
+from atlas_auth.verify import SessionAuth
 from atlas_common.principal import Principal
 from atlas_common.service import app_state
-
-
-@dataclass
-class Managed:
-    accounts: Accounts
-    admin: Admin
-
-
-@dataclass
-class AuthState:
-    settings: AuthSettings
-    verifier: Verifier
-    managed: Managed | None = None
 
 
 def get_state(request: Request) -> AuthState:

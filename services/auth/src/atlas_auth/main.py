@@ -15,8 +15,8 @@ from fastapi import FastAPI
 
 from atlas_auth.routes import admin_users, auth, internal
 from atlas_auth.settings import AuthSettings
+from atlas_auth.state import build_state
 from atlas_auth.stored_keys import StoredKeyVerifier
-from atlas_auth.wiring import build_state
 from atlas_common.service import internal_app, run_service, set_state
 
 log = logging.getLogger("atlas_auth")

@@ -6,7 +6,7 @@ import asyncio
 import signal
 
 from atlas_common.service import run_worker
-from atlas_query.worker.service import QueryWorker
+from atlas_query.worker.process import QueryWorker
 from atlas_query.worker.settings import WorkerSettings
 
 

@@ -1,4 +1,4 @@
-"""Building the auth service's clients and services for its mode (used by the lifespan).
+"""The auth service's state: the clients and services its mode needs, built in the lifespan.
 
 Only what the mode needs is opened: managed opens PostgreSQL (and migrates schema ``auth``),
 Redis and the bus; byot opens an HTTP client for the JWKS; none and simple-key open nothing.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,6 @@ from redis.asyncio import Redis
 
 from atlas_auth.byot.jwks import JwksCache
 from atlas_auth.byot.tokens import JwtVerifier
-from atlas_auth.deps import AuthState, Managed
 from atlas_auth.managed.accounts import Accounts, SignUpPolicy
 from atlas_auth.managed.admin import Admin
 from atlas_auth.managed.events import Events
@@ -34,6 +34,19 @@ from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Managed:
+    accounts: Accounts
+    admin: Admin
+
+
+@dataclass
+class AuthState:
+    settings: AuthSettings
+    verifier: Verifier
+    managed: Managed | None = None
 
 
 @asynccontextmanager
