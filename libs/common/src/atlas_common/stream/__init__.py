@@ -5,11 +5,13 @@ Workers write with :class:`StreamWriter`; gateways read through one :class:`Stre
 
 from atlas_common.stream.hub import StreamHub
 from atlas_common.stream.keys import StreamKeys, cancel_channel, chat_latest_key
-from atlas_common.stream.listener import HEARTBEAT, Listener
+from atlas_common.stream.listener import HEARTBEAT, EventSource, Heartbeat, Listener
 from atlas_common.stream.writer import StreamClosed, StreamWriter, request_cancel
 
 __all__ = [
     "HEARTBEAT",
+    "EventSource",
+    "Heartbeat",
     "Listener",
     "StreamClosed",
     "StreamHub",

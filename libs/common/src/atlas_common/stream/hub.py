@@ -68,6 +68,10 @@ class StreamHub:
         raw = await self.redis.lrange(StreamKeys(self.prefix, request_id).buffer, 0, -1)
         return [e for e in (_parse(r) for r in raw) if e is not None]
 
+    async def stream_exists(self, request_id: str) -> bool:
+        """Whether the stream's sequence counter exists (it is gone after a store restart)."""
+        return bool(await self.redis.exists(StreamKeys(self.prefix, request_id).seq))
+
     async def listener_count(self, request_id: str) -> int:
         """Listeners on the request's channel across every replica (PUBSUB NUMSUB)."""
         channel = StreamKeys(self.prefix, request_id).channel

@@ -5,13 +5,26 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from atlas_common.stream.keys import StreamKeys
 from atlas_common.stream_events import ErrorEvent, StreamEvent, is_terminal
 
-if TYPE_CHECKING:
-    from atlas_common.stream.hub import StreamHub
+
+class EventSource(Protocol):
+    """What a listener needs of the hub: the replay buffer, and whether the stream exists."""
+
+    async def read_buffer(self, request_id: str) -> list[StreamEvent]: ...
+
+    async def stream_exists(self, request_id: str) -> bool: ...
+
+
+class Heartbeat:
+    """Nothing happened for ``idle_s``: a reader may ping its client. One instance,
+    :data:`HEARTBEAT`; ``isinstance(item, Heartbeat)`` narrows an item for the type checker."""
+
+    def __repr__(self) -> str:
+        return "HEARTBEAT"
 
 
 class _Marker:
@@ -24,7 +37,7 @@ class _Marker:
 
 RESYNC: Final = _Marker("RESYNC")
 LOST: Final = _Marker("LOST")
-HEARTBEAT: Final = _Marker("HEARTBEAT")
+HEARTBEAT: Final = Heartbeat()
 QueueItem = StreamEvent | _Marker
 
 
@@ -33,8 +46,9 @@ class StreamLost(Exception):
 
 
 class Listener:
-    def __init__(self, hub: StreamHub, keys: StreamKeys, queue: asyncio.Queue[QueueItem]) -> None:
-        self._hub = hub
+    def __init__(self, source: EventSource, keys: StreamKeys,
+                 queue: asyncio.Queue[QueueItem]) -> None:
+        self._source = source
         self.keys = keys
         self._queue = queue
         self.last_seq = 0
@@ -44,7 +58,7 @@ class Listener:
 
     async def events(
         self, after_seq: int = 0, *, deadline: float | None = None, idle_s: float = 15.0
-    ) -> AsyncIterator[StreamEvent | _Marker]:
+    ) -> AsyncIterator[StreamEvent | Heartbeat]:
         """Events after ``after_seq`` until a terminal one; HEARTBEAT when idle for ``idle_s``."""
         self.last_seq = after_seq
         try:
@@ -60,7 +74,7 @@ class Listener:
 
     async def _follow(
         self, deadline: float | None, idle_s: float
-    ) -> AsyncIterator[StreamEvent | _Marker]:
+    ) -> AsyncIterator[StreamEvent | Heartbeat]:
         while True:
             wait = idle_s if deadline is None else min(idle_s, deadline - time.time())
             if wait <= 0:
@@ -100,10 +114,10 @@ class Listener:
 
     async def _catch_up(self, *, include_last: bool) -> list[StreamEvent]:
         """Events from the buffer after ``last_seq``; StreamLost when some are gone."""
-        buffered = await self._hub.read_buffer(self.keys.request_id)
+        buffered = await self._source.read_buffer(self.keys.request_id)
         start = self.last_seq if include_last else self.last_seq + 1
         if not buffered:
-            if self.last_seq > 0 and not await self._hub.redis.exists(self.keys.seq):
+            if self.last_seq > 0 and not await self._source.stream_exists(self.keys.request_id):
                 raise StreamLost("The stream's buffer is gone (the stream store restarted)")
             return []
         if buffered[0].seq > max(start, 1):

@@ -25,7 +25,7 @@ from atlas_common.entitlements import is_refundable, raise_for
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.principal import Principal
-from atlas_common.stream import HEARTBEAT, Listener, request_cancel
+from atlas_common.stream import Heartbeat, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
 from atlas_common.surface import SurfaceName
 from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, start_frame
@@ -90,8 +90,8 @@ class AskService:
         gatherer = AnswerGatherer(run.request_id, run.conversation_id)
         async with run.stack:
             async for item in run.listener.events(deadline=run.deadline + 5):
-                if item is not HEARTBEAT:
-                    gatherer.add(item)  # type: ignore[arg-type]
+                if not isinstance(item, Heartbeat):
+                    gatherer.add(item)
         if gatherer.error is not None and is_refundable(gatherer.error.code):
             self.state.entitlements.refund_soon(run.request_id)
         return gatherer.response()
@@ -118,10 +118,10 @@ class AskService:
         )
         previous: StreamEvent | None = None
         async for item in events:
-            if item is HEARTBEAT:
+            if isinstance(item, Heartbeat):
                 yield b": ping\n\n"
                 continue
-            event: StreamEvent = item  # type: ignore[assignment]
+            event = item
             previous = previous or run.listener.previous
             for frame in frames_for_event(event, previous, run.request_id):
                 if _frame_key(frame) > after:
