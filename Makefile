@@ -67,6 +67,7 @@ bench: install
 
 lint: install
 	@$(UV) run --no-sync ruff check .
+	@$(UV) run --no-sync lint-imports --no-cache  # the architecture: [tool.importlinter] in pyproject.toml
 	@npm run lint --silent
 
 typecheck: install

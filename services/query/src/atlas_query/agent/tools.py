@@ -20,9 +20,8 @@ from atlas_common.stream_events import ToolCallEvent, ToolResultEvent
 from atlas_query.agent import catalog
 from atlas_query.agent.usage import UsageRecorder
 from atlas_query.answer.context import AnswerContext
-from atlas_query.errors import QueryFailed, QueryTimeout
+from atlas_query.errors import GuardRefused, QueryFailed, QueryTimeout
 from atlas_query.semantic import SemanticLayer
-from atlas_query.worker.sql_runner import GuardRefused
 
 #: Failures the model can fix by writing other SQL; anything else ends the answer.
 CORRECTABLE = (GuardRefused, QueryFailed, QueryTimeout)

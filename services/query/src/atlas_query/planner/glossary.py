@@ -10,30 +10,47 @@ so its words stay unexplained: the planner says it cannot answer rather than gue
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import NamedTuple
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.text import STOPWORDS, stems
-from atlas_query.semantic import Entity, GlossaryTerm, Metric
+from atlas_query.semantic import Entity, GlossaryTerm, Metric, SemanticLayer
 
-if TYPE_CHECKING:
-    from atlas_query.planner.vocabulary import Vocabulary
+
+class GlossaryEntry(NamedTuple):
+    """A phrase that names ``ref``, and the definition that describes it."""
+
+    phrase: str
+    ref: Ref
+    definition: str
+
+
+def entity_of_table(layer: SemanticLayer, table: str) -> Entity | None:
+    return layer.entity(table) or layer.entity(table.split(".")[-1])
+
+
+def glossary_entries(layer: SemanticLayer) -> list[GlossaryEntry]:
+    """Every phrase the layer's defined glossary terms add: a pure function of the layer."""
+    return GlossaryMapper(layer).entries()
 
 
 class GlossaryMapper:
-    def __init__(self, vocab: Vocabulary) -> None:
-        self.vocab = vocab
+    def __init__(self, layer: SemanticLayer) -> None:
+        self.layer = layer
+        self.entities: dict[str, Entity] = {e.name: e for e in layer.entities}
+        self.metrics: dict[str, Metric] = {m.id: m for m in layer.metrics}
 
-    def index(self) -> None:
-        for term, body in self.vocab.layer.glossary.items():
+    def entries(self) -> list[GlossaryEntry]:
+        found = []
+        for term, body in self.layer.glossary.items():
             if body.status != "defined":
                 continue
             definition = body.definition or ""
             for ref in self.targets(term, body):
                 for phrase in [term, *syn.also_lists(definition)]:
-                    self.vocab.add(phrase, ref)
-                self.vocab.describe(ref, definition)
+                    found.append(GlossaryEntry(phrase, ref, definition))
+        return found
 
     def targets(self, term: str, body: GlossaryTerm) -> list[Ref]:
         entities = self._entities(body)
@@ -41,13 +58,13 @@ class GlossaryMapper:
                 or self._entity(term, entities) or self._value(body, entities))
 
     def _entities(self, body: GlossaryTerm) -> list[Entity]:
-        found = [self.vocab.entity_of_table(table) for table in body.tables]
+        found = [entity_of_table(self.layer, table) for table in body.tables]
         listed = [entity for entity in found if entity is not None]
-        return listed or list(self.vocab.entities.values())
+        return listed or list(self.entities.values())
 
     def _metric(self, term: str) -> list[Ref]:
         wanted = set(stems(term))
-        found = [m for m in self.vocab.metrics.values()
+        found = [m for m in self.metrics.values()
                  if m.type != "breakdown" and _names_metric(wanted, m)]
         return [Ref("metric", found[0].id)] if len(found) == 1 else []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from atlas_query.planner import synonyms as syn
-from atlas_query.planner.glossary import GlossaryMapper
+from atlas_query.planner.glossary import entity_of_table, glossary_entries
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.text import OPERATORS, STOPWORDS, normalize, stems, tokenize
 from atlas_query.semantic import Entity, Metric, SemanticLayer
@@ -36,7 +36,9 @@ class Vocabulary:
             self._index_entity(entity)
         for metric in layer.metrics:
             self._index_metric(metric)
-        GlossaryMapper(self).index()
+        for phrase, ref, definition in glossary_entries(layer):
+            self.add(phrase, ref)
+            self.describe(ref, definition)
         self.max_len = max((len(p) for p in [*self.phrases, *self.values]), default=1)
 
     def lookup(self, phrase: Phrase, words: Phrase) -> set[Ref]:
@@ -56,7 +58,7 @@ class Vocabulary:
         self.context[ref.key].update(stems(text))
 
     def entity_of_table(self, table: str) -> Entity | None:
-        return self.layer.entity(table) or self.layer.entity(table.split(".")[-1])
+        return entity_of_table(self.layer, table)
 
     def _entity_phrases(self, entity: Entity) -> set[Phrase]:
         names = syn.name_phrases(entity.name) + syn.name_phrases(entity.table.split(".")[-1])

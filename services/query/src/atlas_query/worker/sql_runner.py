@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from atlas_common.errors import AtlasError
 from atlas_common.messages import QueryRequested
+from atlas_query.errors import GuardRefused
 from atlas_query.executors.base import Executor
 from atlas_query.guard.guard import SqlGuard
-
-
-class GuardRefused(AtlasError):
-    status_code = 400
-    code = "invalid_request"
 
 
 class GuardedSqlRunner:
@@ -32,3 +27,5 @@ class GuardedSqlRunner:
             "rows": result.rows,
             "truncated": result.truncated,
         }
+
+__all__ = ["GuardRefused", "GuardedSqlRunner"]
