@@ -1,14 +1,25 @@
 """The per-replica principal cache: bounded, expiring, never past the credential, indexed."""
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from atlas_common.principal import Principal
 from atlas_gateway.auth.cache import PrincipalCache
 
+NOW = 1_800_000_000.0
+
+
+class Clock:
+    """Time the test moves: nothing here sleeps."""
+
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> float:
+        return self.now
+
 
 def p(user: str, cred: str | None = None, expires_in: float | None = None) -> Principal:
-    expires = None if expires_in is None else datetime.now(UTC) + timedelta(seconds=expires_in)
+    expires = None if expires_in is None else datetime.fromtimestamp(NOW + expires_in, UTC)
     return Principal(user_id=user, credential_id=cred, expires_at=expires)
 
 
@@ -24,16 +35,20 @@ def test_entries_are_dropped_by_the_ids_events_carry() -> None:
 
 
 def test_never_outlives_the_credential_or_the_ttl() -> None:
-    cache = PrincipalCache(100, 60)
+    clock = Clock()
+    cache = PrincipalCache(100, 60, clock=clock)
     cache.put("expired", p("u", "s", expires_in=-1))
     assert cache.get("expired") is None
-    cache.put("short", p("u", "s2", expires_in=0.05))
+    cache.put("short", p("u", "s2", expires_in=5))
+    clock.now += 4.9
     assert cache.get("short") is not None
-    time.sleep(0.1)
+    clock.now += 0.2
     assert cache.get("short") is None
-    ttl_cache = PrincipalCache(100, 0.05)
-    ttl_cache.put("k", p("u"), ttl_s=3600)
-    time.sleep(0.1)
+    ttl_cache = PrincipalCache(100, 30, clock=clock)
+    ttl_cache.put("k", p("u"), ttl_s=3600)  # the cache's own TTL is the shorter bound
+    clock.now += 29.9
+    assert ttl_cache.get("k") is not None
+    clock.now += 0.2
     assert ttl_cache.get("k") is None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from atlas_common.principal import Principal
@@ -16,21 +17,26 @@ from atlas_common.principal import Principal
 @dataclass(frozen=True, slots=True)
 class Entry:
     principal: Principal
-    expires_at: float  # monotonic
+    expires_at: float  # on the cache's clock
 
 
 class PrincipalCache:
-    def __init__(self, max_entries: int, ttl_s: float) -> None:
+    """``clock`` is wall time (seconds): a credential's expiry is a wall-clock instant, and
+    one clock for both bounds keeps them comparable; tests pass a clock they move."""
+
+    def __init__(self, max_entries: int, ttl_s: float,
+                 clock: Callable[[], float] = time.time) -> None:
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._by_id: defaultdict[str, set[str]] = defaultdict(set)
         self.max_entries = max_entries
         self.ttl_s = ttl_s
+        self._clock = clock
 
     def get(self, key: str) -> Principal | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if time.monotonic() >= entry.expires_at:
+        if self._clock() >= entry.expires_at:
             self._drop(key)
             return None
         self._entries.move_to_end(key)
@@ -38,12 +44,13 @@ class PrincipalCache:
 
     def put(self, key: str, principal: Principal, ttl_s: float | None = None) -> None:
         ttl = min(self.ttl_s, ttl_s if ttl_s is not None else self.ttl_s)
+        now = self._clock()
         if principal.expires_at is not None:
-            ttl = min(ttl, principal.expires_at.timestamp() - time.time())
+            ttl = min(ttl, principal.expires_at.timestamp() - now)
         if ttl <= 0:
             return
         self._drop(key)
-        self._entries[key] = Entry(principal, time.monotonic() + ttl)
+        self._entries[key] = Entry(principal, now + ttl)
         for ident in _ids(principal):
             self._by_id[ident].add(key)
         while len(self._entries) > self.max_entries:
