@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.chaos import crashing_worker
 from tests.support.isolation import Isolation
 from tests.support.redis_server import PrivateRedis
 from tests.support.stack import Proc, Stack, wait_for, worker_consumers
 from tests.support.tcp_proxy import TcpProxy, url_via
 
-POISON = "__poison_job__"
+POISON = crashing_worker.POISON
+ROOT = str(Path(__file__).resolve().parents[3])  # where `tests` imports from
 
 
 @dataclass
@@ -34,8 +38,9 @@ class ChaosStack:
         proxy = self.worker_proxies.get(name)
         if proxy is None:
             proxy = self.worker_proxies[name] = TcpProxy(*_host_port(self.rabbit_url)).start()
-        return self.stack.start(
-            "atlas-query-worker", name, {"ATLAS_RABBITMQ_URL": url_via(self.rabbit_url, proxy.port)}
+        return self.stack.start(  # the worker with the crashing answerer installed
+            [sys.executable, "-m", "tests.e2e.chaos.crashing_worker"], name,
+            {"ATLAS_RABBITMQ_URL": url_via(self.rabbit_url, proxy.port), "PYTHONPATH": ROOT},
         )
 
     def live_workers(self) -> list[Proc]:
@@ -90,7 +95,6 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
         "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
         "ATLAS_WORKER_TOKEN_DELAY_MS": "40",
         "ATLAS_JOB_DELIVERY_LIMIT": "2",
-        "ATLAS_WORKER_CRASH_MARKER": POISON,
         "ATLAS_QUERY_CONCURRENCY": "4",
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
         "ATLAS_WORKER_CHECK_TTL_S": "0",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -85,9 +84,6 @@ class JobRunner:
         if await writer.cancelled():
             await _stopped(writer)
             return
-        if self.settings.crash_marker and self.settings.crash_marker in job.question:
-            log.critical("crash marker found: exiting hard (fault test hook)")
-            os._exit(70)
         if delivery.attempt > 1:
             await writer.emit(RestartEvent(reason="redelivered"))
         await self._answer(job, delivery, writer)

@@ -10,8 +10,9 @@ from atlas_query.worker.process import QueryWorker
 from atlas_query.worker.settings import WorkerSettings
 
 
-async def serve(settings: WorkerSettings) -> None:
-    worker = QueryWorker(settings)
+async def serve(settings: WorkerSettings, worker_class: type[QueryWorker] = QueryWorker) -> None:
+    """Run a worker until SIGTERM / SIGINT; fault tests pass a subclass that crashes."""
+    worker = worker_class(settings)
     try:
         await worker.start()
     except BaseException:

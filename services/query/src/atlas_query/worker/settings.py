@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from atlas_query.agent.settings import AgentSettings
 from atlas_query.settings import QuerySettings
@@ -36,14 +36,3 @@ class WorkerSettings(QuerySettings, AgentSettings):
         validation_alias="ATLAS_WORKER_ANSWERER",
         description="echo answers without SQL (benchmarks of the ask path).",
     )
-    crash_marker: str | None = Field(
-        None,
-        validation_alias="ATLAS_WORKER_CRASH_MARKER",
-        description="Fault tests only: a question containing it makes the worker exit hard.",
-    )
-
-    @model_validator(mode="after")
-    def _no_fault_hooks_in_production(self) -> WorkerSettings:
-        if self.env == "production" and self.crash_marker:
-            raise ValueError("ATLAS_WORKER_CRASH_MARKER is a test hook; unset it in production")
-        return self
