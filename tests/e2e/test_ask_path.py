@@ -142,5 +142,7 @@ def test_history_is_accepted_and_unknown_fields_ignored(gateway: str) -> None:
 
 def test_frames_are_json_except_done(gateway: str) -> None:
     _, frames = read_chat(gateway, chat_body(QUESTION, "chat-json"))
-    for frame in frames[:-1]:
-        json.loads(frame.data)
+    assert frames[-1].data == "[DONE]"
+    parsed = [json.loads(frame.data) for frame in frames[:-1]]
+    # An empty stream would pass the loop: an answer has at least a start, text and finish.
+    assert len(parsed) >= 3 and parsed[0]["type"] == "start" and parsed[-1]["type"] == "finish"
