@@ -21,7 +21,6 @@ from atlas_auth.byot.jwks import JwksCache
 from atlas_auth.byot.tokens import JwtVerifier
 from atlas_auth.managed.accounts import Accounts, SignUpPolicy
 from atlas_auth.managed.admin import Admin
-from atlas_auth.managed.events import Events
 from atlas_auth.managed.passwords import Passwords
 from atlas_auth.managed.sessions import Sessions
 from atlas_auth.managed.throttle import Throttle
@@ -30,7 +29,7 @@ from atlas_auth.simple_key import SimpleKeyVerifier
 from atlas_auth.stored_keys import RefusingStoredKeyVerifier, StoredKeyVerifier
 from atlas_auth.stored_keys_http import HttpStoredKeyVerifier, users_lookup
 from atlas_auth.verify import Verifier
-from atlas_common.bus import Bus
+from atlas_common.bus import Bus, EventPublisher
 from atlas_common.db import create_pool, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -120,7 +119,7 @@ async def _managed(settings: AuthSettings, stack: AsyncExitStack,
     throttle = Throttle(redis, settings.redis_prefix, per_account=settings.signin_max_per_account,
                         per_address=settings.signin_max_per_address,
                         window_s=settings.signin_window_s)
-    events = Events(bus)
+    events = EventPublisher(bus, "auth")
     policy = SignUpPolicy(settings.admin_email, settings.signup, settings.multi_workspace)
     managed = Managed(Accounts(pool, passwords, sessions, throttle, events, policy),
                       Admin(pool, passwords, events))

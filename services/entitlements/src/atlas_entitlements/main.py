@@ -17,14 +17,14 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from atlas_common.bus import Bus
+from atlas_common.bus import Bus, EventPublisher
 from atlas_common.db import create_pool, migrate
 from atlas_common.entitlements import ALL_CUSTOMERS
+from atlas_common.messages import SubscriptionChanged
 from atlas_common.service import internal_app, run_service, set_state
 from atlas_entitlements import routes
 from atlas_entitlements.catalog_loader import load_catalog, refuse_dropped_plans
 from atlas_entitlements.deps import EntitlementsState
-from atlas_entitlements.events import Events
 from atlas_entitlements.handlers import RETRYABLE, UsageHandler, consume_usage
 from atlas_entitlements.plans import load_plans_file
 from atlas_entitlements.service import EntitlementsService
@@ -50,9 +50,10 @@ def create_app(settings: EntitlementsServiceSettings | None = None) -> FastAPI:
             bus = await Bus.connect(settings.rabbitmq_url,
                                     delivery_limit=settings.job_delivery_limit)
             stack.push_async_callback(bus.close)
-            events = Events(bus)
+            events = EventPublisher(bus, "entitlements")
             if changed:  # every cache drops every customer: limits may have moved
-                await events.changed(ALL_CUSTOMERS, catalog.version)
+                await events.publish(SubscriptionChanged(customer_id=ALL_CUSTOMERS,
+                                                         version=catalog.version))
             batcher = UsageBatcher(pool, RETRYABLE, settings.usage_batch,
                                    settings.usage_batch_wait_ms / 1000)
             service = EntitlementsService(pool, catalog, batcher)

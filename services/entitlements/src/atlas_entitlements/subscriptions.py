@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from atlas_common.bus import EventPublisher
+from atlas_common.messages import SubscriptionChanged
 from atlas_entitlements import repository
 from atlas_entitlements.errors import OverrideNotFound, UnknownFeature, UnknownPlan
-from atlas_entitlements.events import Events
 from atlas_entitlements.plans import Catalog
 from atlas_entitlements.repository import OverrideRow
 from atlas_entitlements.schemas import (
@@ -22,10 +23,14 @@ from atlas_entitlements.schemas import (
 
 
 class OperatorService:
-    def __init__(self, pool: Any, catalog: Catalog, events: Events) -> None:
+    def __init__(self, pool: Any, catalog: Catalog, events: EventPublisher) -> None:
         self.pool = pool
         self.catalog = catalog
         self.events = events
+
+    async def _changed(self, customer_id: str, version: int) -> None:
+        """After the commit: every cache drops the customer (a lost event: the caches' TTL)."""
+        await self.events.publish(SubscriptionChanged(customer_id=customer_id, version=version))
 
     def plans(self) -> CatalogOut:
         return CatalogOut.of(self.catalog)
@@ -36,7 +41,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             version = await repository.bump_version(conn, customer_id)  # the row first (FK)
             await repository.set_subscription(conn, customer_id, plan)
-        await self.events.changed(customer_id, version)
+        await self._changed(customer_id, version)
         return SubscriptionOut(customer_id=customer_id, plan=plan, subscribed=True,
                                version=version)
 
@@ -44,7 +49,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             await repository.delete_subscription(conn, customer_id)
             version = await repository.bump_version(conn, customer_id)
-        await self.events.changed(customer_id, version)
+        await self._changed(customer_id, version)
         return SubscriptionOut(customer_id=customer_id, plan=self.catalog.default_plan,
                                subscribed=False, version=version)
 
@@ -56,7 +61,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             version = await repository.bump_version(conn, customer_id)
             row = await repository.insert_override(conn, customer_id, values)
-        await self.events.changed(customer_id, version)
+        await self._changed(customer_id, version)
         return OverrideOut.of(row, datetime.now(UTC), version)
 
     async def overrides(self, customer_id: str) -> OverrideList:
@@ -70,7 +75,7 @@ class OperatorService:
                 raise OverrideNotFound()
             version = await repository.bump_version(conn, customer_id)
             row = _one(await repository.overrides_of(conn, customer_id), override_id)
-        await self.events.changed(customer_id, version)
+        await self._changed(customer_id, version)
         return OverrideOut.of(row, datetime.now(UTC), version)
 
 

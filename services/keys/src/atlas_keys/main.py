@@ -15,13 +15,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from atlas_common.bus import Bus
+from atlas_common.bus import Bus, EventPublisher
 from atlas_common.db import create_pool, migrate
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.service import internal_app, run_service, set_state
 from atlas_keys import handlers, repository, routes
 from atlas_keys.deps import KeysState
-from atlas_keys.events import Events
 from atlas_keys.last_used import LastUsedRecorder
 from atlas_keys.service import KeysService
 from atlas_keys.settings import KeysSettings
@@ -50,7 +49,7 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
             entitlements.providers.register(
                 "api-keys", lambda workspace: repository.count_active(pool, workspace))
             await entitlements.attach(bus)
-            service = KeysService(pool, Events(bus), recorder, entitlements)
+            service = KeysService(pool, EventPublisher(bus, "keys"), recorder, entitlements)
             await handlers.subscribe(bus, handlers.Deactivations(service))
             set_state(app, KeysState(settings, service, recorder, entitlements))
             log.info("keys service ready")

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from atlas_common.bus import EventPublisher
 from atlas_common.entitlements import EntitlementsClient, raise_for
 from atlas_common.errors import AtlasError
 from atlas_common.messages import KeyRevoked
 from atlas_common.principal import ROLE_RANK, Principal, Role
 from atlas_keys import keyformat, repository
 from atlas_keys.errors import ClaimsNotHeld, ForbiddenRole, InvalidKey, KeyNotFound
-from atlas_keys.events import Events
 from atlas_keys.last_used import LastUsedRecorder
 from atlas_keys.repository import KeyRecord, NewRow
 from atlas_keys.schemas import (
@@ -73,7 +73,7 @@ def key_claims(caller: Principal, wanted: dict[str, Any] | None) -> dict[str, An
 
 
 class KeysService:
-    def __init__(self, pool: Any, events: Events, recorder: LastUsedRecorder,
+    def __init__(self, pool: Any, events: EventPublisher, recorder: LastUsedRecorder,
                  entitlements: EntitlementsClient | None = None) -> None:
         self._pool = pool
         self._events = events

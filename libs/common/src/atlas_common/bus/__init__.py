@@ -1,6 +1,7 @@
 """The Atlas message bus (RabbitMQ through aio-pika). See :mod:`atlas_common.bus.names`."""
 
 from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus
+from atlas_common.bus.events import EventPublisher
 from atlas_common.bus.handling import (
     Delivery,
     Handler,
@@ -14,6 +15,7 @@ __all__ = [
     "BrokerUnavailable",
     "Bus",
     "Delivery",
+    "EventPublisher",
     "Handler",
     "RetryableError",
     "TerminalError",

@@ -16,12 +16,12 @@ from typing import Any
 from atlas_auth.errors import INVALID_SIGN_IN, AuthFailed, Forbidden
 from atlas_auth.managed import sessions_repository
 from atlas_auth.managed import users_repository as users
-from atlas_auth.managed.events import Events
 from atlas_auth.managed.models import SessionRecord, UserRecord
 from atlas_auth.managed.passwords import Passwords
 from atlas_auth.managed.sessions import Sessions
 from atlas_auth.managed.throttle import Throttle
 from atlas_auth.schemas import ChangePasswordBody, SignInBody, SignUpBody
+from atlas_common.bus import EventPublisher
 from atlas_common.errors import InvalidRequest
 from atlas_common.messages import SessionRevoked
 from atlas_common.principal import Role
@@ -53,7 +53,7 @@ class Client:
 
 class Accounts:
     def __init__(self, pool: Any, passwords: Passwords, sessions: Sessions, throttle: Throttle,
-                 events: Events, policy: SignUpPolicy) -> None:
+                 events: EventPublisher, policy: SignUpPolicy) -> None:
         self._pool = pool
         self._passwords = passwords
         self._sessions = sessions

@@ -13,17 +13,17 @@ from typing import Any
 
 from atlas_auth.managed import sessions_repository
 from atlas_auth.managed import users_repository as users
-from atlas_auth.managed.events import Events
 from atlas_auth.managed.models import UserRecord
 from atlas_auth.managed.passwords import Passwords
 from atlas_auth.schemas import AddUserBody
+from atlas_common.bus import EventPublisher
 from atlas_common.errors import InvalidRequest, NotFound
 from atlas_common.messages import SessionRevoked, UserDeactivated, UserRoleChanged
 from atlas_common.principal import Principal, Role
 
 
 class Admin:
-    def __init__(self, pool: Any, passwords: Passwords, events: Events) -> None:
+    def __init__(self, pool: Any, passwords: Passwords, events: EventPublisher) -> None:
         self._pool = pool
         self._passwords = passwords
         self._events = events
