@@ -66,8 +66,8 @@ class SemanticPlanner:
                       for d in e.dimensions if d.type in TIME_TYPES}
         self.reader = IntentReader(self.vocab, time_types)
         self.compiler = Compiler(layer.entities, graph, self.dialect)
-        self.suggester = Suggester(self.vocab, self._answerable)
-        self.refiner = Refiner(self.vocab, time_types, lambda q: self.plan(q).plan, self.now)
+        self.suggester = Suggester(self.vocab, self)
+        self.refiner = Refiner(self.vocab, time_types, self)
 
     def now(self) -> datetime:
         moment = self._clock()
@@ -95,7 +95,10 @@ class SemanticPlanner:
         plan = self.resolver.plan(intent)
         return Planned(plan, self.compiler.sql(plan), now, question)
 
-    def _answerable(self, question: str) -> bool:
+    def plan_of(self, question: str) -> Plan:
+        return self.plan(question).plan
+
+    def answerable(self, question: str) -> bool:
         try:
             self.plan(question)
         except (Declined, Ambiguous):

@@ -15,14 +15,14 @@ turn matters only as a clarifying question, so a chat client's texts work like s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from atlas_query.planner.clarify import CLARIFY_PREFIX
 from atlas_query.planner.followup import Turn, follow_up
 from atlas_query.planner.merge import Merge
 from atlas_query.planner.plan import Ambiguous, Declined, Plan
+from atlas_query.planner.planning import Planning
 from atlas_query.planner.reading import read
 from atlas_query.planner.roles import assign
 from atlas_query.planner.text import COUNT_CUES, LIST_VERBS, WHICH_WORDS
@@ -72,11 +72,10 @@ def fragment(question: str) -> Fragment:
 
 class Refiner:
     def __init__(self, vocab: Vocabulary, time_types: Mapping[tuple[str, str], str],
-                 plan: Callable[[str], Plan], now: Callable[[], datetime]) -> None:
+                 planning: Planning) -> None:
         self.vocab = vocab
         self.time_types = time_types
-        self._plan = plan
-        self._now = now
+        self._planning = planning
 
     def question(self, question: str, history: Sequence[Turn]) -> str:
         """The full question ``question`` stands for after ``history`` (oldest first)."""
@@ -106,13 +105,13 @@ class Refiner:
             return None
         if self._stands_alone(question, part, base):
             return None
-        merged = Merge(previous, part.text, self.vocab, self._now()).question()
+        merged = Merge(previous, part.text, self.vocab, self._planning.now()).question()
         if base is None and merged is not None and self._planned(merged) is None:
             return None
         return merged
 
     def _stands_alone(self, question: str, part: Fragment, previous: Plan | None) -> bool:
-        reading = read(part.text, self.vocab, self._now())
+        reading = read(part.text, self.vocab, self._planning.now())
         own: list[set[tuple[str, ...]]] = []
         roles = assign(reading, self.time_types)
         owners = {role.owner for role in roles if role.kind == "filter" and role.owner}
@@ -137,14 +136,14 @@ class Refiner:
 
     def _planned(self, question: str) -> Plan | None:
         try:
-            return self._plan(question)
+            return self._planning.plan_of(question)
         except (Declined, Ambiguous):
             return None
 
     def _decides(self, question: str) -> bool:
         """Whether the question alone gets an answer or a clarifying question."""
         try:
-            self._plan(question)
+            self._planning.plan_of(question)
         except Declined:
             return False
         except Ambiguous:

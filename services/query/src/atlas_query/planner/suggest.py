@@ -4,8 +4,7 @@ it once)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from atlas_query.planner.planning import Planning
 from atlas_query.planner.text import OPERATORS, STOPWORDS, stems
 from atlas_query.planner.vocabulary import Vocabulary
 
@@ -13,9 +12,9 @@ MAX_SUGGESTIONS = 4
 
 
 class Suggester:
-    def __init__(self, vocab: Vocabulary, answerable: Callable[[str], bool]) -> None:
+    def __init__(self, vocab: Vocabulary, planning: Planning) -> None:
         self.vocab = vocab
-        self._answerable = answerable
+        self._planning = planning
         self._checked: list[str] | None = None
 
     def candidates(self) -> list[str]:
@@ -27,7 +26,7 @@ class Suggester:
 
     def answerable(self) -> list[str]:
         if self._checked is None:
-            self._checked = [q for q in self.candidates() if self._answerable(q)]
+            self._checked = [q for q in self.candidates() if self._planning.answerable(q)]
         return self._checked
 
     def suggestions(self, question: str) -> list[str]:
