@@ -22,6 +22,7 @@ from atlas_common.messages import (
 from atlas_common.principal import ANONYMOUS
 from atlas_common.telemetry import setup_tracing
 from tests.support.isolation import Isolation
+from tests.support.polling import eventually
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +51,10 @@ async def drain(bus: Bus, queue: str, handler, until, timeout: float = 10,  # ty
                 message_type: type[BusMessage] = QueryRequested) -> None:
     channel, q, tag = await bus.consume(queue, handler, message_type=message_type, prefetch=10)
     try:
-        deadline = time.monotonic() + timeout
-        while not until() and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await eventually(until, timeout=timeout, interval=0.02, what=f"the messages of {queue}")
     finally:
         await q.cancel(tag)
         await channel.close()
-    assert until(), "condition not reached"
 
 
 async def test_confirmed_job_is_consumed_with_trace_context(bus: Bus) -> None:

@@ -19,6 +19,7 @@ import pytest
 from atlas_common.internal import internal_headers
 from atlas_common.settings import DEV_INTERNAL_TOKEN
 from tests.support.isolation import Isolation
+from tests.support.polling import eventually
 from tests.support.stack import Proc, Stack, free_port, wait_for, wait_for_workers, wait_http
 
 ORIGIN = "https://widget.example"
@@ -201,14 +202,14 @@ def test_an_atlas_side_failure_refunds_the_question(ent: Ent) -> None:
 
 async def _refunded_at(database_url: str, key: str) -> Any:
     conn = await asyncpg.connect(database_url)
+
+    async def refunded() -> Any:
+        return await conn.fetchval("SELECT refunded_at FROM entitlements.usage_ledger "
+                                   "WHERE idempotency_key = $1", key)
+
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            at = await conn.fetchval("SELECT refunded_at FROM entitlements.usage_ledger "
-                                     "WHERE idempotency_key = $1", key)
-            if at is not None:
-                return at
-            await asyncio.sleep(0.05)
+        return await eventually(refunded, timeout=10, what="the refund")
+    except TimeoutError:
         return None
     finally:
         await conn.close()
