@@ -146,3 +146,16 @@ def test_frames_are_json_except_done(gateway: str) -> None:
     parsed = [json.loads(frame.data) for frame in frames[:-1]]
     # An empty stream would pass the loop: an answer has at least a start, text and finish.
     assert len(parsed) >= 3 and parsed[0]["type"] == "start" and parsed[-1]["type"] == "finish"
+
+
+def test_every_process_logs_json_lines_with_its_name(stack: Stack, gateway: str) -> None:
+    """Logging is set up once, the same way, in every process (auth and query-api included)."""
+    expected = {"worker-1": "query-worker", "worker-2": "query-worker", "auth": "auth",
+                "query-api": "query-api", "gateway": "gateway"}
+    for proc in stack.procs:
+        if proc.name not in expected:
+            continue
+        lines = [json.loads(line) for line in proc.output().splitlines()
+                 if line.startswith("{")]
+        assert lines, f"{proc.name} wrote no JSON log line"
+        assert {line["service"] for line in lines} == {expected[proc.name]}, proc.name
