@@ -39,6 +39,7 @@ from atlas_gateway.routes import (
 )
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
+from atlas_gateway.widget_files import WidgetFiles
 
 
 class _NoCookies(CookieJar):
@@ -81,7 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(conversations.router)
     app.include_router(me.router)
     app.include_router(admin_pages.router)
-    widget.install(app, settings.widget_dir, settings.cors_origins)
+    app.include_router(widget.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     _add_cors(app, settings.cors_origins)  # last = outermost: 401/403/413/429 carry CORS too
@@ -111,7 +112,8 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     bus.on_reconnect(invalidator.flush)
     await entitlements.attach(bus)
     limiter = RateLimiter(redis, settings.redis_prefix, settings.rate_limit_rpm)
-    state = GatewayState(settings, bus, redis, hub, db, http, auth, limiter, entitlements)
+    state = GatewayState(settings, bus, redis, hub, db, http, auth, limiter, entitlements,
+                         WidgetFiles(settings.widget_dir))
     stack.push_async_callback(state.tasks.cancel_all)  # first to go: watchers use the rest
     return state
 

@@ -15,6 +15,7 @@ from atlas_common.tasks import BackgroundTasks
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.settings import GatewaySettings
+from atlas_gateway.widget_files import WidgetFiles
 
 
 @dataclass
@@ -29,6 +30,8 @@ class GatewayState:
     limiter: RateLimiter
     #: The plan gate (no plans file: allows locally, calls nothing).
     entitlements: EntitlementsClient
+    #: The widget's and chat page's built files (routes.widget).
+    widget: WidgetFiles
     #: Until when (monotonic) a seen worker is trusted without asking the broker again.
     workers_seen_until: float = 0.0
     #: Tasks started while serving (abandon watchers): cancelled on shutdown.

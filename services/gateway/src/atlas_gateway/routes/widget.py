@@ -15,75 +15,19 @@ once they exist.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Final
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Response
 
-from atlas_common.errors import NotFound
+from atlas_gateway.deps import State
+from atlas_gateway.widget_files import Asset, WidgetFiles
 
 router = APIRouter(include_in_schema=False)
 
-_TYPES: Final = {
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".woff2": "font/woff2",
-}
 _ORIGIN: Final = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
-_NOT_BUILT: Final = "The widget is not built (run `make install`, or set ATLAS_WIDGET_DIR)."
 _IMMUTABLE: Final = "public, max-age=31536000, immutable"
 _BASE_SECURITY: Final = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
-
-
-@dataclass(frozen=True)
-class Asset:
-    content: bytes
-    media_type: str
-    etag: str
-
-
-def _asset(path: Path) -> Asset:
-    content = path.read_bytes()
-    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    return Asset(content, _TYPES[path.suffix], etag)
-
-
-class WidgetFiles:
-    """The built files, read again only when a new build replaced ``widget.js`` (one stat per
-    request; the files themselves stay in memory)."""
-
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
-        self._files: dict[str, Asset] = {}
-        self._version = -1
-
-    def get(self, name: str) -> Asset:
-        asset = self._current().get(name)
-        if asset is None:
-            raise NotFound(f"No widget file {name!r}")
-        return asset
-
-    def _current(self) -> dict[str, Asset]:
-        try:
-            version = (self._directory / "widget.js").stat().st_mtime_ns
-        except OSError:
-            raise NotFound(_NOT_BUILT) from None
-        if version != self._version:
-            self._files, self._version = self._load(), version
-        return self._files
-
-    def _load(self) -> dict[str, Asset]:
-        files = {p.name: _asset(p) for p in self._directory.glob("*") if p.suffix in _TYPES}
-        assets = self._directory / "assets"
-        if assets.is_dir():
-            files |= {f"assets/{p.name}": _asset(p) for p in assets.iterdir() if p.suffix in _TYPES}
-        return files
 
 
 def frame_ancestors(origins: list[str]) -> str:
@@ -101,9 +45,8 @@ def _policy(ancestors: str) -> str:
     )
 
 
-def _files(request: Request) -> WidgetFiles:
-    files: WidgetFiles = request.app.state.widget_files
-    return files
+def _files(state: State) -> WidgetFiles:
+    return state.widget
 
 
 Files = Annotated[WidgetFiles, Depends(_files)]
@@ -124,10 +67,8 @@ async def loader(files: Files, if_none_match: IfNoneMatch = None) -> Response:
 
 
 @router.get("/widget")
-async def widget_frame(
-    request: Request, files: Files, if_none_match: IfNoneMatch = None
-) -> Response:
-    origins: list[str] = request.app.state.widget_frame_origins
+async def widget_frame(state: State, files: Files, if_none_match: IfNoneMatch = None) -> Response:
+    origins = state.settings.cors_origins
     headers = {
         "cache-control": "no-cache",
         "content-security-policy": _policy(frame_ancestors(origins)),
@@ -149,10 +90,3 @@ async def chat_page(files: Files, if_none_match: IfNoneMatch = None) -> Response
         "x-frame-options": "DENY",
     }
     return _serve(files.get("index.html"), if_none_match, headers)
-
-
-def install(app: FastAPI, directory: Path, frame_origins: list[str]) -> None:
-    """Serve the widget from ``directory`` on ``app``; frames allowed from ``frame_origins``."""
-    app.state.widget_files = WidgetFiles(directory)
-    app.state.widget_frame_origins = frame_origins
-    app.include_router(router)
