@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
-from tests.support.isolation import Isolation
+from tests.support.isolation import BASE_REDIS_URL, Isolation
 from tests.support.sse import SseFrame, parse_sse
 from tests.support.stack import Stack, wait_for, wait_for_workers
 
@@ -27,6 +28,7 @@ class Wire:
     gateway: str
     ana: dict[str, str]  # the workspace's first user: admin
     bob: dict[str, str]  # a viewer of the same workspace
+    redis_prefix: str
 
     def get(self, path: str, who: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
         return httpx.get(self.gateway + path, headers=who or {}, timeout=10, **kw)
@@ -55,7 +57,7 @@ def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
         gateway = stack.start_gateway()
         ana = _signed_up(gateway)
         wait_for_workers(gateway)
-        yield Wire(gateway, ana, _viewer(gateway, ana))
+        yield Wire(gateway, ana, _viewer(gateway, ana), iso.redis_prefix)
     finally:
         stack.stop_all()
         iso.remove()
@@ -144,12 +146,14 @@ def test_a_share_link_is_public_read_only_and_revocable(wire: Wire) -> None:
 
 
 def test_run_status_resume_and_stop_by_upstream_paths(wire: Wire) -> None:
-    assert wire.get("/api/v1/chat/never-ran/run-status", wire.ana).json() == {"status": "none"}
+    unknown = wire.get("/api/v1/chat/never-ran/run-status", wire.ana)
+    assert error_of(unknown) == (404, "not_found")
     answer = ask(wire, wire.ana)
     cid, run_id = answer["conversationId"], answer["runId"]
     status = wire.get(f"/api/v1/chat/{cid}/run-status", wire.ana).json()
     assert status == {"status": "done", "runId": run_id, "parkedReason": None}
-    assert wire.get(f"/api/v1/chat/{cid}/run-status", wire.bob).json() == {"status": "none"}
+    # Not bob's: 404 as upstream, no hint that the conversation exists.
+    assert error_of(wire.get(f"/api/v1/chat/{cid}/run-status", wire.bob)) == (404, "not_found")
     assert error_of(wire.post(f"/api/v1/chat/runs/{run_id}/stop", wire.ana)) == (404,
                                                                                  "not_found")
     assert error_of(wire.post(f"/api/v1/chat/{cid}/resume", wire.ana)) == (404, "not_found")
@@ -159,6 +163,21 @@ def test_run_status_resume_and_stop_by_upstream_paths(wire: Wire) -> None:
         frames = list(parse_sse(r.iter_lines()))
     assert frames[0].type == "start" and frames[-1].data == "[DONE]"
     assert "text-delta" in {f.type for f in frames}
+
+
+def test_run_status_of_an_own_conversation_without_a_run_is_none(wire: Wire) -> None:
+    answer = ask(wire, wire.ana)
+    cid, run_id = answer["conversationId"], answer["runId"]
+    wait_for(lambda: wire.get(f"/api/v1/conversations/{cid}", wire.ana).status_code == 200,
+             timeout=10, what="the conversation recorded")
+    # The run's record expires with the replay window; the conversation stays.
+    client = redis.Redis.from_url(BASE_REDIS_URL)
+    try:
+        assert client.delete(f"{wire.redis_prefix}run:{run_id}:owner") == 1
+    finally:
+        client.close()
+    assert wire.get(f"/api/v1/chat/{cid}/run-status", wire.ana).json() == {"status": "none"}
+    assert error_of(wire.get(f"/api/v1/chat/{cid}/run-status", wire.bob)) == (404, "not_found")
 
 
 def test_a_running_chat_is_stopped_by_its_run_id(wire: Wire) -> None:

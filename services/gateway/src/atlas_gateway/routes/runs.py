@@ -1,7 +1,8 @@
 """Upstream Atlas's run routes, as aliases of ours: resume by conversation, the latest run's
 status, and stop by run id (the run id is our request id).
 
-Upstream answers 404 where there is nothing to resume or stop, where ours answer 204 / stop a
+Upstream answers 404 where there is nothing to resume or stop, or no such conversation of the
+caller for run-status, where ours answer 204 / stop a
 settled run quietly; each alias keeps upstream's answer so its SDK reads it as it expects.
 """
 
@@ -17,6 +18,7 @@ from atlas_common.wire.errors import error_responses
 from atlas_common.wire.runs import RunStatusResponse, StopRunResponse
 from atlas_gateway.deps import Ask, CurrentPrincipal
 from atlas_gateway.routes.ask import stream_response
+from atlas_gateway.service.conversations import owns_conversation
 
 router = APIRouter(tags=["Ask"])
 ConversationId = Annotated[str, Depends(checked_conversation_id)]
@@ -52,13 +54,17 @@ async def resume(
     response_model=RunStatusResponse,
     response_model_exclude_unset=True,
     summary="The status of a conversation's latest run",
-    responses=error_responses(400, 401),
+    responses=error_responses(400, 401, 404, 503),
 )
 async def run_status(
     conversation_id: ConversationId, ask: Ask, principal: CurrentPrincipal
 ) -> RunStatusResponse:
     request_id = await ask.runs.resolve(conversation_id, principal)
     if request_id is None:
+        # A run of the caller proves ownership; with none, only query-api knows whether the
+        # conversation is the caller's ("none") or not / unknown (404, as upstream).
+        if not await owns_conversation(ask.state, conversation_id, principal):
+            raise NotFound("No such conversation")
         return RunStatusResponse(status="none")
     status = await ask.runs.status(request_id)
     return RunStatusResponse(status=status, run_id=request_id, parked_reason=None)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal, cast
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from atlas_common.errors import NotFound
 from atlas_common.internal import principal_from_request
 from atlas_common.principal import Principal
 from atlas_common.surface import SurfaceName
@@ -116,6 +117,17 @@ async def resolve(
 ) -> ResolveOut:
     resolved = await service.resolve(body.conversation_id, body.chat_id, principal)
     return ResolveOut(conversation_id=resolved)
+
+
+@router.get("/internal/v1/conversations/{conversation_id}/owned", status_code=204)
+async def owned(
+    conversation_id: ConversationId, service: ConversationsDep, principal: PrincipalDep
+) -> Response:
+    """204 when the conversation exists and is the caller's, else 404 (the gateway's
+    run-status tells "not yours / no such conversation" from "yours, no run")."""
+    if not await service.owns(conversation_id, principal):
+        raise NotFound("No such conversation")
+    return Response(status_code=204)
 
 
 def _out(c: Conversation) -> ConversationOut:

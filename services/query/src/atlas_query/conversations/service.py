@@ -41,6 +41,9 @@ class ConversationService:
             return chat_id
         return uuid.uuid4().hex
 
+    async def owns(self, conversation_id: str, principal: Principal) -> bool:
+        return await self.repository.owns(conversation_id, owner_of(principal))
+
     async def page(
         self, principal: Principal, *, limit: int, offset: int, starred: bool | None
     ) -> tuple[list[Conversation], int]:
