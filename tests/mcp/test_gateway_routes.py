@@ -32,7 +32,11 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
     mcp_stack: McpStack,
 ) -> None:
     key = mcp_stack.viewer_key
-    assert _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"]
+    entities = _get(mcp_stack, "/api/v1/admin/semantic/entities", key).json()["entities"]
+    # Upstream's EntitySummary names the source and the connection (null when the YAML has none).
+    assert entities and all(e["source"] == "default" and e["connection"] is None
+                            for e in entities)
+    assert _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"] == entities
     raw = _get(mcp_stack, "/api/v1/admin/semantic/raw/entities/users.yml", key)
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/yaml")
     for path in (

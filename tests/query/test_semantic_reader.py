@@ -52,3 +52,22 @@ def test_an_entity_by_name_or_table_and_the_glossary(reader: SemanticReader) -> 
         reader.entity("nope")
     terms = {g.term: g for g in reader.glossary().glossary}
     assert terms["revenue"].status == "ambiguous" and terms["revenue"].possible_mappings
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_entities_name_their_source_and_connection(tmp_path: Path) -> None:
+    root = _write(tmp_path / "semantic", {
+        "entities/a.yml": "name: A\ntable: a\nconnection: main_pg\n",
+        "crm/entities/b.yml": "name: B\ntable: b\n",
+    })
+    listed = SemanticReader(load_semantic_layer(root)).entities().entities
+    assert [(e.name, e.source, e.connection) for e in listed] == [
+        ("A", "default", "main_pg"), ("B", "crm", None)]
+    dumped = listed[1].model_dump(by_alias=True)
+    assert dumped["source"] == "crm" and "connection" in dumped and dumped["connection"] is None

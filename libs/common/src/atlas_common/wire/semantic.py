@@ -23,6 +23,9 @@ class EntitySummary(WireModel):
     dimension_count: int
     measure_count: int
     join_count: int
+    source: str = Field(description="The semantic layer source (connection group), `default` "
+                        "for the flat layout; upstream's `source`.")
+    connection: str | None = Field(description="The entity YAML's `connection:`, if any.")
 
 
 class EntitiesResponse(WireModel):

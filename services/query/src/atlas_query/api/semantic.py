@@ -32,7 +32,7 @@ class SemanticReader:
         self.layer = layer
 
     def entities(self) -> EntitiesResponse:
-        summaries = [_summary(e) for e in self.layer.entities]
+        summaries = [_summary(e, s.name) for s in self.layer.sources for e in s.entities]
         return EntitiesResponse(entities=summaries, warnings=list(self.layer.warnings))
 
     def entity(self, name: str) -> EntityResponse:
@@ -86,7 +86,7 @@ def _servable(path: Path, root: Path) -> bool:
     return inside and not hidden and path.is_file() and path.suffix in YAML_SUFFIXES
 
 
-def _summary(entity: Entity) -> EntitySummary:
+def _summary(entity: Entity, source: str) -> EntitySummary:
     columns = [d for d in entity.dimensions if not d.virtual]
     return EntitySummary(
         name=entity.name,
@@ -98,6 +98,8 @@ def _summary(entity: Entity) -> EntitySummary:
         dimension_count=len(entity.dimensions),
         measure_count=len(entity.measures),
         join_count=len(entity.joins),
+        source=source,
+        connection=entity.connection,
     )
 
 

@@ -88,6 +88,8 @@ class Entity(_Model):
     measures: list[Measure] = Field(default_factory=list)
     joins: list[Join] = Field(default_factory=list)
     query_patterns: list[QueryPattern] = Field(default_factory=list)
+    # The datasource connection the YAML names (upstream's field); reported to clients only.
+    connection: Text | None = None
     file: str | None = None
 
     @field_validator("dimensions", mode="before")
