@@ -37,6 +37,12 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
     assert entities and all(e["source"] == "default" and e["connection"] is None
                             for e in entities)
     assert _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"] == entities
+    metrics = _get(mcp_stack, "/api/v1/admin/semantic/metrics", key).json()["metrics"]
+    # One entry per metrics file, upstream's {source, file, data}.
+    by_file = {m["file"]: m for m in metrics}
+    assert set(by_file) == {"orders", "revenue", "users"}
+    assert all(m["source"] == "default" for m in metrics)
+    assert "total_gmv" in {x["id"] for x in by_file["revenue"]["data"]["metrics"]}
     raw = _get(mcp_stack, "/api/v1/admin/semantic/raw/entities/users.yml", key)
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/yaml")
     for path in (

@@ -71,3 +71,20 @@ def test_entities_name_their_source_and_connection(tmp_path: Path) -> None:
         ("A", "default", "main_pg"), ("B", "crm", None)]
     dumped = listed[1].model_dump(by_alias=True)
     assert dumped["source"] == "crm" and "connection" in dumped and dumped["connection"] is None
+
+
+def test_metrics_are_listed_per_file_as_upstream(tmp_path: Path) -> None:
+    root = _write(tmp_path / "semantic", {
+        "entities/a.yml": "name: A\ntable: a\n",
+        "metrics/sales.yml": "metrics:\n  - id: n\n    sql: SELECT 1\n    owner: finance\n",
+        "crm/entities/b.yml": "name: B\ntable: b\n",
+        "crm/metrics/leads.yaml": "metrics:\n  - id: leads\n    sql: SELECT 2\n",
+    })
+    listed = SemanticReader(load_semantic_layer(root)).metrics().model_dump(by_alias=True)
+    assert listed["metrics"] == [
+        # data is the file as parsed: keys the loader does not model (owner) stay.
+        {"source": "default", "file": "sales",
+         "data": {"metrics": [{"id": "n", "sql": "SELECT 1", "owner": "finance"}]}},
+        {"source": "crm", "file": "leads",
+         "data": {"metrics": [{"id": "leads", "sql": "SELECT 2"}]}},
+    ]

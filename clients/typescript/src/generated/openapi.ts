@@ -707,6 +707,11 @@ export interface components {
         EntitySummary: {
             /** Columncount */
             columnCount: number;
+            /**
+             * Connection
+             * @description The entity YAML's `connection:`, if any.
+             */
+            connection: string | null;
             /** Description */
             description: string;
             /** Dimensioncount */
@@ -719,6 +724,11 @@ export interface components {
             measureCount: number;
             /** Name */
             name: string;
+            /**
+             * Source
+             * @description The semantic layer source (connection group), `default` for the flat layout; upstream's `source`.
+             */
+            source: string;
             /** Table */
             table: string;
             /** Type */
@@ -803,12 +813,33 @@ export interface components {
              */
             sql?: string[];
         };
+        /**
+         * MetricsFileEntry
+         * @description One metrics file, as upstream lists them: its source, its stem and its parsed YAML.
+         */
+        MetricsFileEntry: {
+            /**
+             * Data
+             * @description The file's YAML, parsed (`{metrics: [...]}`).
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * File
+             * @description The file's name without extension (`metrics/<file>.yml`).
+             */
+            file: string;
+            /**
+             * Source
+             * @description The semantic layer source, `default` for the flat layout.
+             */
+            source: string;
+        };
         /** MetricsResponse */
         MetricsResponse: {
             /** Metrics */
-            metrics: {
-                [key: string]: unknown;
-            }[];
+            metrics: components["schemas"]["MetricsFileEntry"][];
         };
         /** QueryRequest */
         QueryRequest: {
@@ -1737,8 +1768,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -25,6 +25,7 @@ _WHAT = {
     404: "Not found, or not yours (`not_found`)",
     422: "Body or parameter invalid (`validation_error`)",
     429: "Too many requests (`rate_limited`)",
+    503: "A service behind this one is unreachable (`unavailable`)",
 }
 
 

@@ -39,8 +39,16 @@ class EntityResponse(WireModel):
     entity: dict[str, Any]
 
 
+class MetricsFileEntry(WireModel):
+    """One metrics file, as upstream lists them: its source, its stem and its parsed YAML."""
+
+    source: str = Field(description="The semantic layer source, `default` for the flat layout.")
+    file: str = Field(description="The file's name without extension (`metrics/<file>.yml`).")
+    data: dict[str, Any] = Field(description="The file's YAML, parsed (`{metrics: [...]}`).")
+
+
 class MetricsResponse(WireModel):
-    metrics: list[dict[str, Any]]
+    metrics: list[MetricsFileEntry]
 
 
 class GlossaryEntry(WireModel):

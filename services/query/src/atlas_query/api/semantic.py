@@ -18,6 +18,7 @@ from atlas_common.wire.semantic import (
     EntitySummary,
     GlossaryEntry,
     GlossaryResponse,
+    MetricsFileEntry,
     MetricsResponse,
     SemanticFile,
     SemanticFilesResponse,
@@ -42,7 +43,14 @@ class SemanticReader:
         return EntityResponse(entity=_dump(entity))
 
     def metrics(self) -> MetricsResponse:
-        return MetricsResponse(metrics=[_dump(m) for m in self.layer.metrics])
+        """One entry per metrics file, upstream's shape; a metric by id runs at
+        ``/api/v1/metrics/{id}/run``."""
+        files = [
+            MetricsFileEntry(source=s.name, file=f.stem, data=f.data)
+            for s in self.layer.sources
+            for f in s.metric_files
+        ]
+        return MetricsResponse(metrics=files)
 
     def glossary(self) -> GlossaryResponse:
         entries = [

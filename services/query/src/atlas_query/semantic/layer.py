@@ -4,12 +4,22 @@ glossary. The entities' tables are the SQL guard's whitelist."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from atlas_query.semantic.models import Catalog, Entity, Glossary, GlossaryTerm, Metric
 
 DEFAULT_SOURCE = "default"
+
+
+class MetricFile(BaseModel):
+    """One ``metrics/*.yml`` as parsed, kept whole: clients list metrics per file, as upstream."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stem: str
+    data: dict[str, Any]
 
 
 class SourceLayer(BaseModel):
@@ -22,6 +32,7 @@ class SourceLayer(BaseModel):
     glossary: Glossary = Field(default_factory=Glossary)
     entities: list[Entity] = Field(default_factory=list)
     metrics: list[Metric] = Field(default_factory=list)
+    metric_files: list[MetricFile] = Field(default_factory=list)
 
 
 class SemanticLayer(BaseModel):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from atlas_query.semantic.errors import SemanticLayerError
 from atlas_query.semantic.fields import warn_unknown_entity_type
-from atlas_query.semantic.layer import DEFAULT_SOURCE, SemanticLayer, SourceLayer
+from atlas_query.semantic.layer import DEFAULT_SOURCE, MetricFile, SemanticLayer, SourceLayer
 from atlas_query.semantic.models import ENTITY_TYPES, Catalog, Entity, Glossary, Metric, MetricsFile
 
 log = logging.getLogger("atlas_query.semantic")
@@ -57,10 +57,13 @@ def _load_source(name: str, folder: Path, root: Path, warnings: list[str]) -> So
     _check_unique(entities, reader)
     _check_joins(entities, reader)
     metrics: list[Metric] = []
+    metric_files: list[MetricFile] = []
     for path in _files(folder / "metrics"):
-        metrics.extend(reader.model(MetricsFile, path).metrics)
+        data = reader.mapping(path)
+        metrics.extend(reader.model(MetricsFile, path, data).metrics)
+        metric_files.append(MetricFile(stem=path.stem, data=data))
     return SourceLayer(name=name, catalog=catalog, glossary=glossary, entities=entities,
-                       metrics=metrics)
+                       metrics=metrics, metric_files=metric_files)
 
 
 def _first(folder: Path, stem: str) -> Path | None:
