@@ -29,6 +29,8 @@ class TimeRange:
     start: datetime  # aware, in the planner's time zone
     end: datetime  # exclusive
     running: bool = False  # a period still under way: its label stops at now
+    unit: str | None = None  # a rolling window's unit and count ("last 30 days": day, 30)
+    count: int = 0
 
     @property
     def name(self) -> str:
@@ -146,7 +148,8 @@ class TimeParser:
         if count <= 0:
             return None
         start = d.shift(self.now, unit, -count)
-        return TimeRange(match.group(0).strip(), start, self.now, running=True)
+        return TimeRange(match.group(0).strip(), start, self.now, running=True, unit=unit,
+                         count=count)
 
     def _to_date(self, match: re.Match[str]) -> TimeRange:
         unit = match.group(1) or {"ytd": "year", "mtd": "month", "qtd": "quarter"}[match.group(2)]
@@ -157,7 +160,8 @@ class TimeParser:
         which, unit = match.group(1), match.group(2)
         phrase = match.group(0).strip()
         if which == "past":  # "the past week": the rolling window
-            return TimeRange(phrase, d.shift(self.now, unit, -1), self.now, running=True)
+            return TimeRange(phrase, d.shift(self.now, unit, -1), self.now, running=True,
+                             unit=unit, count=1)
         back = 0 if which in ("this", "current") else 1
         start, end = d.period(self.today, unit, back)
         return self._range(phrase, start, end, running=back == 0)
@@ -206,8 +210,13 @@ def _grain(word: str) -> Grain:
 
 def parse_time(text: str, now: datetime) -> TimeSpec:
     """The time expressions of normalised ``text``; ``now`` is aware, in the planner's zone."""
-    spec = TimeParser(now).parse(text)
-    spec.compare = len(spec.ranges) == 2 and _compares(text, spec)
+    parser = TimeParser(now)
+    spec = parser.parse(text)
+    _previous_tail(text, spec)
+    _over(text, spec, parser)
+    spec.compare = spec.compare or (len(spec.ranges) == 2 and _compares(text, spec))
+    if spec.compare:
+        _settle(spec)
     return spec
 
 
@@ -222,3 +231,87 @@ def _compares(text: str, spec: TimeSpec) -> bool:
 
 _CONNECTORS = frozenset(("vs", "vs.", "versus", "compared to", "compared with", "against", "and",
                          "with", "to"))
+_CONNECTOR = r"(?:vs\.?|versus|compared (?:to|with)|against|and|with|to)"
+_PREVIOUS = re.compile(r"\b(?:previous|prior|preceding)\b|\b(?:period|one|day|week|month|"
+                       r"quarter|year) before\b")
+# "... vs the previous 30", "vs the prior period", "vs the week before": a second window named
+# only by the first
+_UNITS = _UNIT[1:-3]
+_TAIL = re.compile(rf"^\s*,?\s*{_CONNECTOR} (?P<named>(?:the )?(?:(?:previous|prior|preceding) "
+                   rf"(?:(?P<count>\d+)(?: (?P<unit>{_UNITS})s?)?|period|one|(?:{_UNITS})s?)"
+                   rf"|(?:period|one|{_UNITS}) before))\b")
+_OVER = re.compile(rf"\b{_UNIT[:-2]} over \1\b")
+
+
+def _previous_tail(text: str, spec: TimeSpec) -> None:
+    """One range followed by "vs the previous N" (no unit) or "vs the prior period": the
+    second window is the one before the first (``_settle`` places it)."""
+    if len(spec.ranges) != 1:
+        return
+    end = spec.range_spans[0][1]
+    found = _TAIL.match(text[end:])
+    first = spec.ranges[0]
+    if found is None or (found["count"] and int(found["count"]) != first.count) \
+            or (found["unit"] and found["unit"] != first.unit):
+        return  # "last 30 days vs the previous 7": not two windows of one length
+    span = (end, end + found.end())
+    spec.ranges.append(TimeRange(found["named"], first.start, first.end))
+    spec.range_spans.append(span)
+    spec.spans = sorted([*spec.spans, span])
+    spec.compare = True
+
+
+def _over(text: str, spec: TimeSpec, parser: TimeParser) -> None:
+    """"Week over week": this week (or the one range named) against the week before."""
+    found = _OVER.search(text)
+    if found is None or len(spec.ranges) > 1:
+        return
+    unit = found.group(1)
+    if not spec.ranges:
+        start, end = d.period(parser.today, unit)
+        spec.ranges.append(parser._range(f"this {unit}", start, end, running=True))
+        spec.range_spans.append(found.span())
+    spec.ranges.append(TimeRange(f"previous {unit}", spec.ranges[0].start, spec.ranges[0].end,
+                                 unit=unit, count=1))
+    spec.range_spans.append(found.span())
+    spec.spans = sorted([*spec.spans, found.span()])
+    spec.compare = True
+
+
+def _settle(spec: TimeSpec) -> None:
+    """A compared range named "previous"/"prior" is the window just before the other one, as
+    long as it; two compared ranges that still overlap are no comparison (the planner asks)."""
+    first, second = spec.ranges
+    if _PREVIOUS.search(second.phrase):
+        second = _before(first, second)
+    elif _PREVIOUS.search(first.phrase) and first.start == second.start:
+        first = _before(second, first)
+    if first.start < second.end and second.start < first.end:
+        spec.compare = False
+        return
+    spec.ranges = [first, second]
+
+
+def _before(anchor: TimeRange, named: TimeRange) -> TimeRange:
+    """The window ``named`` asks for: the one just before ``anchor``, as long as it (a whole
+    calendar period goes to the period before; a rolling window moves back by its own units)."""
+    whole = _calendar_unit(anchor)
+    unit, count = named.unit or anchor.unit, named.count or anchor.count
+    if whole is not None and (named.unit is None or (named.unit == whole and count == 1)):
+        start, end = d.period(anchor.start.date(), whole, back=1)
+        return TimeRange(named.phrase, _local(start, anchor), _local(end, anchor))
+    if unit is not None and count and d.shift(anchor.end, unit, -count) == anchor.start:
+        return TimeRange(named.phrase, d.shift(anchor.start, unit, -count), anchor.start,
+                         unit=unit, count=count)
+    return TimeRange(named.phrase, anchor.start - (anchor.end - anchor.start), anchor.start)
+
+
+def _calendar_unit(span: TimeRange) -> str | None:
+    if span.unit is not None or span.start.timetz().replace(tzinfo=None) != time(0):
+        return None
+    days = (span.start.date(), span.end.date())
+    return next((u for u in GRAINS if d.period(days[0], u) == days), None)
+
+
+def _local(day: date, like: TimeRange) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=like.start.tzinfo)
