@@ -194,8 +194,17 @@ CATALOGS = [
 
 OUTSIDE_THE_LAYER = [
     R("SELECT * FROM secrets", "whitelist"),
-    R("SELECT * FROM public.orders", "whitelist", PG),
-    R("SELECT * FROM main.orders", "whitelist", DUCK),
+    R("SELECT * FROM public.orders", "whitelist", DUCK),  # not DuckDB's default schema
+    R("SELECT * FROM main.orders", "whitelist", PG),  # not PostgreSQL's default schema
+    R('SELECT * FROM "PUBLIC".orders', "whitelist", PG),  # quoted: another schema
+    R("SELECT * FROM pg_catalog.orders", "whitelist", PG),
+    R("SELECT * FROM information_schema.orders", "whitelist"),
+    R("SELECT * FROM temp.orders", "whitelist", DUCK),
+    R("SELECT * FROM analytics.orders", "whitelist"),
+    R("SELECT * FROM public.secrets", "whitelist", PG),
+    R("SELECT * FROM main.secrets", "whitelist", DUCK),
+    R("SELECT * FROM public.page_views", "whitelist", PG),
+    R("SELECT * FROM shop.main.orders", "whitelist", DUCK),
     R("SELECT * FROM page_views", "whitelist"),
     R("SELECT * FROM analytics.secrets", "whitelist"),
     R("SELECT * FROM shop.public.orders", "whitelist"),

@@ -10,6 +10,10 @@ U, ORD, OI, P, C, PV = ("users", "orders", "order_items", "products", "categorie
                         "analytics.page_views")
 
 VALID = [
+    # a layer table qualified with the datasource's default schema is that table
+    V("SELECT COUNT(*) FROM main.orders", (ORD,), DUCK),
+    V("SELECT o.id, u.name FROM MAIN.orders o JOIN main.users u ON u.id = o.user_id",
+      (ORD, U), DUCK),
     V("SELECT COUNT(*) FROM users", (U,)),
     V("SELECT country, COUNT(*) AS n FROM users GROUP BY country ORDER BY n DESC", (U,)),
     V("SELECT plan, COUNT(*) FROM users WHERE created_at >= DATE '2024-01-10' GROUP BY plan",

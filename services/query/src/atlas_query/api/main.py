@@ -32,7 +32,8 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
     settings = settings or QuerySettings()
     layer = load_semantic_layer(settings.semantic_root)
     executor = create_executor(settings)
-    guard = SqlGuard(layer, executor.dialect, settings)
+    guard = SqlGuard(layer, executor.dialect, settings,
+                     default_schema=executor.default_schema)
     service = QueryApiService(layer, guard, executor, settings.starter_prompts)
 
     @asynccontextmanager

@@ -31,6 +31,7 @@ class QueryResult(BaseModel):
 
 class Executor(Protocol):
     dialect: Dialect
+    default_schema: str  # where a bare table name resolves: the guard accepts it as qualifier
 
     async def execute(self, sql: str) -> QueryResult:
         """Run one guarded statement. Raises QueryTimeout, QueryFailed or

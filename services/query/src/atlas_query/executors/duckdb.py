@@ -61,6 +61,7 @@ def _setting(conn: duckdb.DuckDBPyConnection, name: str) -> Any:
 
 class DuckDBExecutor:
     dialect: Dialect = "duckdb"
+    default_schema = "main"
 
     def __init__(self, path: Path, *, row_limit: int, timeout_ms: int,
                  timezone: str = "UTC") -> None:

@@ -9,7 +9,9 @@ in an explicit ``READ ONLY`` transaction through a cursor that fetches at most
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 
@@ -24,11 +26,29 @@ _CONNECT_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
                    asyncpg.InvalidAuthorizationSpecificationError)
 
 
+def default_schema(url: str) -> str:
+    """The first schema of the URL's ``search_path`` (how a datasource URL points at its
+    tables), else ``public``. A ``$user`` entry is skipped: it depends on the login."""
+    query = parse_qs(urlsplit(url).query)
+    paths = query.get("search_path", [])
+    for option in query.get("options", []):
+        found = re.search(r"search_path\s*=\s*([^ ]+)", option)
+        if found:
+            paths.append(found.group(1))
+    for path in paths:
+        for entry in path.split(","):
+            name = entry.strip().strip('"')
+            if name and name != "$user":
+                return name
+    return "public"
+
+
 class PostgresExecutor:
     dialect: Dialect = "postgres"
 
     def __init__(self, url: str, *, row_limit: int, timeout_ms: int, max_size: int = 10) -> None:
         self._url = url
+        self.default_schema = default_schema(url)
         self.row_limit = row_limit
         self.timeout_ms = timeout_ms
         self._max_size = max_size

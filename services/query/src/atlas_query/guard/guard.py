@@ -57,10 +57,10 @@ class SqlGuard:
     """Checks and rewrites SQL for one datasource. Build it once; :meth:`check` is pure."""
 
     def __init__(self, layer: SemanticLayer, dialect: Literal["duckdb", "postgres"],
-                 settings: QuerySettings) -> None:
+                 settings: QuerySettings, *, default_schema: str | None = None) -> None:
         self.dialect = dialect
         self._sqlglot = Dialect.get_or_raise(dialect)
-        self._whitelist = Whitelist(layer.tables, dialect)
+        self._whitelist = Whitelist(layer.tables, dialect, default_schema)
         self._rls = RowLevelSecurity(settings.effective_rls_policies(), self._whitelist,
                                      layer.tables)
         self.row_limit = settings.row_limit

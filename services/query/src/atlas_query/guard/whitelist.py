@@ -1,11 +1,14 @@
 """Layer 5: every table a query reads is a table of the semantic layer.
 
 Names are compared the way the database resolves them: PostgreSQL folds unquoted names to
-lower case and keeps quoted ones; DuckDB ignores case. Qualification must match the layer
-exactly (``orders`` is not ``public.orders``: which one the database picks depends on its
-search path). A bare name is a CTE only inside that CTE's scope: the CTEs listed before it in
-the same ``WITH`` (and itself with ``RECURSIVE``), so ``WITH pg_user AS (SELECT * FROM
-pg_user)`` still reads the real catalog and is refused.
+lower case and keeps quoted ones; DuckDB ignores case. Qualification must match the layer,
+with one allowance: a layer table named without a schema may also be written qualified with
+the datasource's default schema, where a bare name resolves (``public.orders`` on
+PostgreSQL, or the first schema of the datasource URL's ``search_path``; ``main.orders`` on
+DuckDB); any other schema, and any catalog, is still outside the layer. A bare name is a CTE
+only inside that CTE's scope: the CTEs listed before it in the same ``WITH`` (and itself with
+``RECURSIVE``), so ``WITH pg_user AS (SELECT * FROM pg_user)`` still reads the real catalog
+and is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from atlas_query.guard.errors import Refusal
 from atlas_query.guard.functions import DialectName
 
 TableKey = tuple[str | None, str | None, str]  # (catalog, schema, name), normalised
+DEFAULT_SCHEMA: dict[DialectName, str] = {"postgres": "public", "duckdb": "main"}
 Scoped = tuple[exp.Expr, frozenset[str]]  # a node and the CTE names visible from it
 
 
@@ -30,7 +34,8 @@ class TableRef:
 
 
 class Whitelist:
-    def __init__(self, layer_tables: list[str], dialect: DialectName) -> None:
+    def __init__(self, layer_tables: list[str], dialect: DialectName,
+                 default_schema: str | None = None) -> None:
         self.dialect = dialect
         self._tables: dict[TableKey, str] = {}
         for table in layer_tables:
@@ -38,6 +43,10 @@ class Whitelist:
             if key is None:
                 raise ValueError(f"semantic layer table {table!r} is not a table name")
             self._tables.setdefault(key, table)
+        home = self.norm(exp.to_identifier(default_schema or DEFAULT_SCHEMA[dialect]))
+        for (catalog, schema, name), table in list(self._tables.items()):
+            if catalog is None and schema is None:  # an explicit layer entry wins
+                self._tables.setdefault((None, home, name), table)
 
     def key(self, table: exp.Table) -> TableKey | None:
         """The normalised name of a named table; ``None`` for a table function."""

@@ -54,7 +54,8 @@ class QueryWorker:
             await asyncio.to_thread(ensure_demo_database, s.demo_db_path)
         layer = await asyncio.to_thread(load_semantic_layer, s.semantic_root)
         self.executor = create_executor(s)
-        guard = SqlGuard(layer, self.executor.dialect, s)
+        guard = SqlGuard(layer, self.executor.dialect, s,
+                         default_schema=self.executor.default_schema)
         self.db = await open_query_db(s.database_url, max_size=4)
         self.runner = JobRunner(
             s,
