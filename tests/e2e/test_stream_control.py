@@ -63,12 +63,15 @@ def test_resume_misses_nothing_and_repeats_nothing(gateway: str) -> None:
     assert expected[-1][1] == "[DONE]"
 
 
-def test_resume_by_chat_id_and_204_when_nothing_runs(gateway: str) -> None:
+def test_resume_by_chat_id_204_when_finished_404_when_unknown(gateway: str) -> None:
     request_id, first = read_until(gateway, body(QUESTION, "chat-by-id"), 1)
     status, rest = resume(gateway, "chat-by-id", first[-1].id)
     assert status == 200 and rest[-1].data == "[DONE]"
     assert resume(gateway, request_id, None)[0] == 204  # finished: no active run
-    assert resume(gateway, "no-such-run", None)[0] == 204
+    assert resume(gateway, "chat-by-id", None)[0] == 204
+    for unknown in ("no-such-run", "00000000-0000-4000-8000-000000000000"):
+        r = httpx.get(f"{gateway}/api/v1/chat/{unknown}/stream", timeout=10)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", unknown
 
 
 def test_stop_cancels_the_answer(gateway: str) -> None:

@@ -6,8 +6,8 @@
  * on: Atlas replays every frame after that id, and frames whose ids are not above the last one
  * seen (the re-sent `start`) are dropped, so each event arrives exactly once. A resume that
  * brings nothing new counts against `maxRetries` (the first is immediate, then backoff); any new
- * frame resets the count. When Atlas no longer knows the run (204) the stream ends with a
- * `stream_lost` error event, never with a silent gap.
+ * frame resets the count. When Atlas no longer has the run (204, or 404 for an id it does not
+ * know) the stream ends with a `stream_lost` error event, never with a silent gap.
  *
  * `stop()` asks Atlas to stop the run; the stream then ends with `finish` reason `stopped`.
  * The caller's AbortSignal also stops the run on the server, and rejects like `fetch` does.
@@ -131,7 +131,8 @@ export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
     return events;
   }
 
-  /** A new response from where the last one broke; undefined when the run is gone (204). */
+  /** A new response from where the last one broke; undefined when the run is gone: finished
+   * (204) or no longer known to Atlas (404 `not_found`). */
   private async reopen(cause: unknown): Promise<Response | undefined> {
     this.stalls += 1;
     if (this.stalls > this.transport.maxRetries + 1 || !this.requestId) {
@@ -155,6 +156,7 @@ export class AtlasStream implements AsyncIterableIterator<StreamEvent> {
       return res.status === 204 ? undefined : res;
     } catch (error) {
       if (error instanceof AtlasError && error.code === "network") return this.reopen(error);
+      if (error instanceof AtlasError && error.status === 404) return undefined;
       throw error;
     }
   }

@@ -100,7 +100,8 @@ class AsyncAtlas(b.ClientBase):
     async def resume_stream(
         self, run_id: str, last_event_id: str | None = None
     ) -> AsyncStream | None:
-        """Pick up a run (request id, or chat id for its latest run); None when none is active."""
+        """Pick up a run (request id, or chat id for its latest run); None when none is active
+        (finished: 204; unknown to Atlas: 404)."""
         response = await self._reopen(run_id, last_event_id)
         return None if response is None else self._stream(response)
 
@@ -133,7 +134,7 @@ class AsyncAtlas(b.ClientBase):
 
     async def _reopen(self, run_id: str, last_event_id: str | None) -> httpx.Response | None:
         response = await self._send(b.resume_call(run_id, last_event_id), stream=True)
-        if response.status_code == 204:
+        if response.status_code in b.NOTHING_TO_RESUME:
             await response.aclose()
             return None
         return response

@@ -23,6 +23,8 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = httpx.Timeout(180.0, connect=10.0)
 #: A stream gets a ping at least every 15 s: a silence this long is a dead connection.
 STREAM_READ_TIMEOUT = 60.0
+# A finished run (204) and one Atlas does not know (404 ``not_found``): nothing to resume.
+NOTHING_TO_RESUME = frozenset({204, 404})
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,9 @@ def resume_call(run_id: str, last_event_id: str | None) -> Call:
     headers = {"accept": "text/event-stream"}
     if last_event_id is not None:
         headers["last-event-id"] = last_event_id
-    return Call("GET", f"/api/v1/chat/{segment(run_id)}/stream", idempotent=True, headers=headers)
+    return Call("GET", f"/api/v1/chat/{segment(run_id)}/stream", idempotent=True, headers=headers,
+                ok_statuses=NOTHING_TO_RESUME)
+
 
 
 def stop_call(request_id: str) -> Call:

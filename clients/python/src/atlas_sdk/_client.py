@@ -103,7 +103,8 @@ class Atlas(b.ClientBase):
         return self._stream(self._send(call, stream=True))
 
     def resume_stream(self, run_id: str, last_event_id: str | None = None) -> Stream | None:
-        """Pick up a run (request id, or chat id for its latest run); None when none is active."""
+        """Pick up a run (request id, or chat id for its latest run); None when none is active
+        (finished: 204; unknown to Atlas: 404)."""
         response = self._reopen(run_id, last_event_id)
         return None if response is None else self._stream(response)
 
@@ -136,7 +137,7 @@ class Atlas(b.ClientBase):
 
     def _reopen(self, run_id: str, last_event_id: str | None) -> httpx.Response | None:
         response = self._send(b.resume_call(run_id, last_event_id), stream=True)
-        if response.status_code == 204:
+        if response.status_code in b.NOTHING_TO_RESUME:
             response.close()
             return None
         return response

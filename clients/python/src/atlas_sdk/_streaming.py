@@ -9,7 +9,7 @@ exactly once and never learns of the drop. ``resumes`` counts them.
 
 A resume that brings nothing new counts against the client's ``max_retries`` (with backoff);
 any new frame resets the count. Past the budget the last connection error is raised. When
-Atlas no longer knows the run (204), the stream ends with a ``stream_lost``
+Atlas no longer has the run (204 or 404), the stream ends with a ``stream_lost``
 :class:`~atlas_sdk.ErrorEvent`, never with a silent gap.
 """
 

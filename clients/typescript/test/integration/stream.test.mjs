@@ -104,7 +104,7 @@ test("bad input to streamQuery rejects the loop with the gateway's code", async 
 
 test("a run Atlas no longer holds: the stream ends with stream_lost, not a silent gap", async () => {
   // The first connection is cut; the resume asks for a run the gateway does not know (what a
-  // resume finds once the replay buffer expired): a real 204 from the gateway.
+  // resume finds once the replay buffer expired): a real 404 `not_found` from the gateway.
   const cutting = cuttingFetch({ cuts: 1, frames: 6 });
   const fetch = (input, init) =>
     cutting(String(input).replace(/\/chat\/[^/]+\/stream$/, "/chat/no-such-run/stream"), init);

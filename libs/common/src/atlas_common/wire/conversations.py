@@ -101,6 +101,10 @@ class SharedConversation(WireModel):
     messages: list[SharedMessage]
 
 
+def is_conversation_id(text: str) -> bool:
+    return _ID.fullmatch(text) is not None
+
+
 def checked_conversation_id(conversation_id: str) -> str:
     """The ``{conversation_id}`` of a path (a FastAPI dependency), or 400 ``invalid_request``
     as upstream answers a malformed id."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
@@ -9,6 +11,7 @@ from starlette.background import BackgroundTask
 from atlas_common.errors import InvalidRequest, request_id_of
 from atlas_common.messages import HistoryTurn
 from atlas_common.ui_stream import UI_STREAM_HEADERS
+from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import Ask, CurrentPrincipal, State
 from atlas_gateway.errors import InvalidQuestion
 from atlas_gateway.schemas import ChatRequest, QueryRequest, QueryResponse, StopResponse, UIMessage
@@ -76,7 +79,23 @@ async def chat(
     return stream_response(ask, run, (0, 0), conversation_id)
 
 
-@router.get("/api/v1/chat/{run_id}/stream", summary="Resume a chat stream")
+_RESUME: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "The AI SDK UI message stream, from `Last-Event-ID` if given.",
+    },
+    204: {"description": "The run has finished (or the conversation has none): nothing to "
+                         "resume."},
+    **error_responses(401, 404, 503),
+}
+
+
+@router.get(
+    "/api/v1/chat/{run_id}/stream",
+    summary="Resume a chat stream",
+    response_class=Response,
+    responses=_RESUME,
+)
 @router.get("/api/chat/{run_id}/stream", include_in_schema=False)
 async def resume(
     run_id: str, ask: Ask, principal: CurrentPrincipal, last_event_id: str | None = Header(None)

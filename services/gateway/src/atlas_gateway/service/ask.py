@@ -29,8 +29,10 @@ from atlas_common.stream import Heartbeat, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
 from atlas_common.surface import SurfaceName
 from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, start_frame
+from atlas_common.wire.conversations import is_conversation_id
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.schemas import QueryResponse
+from atlas_gateway.service.conversations import owns_conversation
 from atlas_gateway.service.gather import AnswerGatherer
 from atlas_gateway.state import GatewayState
 
@@ -135,9 +137,12 @@ class AskService:
     async def resume(
         self, run_or_chat_id: str, principal: Principal, last_event_id: str | None
     ) -> tuple[Run, tuple[int, int]] | None:
-        """A run to resume, or None when no run is active (204)."""
+        """A run to resume, or None when no run is active (204); 404 ``not_found`` for an id
+        that names no run, chat or conversation of the caller."""
         request_id = await self.runs.resolve(run_or_chat_id, principal)
         if request_id is None:
+            if not await self._own_conversation(run_or_chat_id, principal):
+                raise NotFound("No run, chat or conversation of yours has this id")
             return None
         if last_event_id is None and await self.runs.has_ended(request_id):
             return None
@@ -145,6 +150,13 @@ class AskService:
         listener = await stack.enter_async_context(self.state.hub.listen(request_id))
         deadline = time.time() + self.settings.query_deadline_s
         return Run(request_id, listener, stack, deadline, None), _parse_after(last_event_id)
+
+    async def _own_conversation(self, some_id: str, principal: Principal) -> bool:
+        """A conversation of the caller with no run left (204, nothing to resume); only an id
+        of the conversation format is asked of query-api."""
+        if not is_conversation_id(some_id):
+            return False
+        return await owns_conversation(self.state, some_id, principal)
 
     async def stop(self, request_id: str, principal: Principal, *, settled: bool = True) -> None:
         """Cancel the caller's run. ``settled=False`` (upstream's stop) refuses a run that has
