@@ -21,6 +21,7 @@ from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
+from atlas_gateway.docs_ui import install_docs
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from atlas_gateway.openapi import install_openapi
 from atlas_gateway.routes import (
@@ -65,12 +66,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="Ask plain-English questions about your data; get validated SQL, rows and "
         "a narrative.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # docs_ui: the same page, with assets served from Atlas, not a CDN
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app, "/api/v1/openapi.json", app.title)
     app.include_router(ask.router)
     app.include_router(runs.router)
     app.include_router(health.router)
