@@ -45,7 +45,7 @@ $(JS_STAMP_BUILD): $(JS_STAMP_CI) $(JS_SOURCES) tsconfig.base.json
 	@touch $@
 
 up: install
-	@echo "Atlas: gateway on http://127.0.0.1:8000 with $(QUERY_WORKERS) query worker(s); Ctrl-C stops all"
+	@$(UV) run --no-sync python -m atlas_gateway.banner $(QUERY_WORKERS)
 	@exec $(UV) run --no-sync honcho -f $(PROCFILE) start -c worker=$(QUERY_WORKERS),mcp=$(MCP_PROCS)
 
 # The whole suite, fault scenarios included (each once: they fit the time budget).
