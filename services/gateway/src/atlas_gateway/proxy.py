@@ -1,11 +1,20 @@
-"""Relaying a public request to an internal service, with the internal token (and principal)."""
+"""Relaying a public request to an internal service, with the internal token (and principal).
+
+The upstream URL is built from the request's raw path, its percent-encoding kept, so the
+internal service routes exactly what the gateway routed. A path whose segments decode to
+something routing would read differently (``..``, ``.``, an encoded ``/`` or ``\\``, a
+control character, bytes that are not UTF-8 such as overlong forms) names no route: 404
+``not_found`` before anything is relayed.
+"""
 
 from __future__ import annotations
+
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 import httpx
 from fastapi import Request, Response
 
-from atlas_common.errors import Unavailable
+from atlas_common.errors import NotFound, Unavailable
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
 from atlas_gateway.state import GatewayState
@@ -21,6 +30,10 @@ _FORWARDED = (
     "accept",
     "host",
 )
+# Characters kept as they are in the upstream path; every other byte is percent-encoded, and
+# the request's own escapes ("%") stay escapes.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_FORBIDDEN = frozenset(b"/\\\x7f") | frozenset(range(0x20))
 _RETURNED = ("content-type", "set-cookie", "www-authenticate", "retry-after", "cache-control")
 
 
@@ -40,7 +53,7 @@ async def relay(
     try:
         upstream = await state.http.request(
             request.method,
-            base_url.rstrip("/") + request.url.path,
+            base_url.rstrip("/") + exact_path(request),
             params=request.query_params,
             content=await request.body(),
             headers=headers,
@@ -54,3 +67,18 @@ async def relay(
         if key.lower() in _RETURNED:
             response.headers.append(key, value)
     return response
+
+
+def exact_path(request: Request) -> str:
+    """The raw path as the client sent it (percent-encoding kept), or 404 when a segment
+    decodes to something that could reach another route."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    for segment in raw.split(b"/"):
+        decoded = unquote_to_bytes(segment)
+        if decoded in (b".", b"..") or not _FORBIDDEN.isdisjoint(decoded):
+            raise NotFound("No such route")
+        try:
+            decoded.decode("utf-8")
+        except UnicodeDecodeError as exc:  # overlong forms and stray bytes are not names
+            raise NotFound("No such route") from exc
+    return quote_from_bytes(raw, safe=_PATH_SAFE)

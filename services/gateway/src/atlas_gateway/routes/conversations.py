@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from atlas_common.wire.conversations import (
     ConversationDetail,
@@ -16,6 +16,7 @@ from atlas_common.wire.conversations import (
     ShareRequest,
     StarBody,
     StarOut,
+    checked_conversation_id,
 )
 from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import CurrentPrincipal, State
@@ -23,6 +24,9 @@ from atlas_gateway.proxy import relay
 
 router = APIRouter(tags=["Conversations"])
 _OWNED = error_responses(400, 401, 404)
+# Checked before any relay: a malformed id (an encoded "/", "..", a control character) is a 400
+# here and never a path query-api would route differently.
+ConversationId = Annotated[str, Depends(checked_conversation_id)]
 
 
 async def _relay(request: Request, state: State, principal: CurrentPrincipal) -> Response:
@@ -53,7 +57,7 @@ async def list_conversations(
     responses=_OWNED,
 )
 async def get_conversation(
-    conversation_id: str, request: Request, state: State, principal: CurrentPrincipal
+    conversation_id: ConversationId, request: Request, state: State, principal: CurrentPrincipal
 ) -> Response:
     return await _relay(request, state, principal)
 
@@ -66,7 +70,7 @@ async def get_conversation(
     responses=_OWNED,
 )
 async def delete_conversation(
-    conversation_id: str, request: Request, state: State, principal: CurrentPrincipal
+    conversation_id: ConversationId, request: Request, state: State, principal: CurrentPrincipal
 ) -> Response:
     return await _relay(request, state, principal)
 
@@ -78,7 +82,7 @@ async def delete_conversation(
     responses=_OWNED,
 )
 async def star_conversation(
-    conversation_id: str,
+    conversation_id: ConversationId,
     body: StarBody,
     request: Request,
     state: State,
@@ -94,7 +98,7 @@ async def star_conversation(
     responses=_OWNED,
 )
 async def share_conversation(
-    conversation_id: str,
+    conversation_id: ConversationId,
     request: Request,
     state: State,
     principal: CurrentPrincipal,
@@ -111,7 +115,7 @@ async def share_conversation(
     responses=_OWNED,
 )
 async def unshare_conversation(
-    conversation_id: str, request: Request, state: State, principal: CurrentPrincipal
+    conversation_id: ConversationId, request: Request, state: State, principal: CurrentPrincipal
 ) -> Response:
     return await _relay(request, state, principal)
 
