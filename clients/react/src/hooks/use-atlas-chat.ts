@@ -1,8 +1,9 @@
 /** `useAtlasChat`: the AI SDK's `useChat` on a transport to Atlas's `/api/v1/chat`.
  *
  * Resume uses `GET /api/v1/chat/{chatId}/stream` (the gateway answers 204 when no run is
- * active); stop aborts the stream and asks the gateway to cancel the run, since a client that
- * only disconnects leaves the job running for the grace period (it may come back).
+ * active, 404 when it knows none: both mean nothing to resume); stop aborts the stream and
+ * asks the gateway to cancel the run, since a client that only disconnects leaves the job
+ * running for the grace period (it may come back).
  */
 
 import { useChat } from "@ai-sdk/react";
@@ -55,6 +56,11 @@ export function useAtlasChat(options: UseAtlasChatOptions = {}): UseAtlasChatRet
         body: () => (continued.current ? { conversationId: continued.current } : {}),
         fetch: async (input, init) => {
           const response = await fetch(input, init);
+          // Only a resume is a GET: a run the gateway no longer knows (404) has nothing to
+          // resume, as its 204 says, not an error to show.
+          if ((init?.method ?? "GET") === "GET" && response.status === 404) {
+            return new Response(null, { status: 204 });
+          }
           requestId.current = response.headers.get("x-request-id") ?? undefined;
           const conversation = response.headers.get("x-conversation-id");
           if (conversation) {
