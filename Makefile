@@ -5,9 +5,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := 3.11
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 QUERY_WORKERS ?= 1
-PROCFILE ?= Procfile
+SUPERVISOR_CONF ?= supervisord.conf
 # The MCP server (streamable HTTP on 127.0.0.1:8105) runs with `make up ATLAS_MCP=1` only.
-MCP_PROCS := $(if $(filter 1,$(ATLAS_MCP)),1,0)
+MCP_AUTOSTART := $(if $(filter 1,$(ATLAS_MCP)),true,false)
 
 .PHONY: up test chaos bench eval lint typecheck check install uv clean-test
 
@@ -46,7 +46,8 @@ $(JS_STAMP_BUILD): $(JS_STAMP_CI) $(JS_SOURCES) tsconfig.base.json
 
 up: install
 	@$(UV) run --no-sync python -m atlas_gateway.banner $(QUERY_WORKERS)
-	@exec $(UV) run --no-sync honcho -f $(PROCFILE) start -c worker=$(QUERY_WORKERS),mcp=$(MCP_PROCS)
+	@QUERY_WORKERS=$(QUERY_WORKERS) ATLAS_MCP_AUTOSTART=$(MCP_AUTOSTART) exec $(UV) run --no-sync \
+	  supervisord -n -c $(SUPERVISOR_CONF) -j /tmp/atlas-supervisord.$$$$.pid
 
 # The whole suite, fault scenarios included (each once: they fit the time budget).
 test: install
