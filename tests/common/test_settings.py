@@ -23,7 +23,7 @@ def test_development_defaults_point_at_the_local_services() -> None:
 
 
 def test_generic_variables_of_process_runners_are_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """honcho and others export PORT; bare field names must never configure a service."""
+    """Process managers export PORT; bare field names must never configure a service."""
     monkeypatch.setenv("ENV", "production")
     monkeypatch.setenv("REDIS_URL", "redis://elsewhere:1/0")
     monkeypatch.setenv("INTERNAL_TOKEN", "from-a-bare-name")
