@@ -13,9 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update"]
+from tests.e2e.test_admin_page import CHROMIUM_ARGS, chromium  # noqa: F401 - the fixture
 
 
 def _referenced(html: str) -> list[str]:
@@ -53,13 +51,14 @@ def test_nothing_else_is_served_from_the_assets(gateway: str, path: str) -> None
     assert httpx.get(gateway + path, timeout=10).status_code == 404
 
 
-def test_swagger_ui_renders_offline_in_chromium(gateway: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's /usr/bin/chromium is missing (apt-get install -y chromium)")
+def test_swagger_ui_renders_offline_in_chromium(
+    gateway: str,
+    chromium: Path,  # noqa: F811 - installs Debian's chromium when it is missing
+) -> None:
     origin = urlsplit(gateway).netloc
     foreign: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("request", lambda r: foreign.append(r.url)
