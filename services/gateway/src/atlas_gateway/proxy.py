@@ -69,6 +69,13 @@ async def relay(
     return response
 
 
+async def relay_to_query_api(
+    request: Request, state: GatewayState, principal: Principal | None = None
+) -> Response:
+    """The query service's routes (conversations, tables, SQL, the semantic layer)."""
+    return await relay(request, state, state.settings.query_api_url, "query", principal)
+
+
 def exact_path(request: Request) -> str:
     """The raw path as the client sent it (percent-encoding kept), or 404 when a segment
     decodes to something that could reach another route."""

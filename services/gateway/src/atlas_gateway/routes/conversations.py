@@ -20,7 +20,7 @@ from atlas_common.wire.conversations import (
 )
 from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import CurrentPrincipal, State
-from atlas_gateway.proxy import relay
+from atlas_gateway.proxy import relay_to_query_api
 
 router = APIRouter(tags=["Conversations"])
 _OWNED = error_responses(400, 401, 404)
@@ -30,7 +30,7 @@ ConversationId = Annotated[str, Depends(checked_conversation_id)]
 
 
 async def _relay(request: Request, state: State, principal: CurrentPrincipal) -> Response:
-    return await relay(request, state, state.settings.query_api_url, "query", principal)
+    return await relay_to_query_api(request, state, principal)
 
 
 @router.get(
@@ -129,4 +129,4 @@ async def unshare_conversation(
 async def shared_conversation(token: str, request: Request, state: State) -> Response:
     client = request.client.host if request.client is not None else "unknown"
     await state.limiter.check(f"public:ip:{client}")
-    return await relay(request, state, state.settings.query_api_url, "query")
+    return await relay_to_query_api(request, state)

@@ -11,7 +11,7 @@ from atlas_common.wire.data import TablesResponse, ValidateSqlRequest, ValidateS
 from atlas_common.wire.errors import error_responses
 from atlas_common.wire.starter_prompts import StarterPromptsResponse
 from atlas_gateway.deps import CurrentPrincipal, State
-from atlas_gateway.proxy import relay
+from atlas_gateway.proxy import relay_to_query_api
 
 router = APIRouter(tags=["Data"])
 ConnectionId = Annotated[
@@ -36,7 +36,7 @@ async def tables(
     principal: CurrentPrincipal,
     connection_id: ConnectionId = None,
 ) -> Response:
-    return await relay(request, state, state.settings.query_api_url, "query", principal)
+    return await relay_to_query_api(request, state, principal)
 
 
 @router.post(
@@ -48,7 +48,7 @@ async def tables(
 async def validate_sql(
     body: ValidateSqlRequest, request: Request, state: State, principal: CurrentPrincipal
 ) -> Response:
-    return await relay(request, state, state.settings.query_api_url, "query", principal)
+    return await relay_to_query_api(request, state, principal)
 
 
 @router.get(
@@ -63,4 +63,4 @@ async def starter_prompts(
     principal: CurrentPrincipal,
     limit: Annotated[int | None, Query(description="1..50 (clamped), default 6.")] = None,
 ) -> Response:
-    return await relay(request, state, state.settings.query_api_url, "query", principal)
+    return await relay_to_query_api(request, state, principal)

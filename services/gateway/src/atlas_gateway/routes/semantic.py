@@ -19,7 +19,7 @@ from atlas_common.wire.semantic import (
     SemanticFilesResponse,
 )
 from atlas_gateway.deps import CurrentPrincipal, State
-from atlas_gateway.proxy import relay
+from atlas_gateway.proxy import relay_to_query_api
 
 router = APIRouter(tags=["Semantic layer"])
 ADMIN = "/api/v1/admin/semantic"
@@ -29,7 +29,7 @@ YAML: dict[int | str, dict[str, Any]] = {
 
 
 async def _relay(request: Request, state: State, principal: CurrentPrincipal) -> Response:
-    return await relay(request, state, state.settings.query_api_url, "query", principal)
+    return await relay_to_query_api(request, state, principal)
 
 
 def _get(path: str, summary: str, model: type | None = None) -> None:
