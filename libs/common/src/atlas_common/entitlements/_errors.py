@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from atlas_common.entitlements._models import Decision
-from atlas_common.errors import AtlasError, Unavailable
+from atlas_common.errors import AtlasError, ErrorCode, Unavailable
 
 #: Error codes that are the caller's doing: an answer ending with one keeps its spent unit.
-CALLER_ERROR_CODES = frozenset(
+#: Typed as codes, so a misspelt or retired one fails the type check.
+CALLER_ERROR_CODES: frozenset[ErrorCode] = frozenset(
     {
         "invalid_request",
         "validation_error",

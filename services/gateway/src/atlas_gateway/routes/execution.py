@@ -12,7 +12,7 @@ import json
 
 from fastapi import APIRouter, Request, Response
 
-from atlas_common.entitlements import is_refundable, raise_for
+from atlas_common.entitlements import is_refundable
 from atlas_common.errors import request_id_of
 from atlas_common.wire.errors import error_responses
 from atlas_common.wire.semantic import (
@@ -22,7 +22,8 @@ from atlas_common.wire.semantic import (
     RunMetricResponse,
 )
 from atlas_gateway.deps import CurrentPrincipal, State
-from atlas_gateway.proxy import relay
+from atlas_gateway.proxy import relay_to_query_api
+from atlas_gateway.service.charge import charge_question
 
 router = APIRouter(tags=["Data"])
 ERRORS = error_responses(400, 401, 403, 404, 422, 429)
@@ -58,10 +59,8 @@ async def run_metric(
 
 async def _spend_and_relay(request: Request, state: State, principal: CurrentPrincipal) -> Response:
     request_id = request_id_of(request)
-    customer = principal.workspace_id
-    raise_for(await state.entitlements.has_feature(customer, "query"))
-    raise_for(await state.entitlements.consume(customer, "queries", 1, request_id))
-    response = await relay(request, state, state.settings.query_api_url, "query", principal)
+    await charge_question(state.entitlements, principal.workspace_id, request_id)
+    response = await relay_to_query_api(request, state, principal)
     if response.status_code >= 400 and is_refundable(_code(response.body)):
         state.entitlements.refund_soon(request_id)
     return response

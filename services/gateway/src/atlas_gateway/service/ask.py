@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 
 from atlas_common.bus import BrokerUnavailable
-from atlas_common.entitlements import is_refundable, raise_for
+from atlas_common.entitlements import is_refundable
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.principal import Principal
@@ -32,6 +32,7 @@ from atlas_common.ui_stream import Frame, frames_for_event, parse_frame_id, star
 from atlas_common.wire.conversations import is_conversation_id
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.schemas import QueryResponse
+from atlas_gateway.service.charge import charge_question
 from atlas_gateway.service.conversations import owns_conversation
 from atlas_gateway.service.gather import AnswerGatherer
 from atlas_gateway.state import GatewayState
@@ -170,10 +171,8 @@ class AskService:
 
     async def _entitle(self, question: Question) -> None:
         """The plan gate: 403 / 429 / 503 before anything is queued (ARCHITECTURE.md, step 2)."""
-        entitlements = self.state.entitlements
         customer = question.principal.workspace_id
-        raise_for(await entitlements.has_feature(customer, "query"))
-        raise_for(await entitlements.consume(customer, "queries", 1, question.request_id))
+        await charge_question(self.state.entitlements, customer, question.request_id)
 
     async def _require_worker(self) -> None:
         if time.monotonic() < self.state.workers_seen_until:
