@@ -152,14 +152,15 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 CMD ["atlas-gateway"]
 
 
-# The worker has no HTTP port. Heartbeat contract: it touches ATLAS_WORKER_HEARTBEAT_PATH
-# (default /tmp/atlas-worker-heartbeat) every 5 s; it is healthy while that file is younger
-# than 30 s. A missing file raises, which exits 1 (unhealthy).
+# The worker has no HTTP port. Heartbeat contract: each worker process touches its own file,
+# <ATLAS_WORKER_HEARTBEAT_DIR>/<hostname>-<pid> (dir /tmp/atlas-worker-heartbeats), every
+# ATLAS_WORKER_HEARTBEAT_S (5 s); `atlas-query-worker --check` exits 0 while a worker beats and
+# none is silent longer than ATLAS_WORKER_STALE_S (15 s), 1 otherwise (a frozen worker too).
 FROM runtime AS query-worker
 COPY --from=build-query /app/.venv /app/.venv
 ENV ATLAS_DEMO_DB_PATH=/data/demo.duckdb
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, sys, time; p = os.environ.get('ATLAS_WORKER_HEARTBEAT_PATH', '/tmp/atlas-worker-heartbeat'); sys.exit(0 if time.time() - os.stat(p).st_mtime < 30 else 1)"]
+    CMD ["atlas-query-worker", "--check"]
 CMD ["atlas-query-worker"]
 
 

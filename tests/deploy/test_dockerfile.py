@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 
 import pytest
@@ -68,9 +67,8 @@ def test_worker_healthcheck_follows_the_heartbeat_contract(
 ) -> None:
     check = dockerfile.last(stages, "query-worker", "HEALTHCHECK")
     assert check, "query-worker has no HEALTHCHECK"
-    code = " ".join(dockerfile.healthcheck_command(check))
-    assert "/tmp/atlas-worker-heartbeat" in code and "ATLAS_WORKER_HEARTBEAT_PATH" in code
-    assert re.search(r"<\s*30\b", code), "healthy while the heartbeat is younger than 30 s"
+    # The worker's own check reads its heartbeat file (ATLAS_WORKER_HEARTBEAT_DIR).
+    assert dockerfile.healthcheck_command(check) == ["atlas-query-worker", "--check"]
 
 
 def test_gateway_carries_only_the_built_widget(stages: dict[str, dockerfile.Stage]) -> None:

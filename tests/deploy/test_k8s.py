@@ -108,9 +108,11 @@ def test_http_deployments_probe_healthz_behind_a_matching_service(
 def test_worker_probes_follow_the_heartbeat_contract(k8s_docs: list[dict[str, Any]]) -> None:
     (worker,) = containers(of_kind(k8s_docs, "Deployment")["atlas-query-worker"])
     assert "ports" not in worker
-    for probe in ("readinessProbe", "livenessProbe"):
-        code = " ".join(worker[probe]["exec"]["command"])
-        assert "/tmp/atlas-worker-heartbeat" in code and "< 30" in code
+    env = {e["name"]: e["value"] for e in worker["env"]}
+    assert env["ATLAS_WORKER_HEARTBEAT_DIR"] == "/tmp/atlas-worker-heartbeats"
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        # The worker's own check: its heartbeat file, stale after ATLAS_WORKER_STALE_S.
+        assert worker[probe]["exec"]["command"] == ["atlas-query-worker", "--check"], probe
 
 
 def test_worker_scales_with_a_cpu_autoscaler(k8s_docs: list[dict[str, Any]]) -> None:

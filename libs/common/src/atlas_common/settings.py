@@ -62,6 +62,31 @@ class CommonSettings(BaseSettings):
         description="Deliveries before a job is dead-lettered; headroom for shutdown requeues.",
     )
 
+    worker_heartbeat_s: float = Field(
+        5.0,
+        gt=0,
+        validation_alias="ATLAS_WORKER_HEARTBEAT_S",
+        description="How often each query worker beats (its file and the Redis registry).",
+    )
+    worker_stale_s: float = Field(
+        15.0,
+        gt=0,
+        validation_alias="ATLAS_WORKER_STALE_S",
+        description="A worker silent this long is stale: unhealthy, not counted, restarted.",
+    )
+    worker_forget_s: float = Field(
+        300.0,
+        gt=0,
+        validation_alias="ATLAS_WORKER_FORGET_S",
+        description="A stale worker leaves the registry (and /api/health) after this long.",
+    )
+    amqp_heartbeat_s: int = Field(
+        10,
+        ge=0,
+        validation_alias="ATLAS_AMQP_HEARTBEAT_S",
+        description="AMQP heartbeat; the broker drops a frozen peer after about two (0: off).",
+    )
+
     log_level: str = Field("INFO", validation_alias="ATLAS_LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="ATLAS_LOG_JSON")
     otel_exporter: Literal["none", "console", "otlp"] = Field(

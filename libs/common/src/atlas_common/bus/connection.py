@@ -11,7 +11,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aio_pika
 import aiormq
@@ -20,7 +22,7 @@ from opentelemetry import propagate, trace
 
 from atlas_common.bus import names
 from atlas_common.bus.handling import M, TypedHandler, wrap
-from atlas_common.bus.topology import declare_queue, declare_topology, exchange_for
+from atlas_common.bus.topology import QueueShape, declare_queue, declare_topology, exchange_for
 from atlas_common.messages import MESSAGE_TYPES, BusMessage
 
 log = logging.getLogger(__name__)
@@ -38,26 +40,65 @@ class BrokerUnavailable(RuntimeError):
     """The broker could not take or confirm a message in time."""
 
 
+class QueueFull(BrokerUnavailable):
+    """The broker nacked the message: its queue is at ``x-max-length`` (``reject-publish``).
+    A subclass, so a caller that only knows BrokerUnavailable still refuses cleanly."""
+
+
 class Bus:
-    def __init__(self, connection: AbstractRobustConnection, delivery_limit: int) -> None:
+    def __init__(self, connection: AbstractRobustConnection, shape: QueueShape) -> None:
         self._connection = connection
-        self._delivery_limit = delivery_limit
+        self._shape = shape
         self._publish_channel: AbstractChannel | None = None
         self._on_reconnect: list[Callable[[], Awaitable[None] | None]] = []
         connection.reconnect_callbacks.add(self._reconnected)
 
     @classmethod
     async def connect(
-        cls, url: str, *, delivery_limit: int, timeout: float = 10, startup_wait: float = 60
+        cls,
+        url: str,
+        *,
+        delivery_limit: int,
+        query_max_length: int = names.QUERY_QUEUE_MAX_LENGTH,
+        timeout: float = 10,
+        startup_wait: float = 60,
+        heartbeat: int | None = None,
     ) -> Bus:
-        """Connect (retrying for ``startup_wait`` seconds) and declare the whole topology."""
-        connection = await _connect_with_retry(url, timeout, startup_wait)
-        bus = cls(connection, delivery_limit)
-        channel = await connection.channel()
-        await declare_topology(channel, delivery_limit=delivery_limit)
-        await channel.close()
+        """Connect (retrying for ``startup_wait`` seconds) and declare the whole topology.
+
+        ``heartbeat`` (seconds, the URL's own otherwise): the broker closes the connection of a
+        peer silent for about two of them, so a frozen consumer's unacked jobs are requeued."""
+        connection = await _connect_with_retry(url, timeout, startup_wait, heartbeat)
+        bus = cls(connection, QueueShape(delivery_limit, query_max_length))
+        await bus._declare_topology()
         bus._publish_channel = await connection.channel(publisher_confirms=True)
         return bus
+
+    async def _declare_topology(self) -> None:
+        """Declare everything (every process passes the same ``ATLAS_JOB_DELIVERY_LIMIT`` and
+        ``ATLAS_QUERY_QUEUE_MAX_LENGTH``); a query queue whose arguments differ is used as it
+        is, so an existing deployment keeps running until it is migrated."""
+        try:
+            await self._declare_on_new_channel()
+        except aiormq.exceptions.ChannelPreconditionFailed as exc:
+            if self._shape.query_passive:
+                raise
+            log.warning(
+                "query.requested exists with other arguments (made before its bound, or with "
+                "another ATLAS_QUERY_QUEUE_MAX_LENGTH / ATLAS_JOB_DELIVERY_LIMIT): using it as "
+                "it is; see docs/operations.md, Backpressure",
+                extra={"error": str(exc)},
+            )
+            self._shape = replace(self._shape, query_passive=True)
+            await self._declare_on_new_channel()
+
+    async def _declare_on_new_channel(self) -> None:
+        channel = await self._connection.channel()
+        try:
+            await declare_topology(channel, self._shape)
+        finally:
+            if not channel.is_closed:
+                await channel.close()
 
     @property
     def is_connected(self) -> bool:
@@ -69,9 +110,7 @@ class Bus:
     async def _reconnected(self, *_: Any) -> None:
         log.warning("broker connection restored")
         try:
-            channel = await self._connection.channel()
-            await declare_topology(channel, delivery_limit=self._delivery_limit)
-            await channel.close()
+            await self._declare_topology()
         except BROKER_ERRORS:
             log.exception("could not re-declare the topology after reconnect")
         for callback in self._on_reconnect:
@@ -82,7 +121,8 @@ class Bus:
     async def publish(
         self, message: BusMessage, *, expiration: float | None = None, timeout: float = 5.0
     ) -> None:
-        """Publish persistently and wait for the broker's confirm; BrokerUnavailable if not."""
+        """Publish persistently and wait for the broker's confirm; BrokerUnavailable if not,
+        QueueFull when the broker nacks it (a bounded queue at its length)."""
         msg_type: str = getattr(message, "type")  # noqa: B009 - every concrete message has one
         headers: dict[str, Any] = {}
         with tracer.start_as_current_span(f"publish {msg_type}"):
@@ -106,6 +146,10 @@ class Bus:
         try:
             ex = await self._publish_channel.get_exchange(exchange, ensure=False)
             await asyncio.wait_for(ex.publish(message, routing_key, mandatory=True), timeout)
+        except aiormq.exceptions.DeliveryError as exc:
+            if isinstance(exc.frame, aiormq.spec.Basic.Nack):
+                raise QueueFull(f"{routing_key} refused by the broker: its queue is full") from exc
+            raise BrokerUnavailable(f"publish of {routing_key} failed: {exc!r}") from exc
         except BROKER_ERRORS as exc:
             raise BrokerUnavailable(f"publish of {routing_key} failed: {exc!r}") from exc
 
@@ -134,7 +178,7 @@ class Bus:
         channel = await self._connection.channel()
         await channel.set_qos(prefetch_count=prefetch)
         # Declared (not just looked up) so the robust channel restores the consumer on reconnect.
-        q = await declare_queue(channel, queue, self._delivery_limit)
+        q = await declare_queue(channel, queue, self._shape)
         callback = wrap(handler, message_type, requeue_unknown=requeue_unknown)
         tag = await q.consume(callback, no_ack=False)
         return channel, q, tag
@@ -159,8 +203,10 @@ class Bus:
 
 
 async def _connect_with_retry(
-    url: str, timeout: float, startup_wait: float
+    url: str, timeout: float, startup_wait: float, heartbeat: int | None = None
 ) -> AbstractRobustConnection:
+    if heartbeat is not None:  # a URL parameter for aio-pika / aiormq
+        url = _with_query(url, heartbeat=str(heartbeat))
     deadline = time.monotonic() + startup_wait
     delay = 0.2
     while True:
@@ -174,3 +220,10 @@ async def _connect_with_retry(
             log.warning("broker not reachable yet, retrying", extra={"error": repr(exc)})
             await asyncio.sleep(delay)
             delay = min(delay * 2, 3.0)
+
+
+def _with_query(url: str, **params: str) -> str:
+    """The URL with these query parameters set (replacing the same names)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query)) | params
+    return urlunsplit(parts._replace(query=urlencode(query)))

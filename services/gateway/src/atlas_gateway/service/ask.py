@@ -35,6 +35,7 @@ from atlas_gateway.schemas import QueryResponse
 from atlas_gateway.service.charge import charge_question
 from atlas_gateway.service.conversations import owns_conversation
 from atlas_gateway.service.gather import AnswerGatherer
+from atlas_gateway.service.workers import available_workers
 from atlas_gateway.state import GatewayState
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,8 @@ class AskService:
         if time.monotonic() < self.state.workers_seen_until:
             return
         try:
-            consumers = await self.state.bus.consumer_count()
+            # Consumers that also beat: a frozen worker's consumer does not count (H5, issue 22).
+            consumers = await available_workers(self.state)
         except BrokerUnavailable as exc:
             raise self._unavailable("The message broker is unreachable") from exc
         if consumers == 0:

@@ -1,7 +1,8 @@
 """``GET /api/health``: every dependency checked concurrently, each with a short bound.
 
 ``error`` (503) when RabbitMQ, Redis or the internal database is down; ``degraded`` (200) when
-no worker consumes or an optional check (query-api) fails.
+no worker can take a job, a worker's heartbeat is stale (``checks.workers.stale`` names it and
+its silence), or an optional check (query-api) fails.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Awaitable
 from typing import Any
 
 from atlas_common.internal import internal_headers
+from atlas_common.workers import WorkerCensus
+from atlas_gateway.service.workers import WorkerStatus, read_census
 from atlas_gateway.state import GatewayState
 
 REQUIRED = ("rabbitmq", "redis", "internalDb")
@@ -56,29 +59,38 @@ async def _query_api(state: GatewayState) -> dict[str, Any]:
     return body
 
 
+async def _census(state: GatewayState) -> WorkerCensus | None:
+    """The worker registry; None when Redis cannot say (its own check reports why)."""
+    try:
+        return await asyncio.wait_for(read_census(state), CHECK_TIMEOUT_S)
+    except TimeoutError:
+        return None
+
+
 async def _auth(state: GatewayState) -> dict[str, Any]:
     return {"mode": await state.auth.mode()}
 
 
 async def health_report(state: GatewayState) -> tuple[dict[str, Any], int]:
-    rabbit, redis, db, query_api, auth = await asyncio.gather(
+    rabbit, redis, db, query_api, auth, census = await asyncio.gather(
         _timed(_rabbitmq(state)),
         _timed(_redis(state)),
         _timed(_internal_db(state)),
         _timed(_query_api(state)),
         _timed(_auth(state)),
+        _census(state),
     )
-    consumers = rabbit.pop("consumers", 0)
+    workers = WorkerStatus(rabbit.pop("consumers", 0), census).report()
     checks: dict[str, Any] = {
         "auth": auth,
         "rabbitmq": rabbit,
         "redis": redis,
         "internalDb": db,
-        "workers": {"consumers": consumers, "status": "ok" if consumers else "down"},
+        "workers": workers,
         "datasource": query_api.get("datasource", {"status": query_api["status"]}),
         "semanticLayer": query_api.get("semanticLayer", {"status": query_api["status"]}),
     }
     if any(checks[name]["status"] != "ok" for name in REQUIRED):
         return {"status": "error", "checks": checks}, 503
-    optional_down = consumers == 0 or query_api["status"] != "ok" or auth["status"] != "ok"
+    optional_down = any(c["status"] != "ok" for c in (workers, query_api, auth))
     return {"status": "degraded" if optional_down else "ok", "checks": checks}, 200

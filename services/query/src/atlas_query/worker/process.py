@@ -28,6 +28,7 @@ from atlas_query.guard.guard import SqlGuard
 from atlas_query.semantic import SemanticLayer
 from atlas_query.semantic.loader import load_semantic_layer
 from atlas_query.worker.dead_letters import DeadLetterHandler
+from atlas_query.worker.heartbeat import Heartbeat
 from atlas_query.worker.jobs import JobRunner
 from atlas_query.worker.settings import WorkerSettings
 from atlas_query.worker.sql_runner import GuardedSqlRunner
@@ -45,11 +46,15 @@ class QueryWorker:
         # The llm-tokens gate; without ATLAS_PLANS_FILE it allows locally and calls nothing.
         self.entitlements = EntitlementsClient(EntitlementsSettings())
         self.runner: JobRunner | None = None
+        self.heartbeat = Heartbeat(settings, self.redis)
         self._consumers: list[tuple[object, object, str]] = []
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         s = self.settings
+        # Beating from the start: a slow start-up is not a frozen worker, and the gateway counts
+        # a worker only once it both beats and consumes.
+        self._tasks.append(asyncio.create_task(self.heartbeat.run()))
         if not s.datasource_url:
             await asyncio.to_thread(ensure_demo_database, s.demo_db_path)
         layer = await asyncio.to_thread(load_semantic_layer, s.semantic_root)
@@ -67,7 +72,9 @@ class QueryWorker:
         dead = DeadLetterHandler(
             self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max
         )
-        self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit)
+        # The AMQP heartbeat lets the broker requeue a frozen worker's jobs without a supervisor.
+        self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit,
+                                     heartbeat=s.amqp_heartbeat_s)
         self._consumers.append(
             await self.bus.consume(names.QUERY_REQUESTED, self.runner.handle,
                                    message_type=QueryRequested, prefetch=s.concurrency)
@@ -77,11 +84,9 @@ class QueryWorker:
                                    message_type=QueryRequested, prefetch=16)
         )
         await self.entitlements.attach(self.bus)
-        self._tasks = [
-            asyncio.create_task(self._watch_cancels()),
-            asyncio.create_task(self._heartbeat()),
-        ]
-        log.info("query worker ready", extra={"concurrency": s.concurrency})
+        self._tasks.append(asyncio.create_task(self._watch_cancels()))
+        log.info("query worker ready",
+                 extra={"concurrency": s.concurrency, "worker_id": self.heartbeat.worker_id})
 
     def _answerer(self, layer: SemanticLayer) -> Answerer:
         s = self.settings
@@ -126,6 +131,7 @@ class QueryWorker:
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
+        await self.heartbeat.stop()
         if self.bus is not None:
             await self.bus.close()
         if self.executor is not None:
@@ -149,11 +155,3 @@ class QueryWorker:
             except (RedisError, OSError) as exc:
                 log.warning("cancel watcher lost Redis: %r", exc)
                 await asyncio.sleep(0.5)
-
-    async def _heartbeat(self) -> None:
-        """Touch a file the container healthcheck reads (the worker has no HTTP port)."""
-        path = self.settings.heartbeat_path
-        while True:
-            with contextlib.suppress(OSError):
-                await asyncio.to_thread(path.touch)
-            await asyncio.sleep(5)

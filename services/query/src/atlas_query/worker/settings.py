@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
 from atlas_query.agent.settings import AgentSettings
 from atlas_query.settings import QuerySettings
+from atlas_query.worker.heartbeat import HeartbeatSettings
 
 
-class WorkerSettings(QuerySettings, AgentSettings):
-    """The query service's settings, the worker's knobs, and the LLM agent's (``AgentSettings``)."""
+class WorkerSettings(QuerySettings, AgentSettings, HeartbeatSettings):
+    """The query service's settings, the worker's knobs, the LLM agent's (``AgentSettings``)
+    and the heartbeat's (``HeartbeatSettings``)."""
 
     concurrency: int = Field(4, ge=1, le=256, validation_alias="ATLAS_QUERY_CONCURRENCY")
     shutdown_grace_s: float = Field(
@@ -20,10 +21,6 @@ class WorkerSettings(QuerySettings, AgentSettings):
         ge=0,
         validation_alias="ATLAS_WORKER_SHUTDOWN_GRACE_S",
         description="On SIGTERM, how long jobs in hand may run before they are requeued.",
-    )
-    heartbeat_path: Path = Field(
-        Path("/tmp/atlas-worker-heartbeat"),  # noqa: S108 - the container healthcheck reads it
-        validation_alias="ATLAS_WORKER_HEARTBEAT_PATH",
     )
     token_delay_ms: float = Field(
         0.0,
