@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from atlas_auth.byot.jwks import JwksCache
 from atlas_auth.byot.tokens import JwtVerifier
+from atlas_auth.managed import users_repository
 from atlas_auth.managed.accounts import Accounts, SignUpPolicy
 from atlas_auth.managed.admin import Admin
 from atlas_auth.managed.passwords import Passwords
@@ -29,8 +30,9 @@ from atlas_auth.simple_key import SimpleKeyVerifier
 from atlas_auth.stored_keys import RefusingStoredKeyVerifier, StoredKeyVerifier
 from atlas_auth.stored_keys_http import HttpStoredKeyVerifier, users_lookup
 from atlas_auth.verify import Verifier
-from atlas_common.bus import Bus, EventPublisher
+from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
+from atlas_common.outbox import OutboxRelay
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -105,7 +107,7 @@ async def _managed(settings: AuthSettings, stack: AsyncExitStack,
     assert settings.better_auth_secret is not None
     pool = await create_pool(settings.database_url)
     stack.push_async_callback(pool.close)
-    await migrate(pool, "auth", MIGRATIONS)
+    await migrate(pool, users_repository.SCHEMA, MIGRATIONS)
     # Closed before the pool (LIFO): the creator lookup reads auth.users through it.
     stored_keys = _closing(stack, given_keys or HttpStoredKeyVerifier(
         settings.keys_url, settings.internal_token, "managed", creators=users_lookup(pool)))
@@ -113,14 +115,16 @@ async def _managed(settings: AuthSettings, stack: AsyncExitStack,
     stack.push_async_callback(redis.aclose)
     bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
     stack.push_async_callback(bus.close)
+    relay = OutboxRelay(pool, bus, users_repository.SCHEMA)  # session and user events
+    await relay.start()
+    stack.push_async_callback(relay.stop)
     passwords = Passwords(time_cost=settings.argon2_time_cost,
                           memory_kib=settings.argon2_memory_kib)
     sessions = Sessions(pool, settings.better_auth_secret.get_secret_value())
     throttle = Throttle(redis, settings.redis_prefix, per_account=settings.signin_max_per_account,
                         per_address=settings.signin_max_per_address,
                         window_s=settings.signin_window_s)
-    events = EventPublisher(bus, "auth")
     policy = SignUpPolicy(settings.admin_email, settings.signup, settings.multi_workspace)
-    managed = Managed(Accounts(pool, passwords, sessions, throttle, events, policy),
-                      Admin(pool, passwords, events))
+    managed = Managed(Accounts(pool, passwords, sessions, throttle, policy),
+                      Admin(pool, passwords))
     return AuthState(settings, _verifier(settings, stored_keys, sessions=sessions), managed)

@@ -2,7 +2,8 @@
 
 Under an advisory lock, so replicas starting together load once. An unchanged file (same
 checksum) changes nothing; a changed one replaces the stored catalog, takes a new version and
-is announced as ``subscription.changed`` for customer ``*`` (every cache drops everything). A
+is announced as ``subscription.changed`` for customer ``*`` (every cache drops everything),
+written to the outbox in the same transaction. A
 file that drops a plan someone is subscribed to is refused with a PlansFileError.
 """
 
@@ -11,6 +12,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from atlas_common import outbox
+from atlas_common.entitlements import ALL_CUSTOMERS
+from atlas_common.messages import SubscriptionChanged
 from atlas_entitlements import repository
 from atlas_entitlements.plans import BUILT_IN, Catalog, PlansFileError, load_plans_file
 
@@ -42,4 +46,8 @@ async def load_catalog(pool: Any, path: str) -> tuple[Catalog, bool]:
         if changed:
             await refuse_dropped_plans(conn, catalog, path)
             await repository.replace_catalog(conn, catalog)
-        return await repository.read_catalog(conn), changed
+        loaded = await repository.read_catalog(conn)
+        if changed:  # limits may have moved for anyone
+            await outbox.enqueue(conn, repository.SCHEMA, SubscriptionChanged(
+                customer_id=ALL_CUSTOMERS, version=loaded.version))
+        return loaded, changed

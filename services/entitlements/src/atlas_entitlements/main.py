@@ -2,8 +2,8 @@
 
 Serves ``/healthz``, the internal API (snapshot, check, consume, refund) and the operator API
 (plans, subscriptions, overrides), all behind the internal token. At start it migrates schema
-``entitlements``, loads the plans file into it and consumes ``usage.recorded`` from its durable
-queue.
+``entitlements``, loads the plans file into it, consumes ``usage.recorded`` from its durable
+queue and relays its outbox (``subscription.changed``) to the bus.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from pathlib import Path
 import asyncpg
 from fastapi import FastAPI
 
-from atlas_common.bus import Bus, EventPublisher
+from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
-from atlas_common.entitlements import ALL_CUSTOMERS
-from atlas_common.messages import SubscriptionChanged
+from atlas_common.outbox import OutboxRelay
 from atlas_common.service import internal_app, run_service, set_state
-from atlas_entitlements import routes
+from atlas_entitlements import repository, routes
 from atlas_entitlements.catalog_loader import load_catalog, refuse_dropped_plans
 from atlas_entitlements.deps import EntitlementsState
 from atlas_entitlements.handlers import RETRYABLE, UsageHandler, consume_usage
@@ -33,7 +32,7 @@ from atlas_entitlements.subscriptions import OperatorService
 from atlas_entitlements.usage_batch import UsageBatcher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA = "entitlements"
+SCHEMA = repository.SCHEMA
 log = logging.getLogger("atlas_entitlements")
 
 
@@ -46,21 +45,20 @@ def create_app(settings: EntitlementsServiceSettings | None = None) -> FastAPI:
             pool = await _pool(settings.database_url, settings.db_pool_max)
             stack.push_async_callback(pool.close)
             await migrate(pool, SCHEMA, MIGRATIONS)
-            catalog, changed = await load_catalog(pool, settings.plans_file.strip())
+            catalog, _ = await load_catalog(pool, settings.plans_file.strip())
             bus = await Bus.connect(settings.rabbitmq_url,
                                     delivery_limit=settings.job_delivery_limit)
             stack.push_async_callback(bus.close)
-            events = EventPublisher(bus, "entitlements")
-            if changed:  # every cache drops every customer: limits may have moved
-                await events.publish(SubscriptionChanged(customer_id=ALL_CUSTOMERS,
-                                                         version=catalog.version))
+            relay = OutboxRelay(pool, bus, SCHEMA)  # a changed catalog's event is in it
+            await relay.start()
+            stack.push_async_callback(relay.stop)
             batcher = UsageBatcher(pool, RETRYABLE, settings.usage_batch,
                                    settings.usage_batch_wait_ms / 1000)
             service = EntitlementsService(pool, catalog, batcher)
             usage = UsageHandler(service)
             await consume_usage(bus, usage, settings.usage_prefetch)
             set_state(app, EntitlementsState(
-                settings, catalog, service, OperatorService(pool, catalog, events), usage))
+                settings, catalog, service, OperatorService(pool, catalog), usage))
             log.info("entitlements ready", extra={"plans": sorted(catalog.plans),
                                                   "catalog_version": catalog.version})
             yield

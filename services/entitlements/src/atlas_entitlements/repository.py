@@ -9,6 +9,8 @@ from typing import Any
 
 from atlas_entitlements.plans import Catalog, FeatureDef, PlanDef, PlanEntry
 
+#: The service's schema (its tables, its outbox).
+SCHEMA = "entitlements"
 _OVERRIDE_COLUMNS = ("id, customer_id, feature_id, kind, included, \"limit\", unlimited, policy, "
                      "amount, note, created_at, expires_at, revoked_at")
 

@@ -1,5 +1,6 @@
 """The operator API's behaviour: subscriptions and overrides. Every change bumps the
-customer's version in its transaction and publishes ``subscription.changed`` after the commit.
+customer's version and writes ``subscription.changed`` to the outbox in its transaction
+(:mod:`atlas_common.outbox`): relayed to the bus after the commit, never lost.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from atlas_common.bus import EventPublisher
+from atlas_common import outbox
 from atlas_common.messages import SubscriptionChanged
 from atlas_entitlements import repository
 from atlas_entitlements.errors import OverrideNotFound, UnknownFeature, UnknownPlan
@@ -23,14 +24,15 @@ from atlas_entitlements.schemas import (
 
 
 class OperatorService:
-    def __init__(self, pool: Any, catalog: Catalog, events: EventPublisher) -> None:
+    def __init__(self, pool: Any, catalog: Catalog) -> None:
         self.pool = pool
         self.catalog = catalog
-        self.events = events
 
-    async def _changed(self, customer_id: str, version: int) -> None:
-        """After the commit: every cache drops the customer (a lost event: the caches' TTL)."""
-        await self.events.publish(SubscriptionChanged(customer_id=customer_id, version=version))
+    @staticmethod
+    async def _changed(conn: Any, customer_id: str, version: int) -> None:
+        """In the change's transaction: every cache drops the customer once it commits."""
+        await outbox.enqueue(conn, repository.SCHEMA,
+                             SubscriptionChanged(customer_id=customer_id, version=version))
 
     def plans(self) -> CatalogOut:
         return CatalogOut.of(self.catalog)
@@ -41,7 +43,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             version = await repository.bump_version(conn, customer_id)  # the row first (FK)
             await repository.set_subscription(conn, customer_id, plan)
-        await self._changed(customer_id, version)
+            await self._changed(conn, customer_id, version)
         return SubscriptionOut(customer_id=customer_id, plan=plan, subscribed=True,
                                version=version)
 
@@ -49,7 +51,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             await repository.delete_subscription(conn, customer_id)
             version = await repository.bump_version(conn, customer_id)
-        await self._changed(customer_id, version)
+            await self._changed(conn, customer_id, version)
         return SubscriptionOut(customer_id=customer_id, plan=self.catalog.default_plan,
                                subscribed=False, version=version)
 
@@ -61,7 +63,7 @@ class OperatorService:
         async with self.pool.acquire() as conn, conn.transaction():
             version = await repository.bump_version(conn, customer_id)
             row = await repository.insert_override(conn, customer_id, values)
-        await self._changed(customer_id, version)
+            await self._changed(conn, customer_id, version)
         return OverrideOut.of(row, datetime.now(UTC), version)
 
     async def overrides(self, customer_id: str) -> OverrideList:
@@ -75,7 +77,7 @@ class OperatorService:
                 raise OverrideNotFound()
             version = await repository.bump_version(conn, customer_id)
             row = _one(await repository.overrides_of(conn, customer_id), override_id)
-        await self._changed(customer_id, version)
+            await self._changed(conn, customer_id, version)
         return OverrideOut.of(row, datetime.now(UTC), version)
 
 

@@ -3,7 +3,8 @@
 Serves ``/healthz``, the public key management at ``/api/auth/api-key/{list,create,delete}``
 (relayed by the gateway with the verified principal) and ``/internal/v1/verify-key`` for the
 auth service. Every route but ``/healthz`` needs the internal token. At start it migrates
-schema ``keys`` and consumes ``user.deactivated`` from a durable queue of its own.
+schema ``keys``, consumes ``user.deactivated`` from a durable queue of its own and relays its
+outbox (``key.revoked``) to the bus.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from atlas_common.bus import Bus, EventPublisher
+from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
+from atlas_common.outbox import OutboxRelay
 from atlas_common.service import internal_app, run_service, set_state
 from atlas_keys import handlers, repository, routes
 from atlas_keys.deps import KeysState
@@ -37,7 +39,7 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
         async with AsyncExitStack() as stack:
             pool = await create_pool(settings.database_url)
             stack.push_async_callback(pool.close)
-            await migrate(pool, "keys", MIGRATIONS)
+            await migrate(pool, repository.SCHEMA, MIGRATIONS)
             bus = await Bus.connect(settings.rabbitmq_url,
                                     delivery_limit=settings.job_delivery_limit)
             stack.push_async_callback(bus.close)
@@ -49,7 +51,10 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
             entitlements.providers.register(
                 "api-keys", lambda workspace: repository.count_active(pool, workspace))
             await entitlements.attach(bus)
-            service = KeysService(pool, EventPublisher(bus, "keys"), recorder, entitlements)
+            relay = OutboxRelay(pool, bus, repository.SCHEMA)
+            await relay.start()
+            stack.push_async_callback(relay.stop)
+            service = KeysService(pool, recorder, entitlements)
             await handlers.subscribe(bus, handlers.Deactivations(service))
             set_state(app, KeysState(settings, service, recorder, entitlements))
             log.info("keys service ready")

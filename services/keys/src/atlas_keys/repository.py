@@ -11,6 +11,8 @@ import asyncpg
 
 from atlas_common.principal import Role
 
+#: The service's schema (its tables, its outbox).
+SCHEMA = "keys"
 _COLUMNS = ("id, workspace_id, name, key_hash, prefix, start, role, claims, created_by, "
             "created_at, expires_at, revoked_at, last_request")
 

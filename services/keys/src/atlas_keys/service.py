@@ -2,7 +2,9 @@
 
 Every operation is scoped to the caller's workspace: a key of another workspace is "not found",
 never "forbidden", so its existence does not leak. A key's role is never above its creator's
-and its claims are only ones the creator holds. Events are published after the commit.
+and its claims are only ones the creator holds. A revocation's ``key.revoked`` is written to the
+outbox in the revoke's transaction (:mod:`atlas_common.outbox`): a broker that is down delays it,
+never loses it, and never fails the revoke.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from atlas_common.bus import EventPublisher
+from atlas_common import outbox
 from atlas_common.entitlements import EntitlementsClient, raise_for
 from atlas_common.errors import AtlasError
 from atlas_common.messages import KeyRevoked
@@ -73,10 +75,9 @@ def key_claims(caller: Principal, wanted: dict[str, Any] | None) -> dict[str, An
 
 
 class KeysService:
-    def __init__(self, pool: Any, events: EventPublisher, recorder: LastUsedRecorder,
+    def __init__(self, pool: Any, recorder: LastUsedRecorder,
                  entitlements: EntitlementsClient | None = None) -> None:
         self._pool = pool
-        self._events = events
         self._recorder = recorder
         self._entitlements = entitlements
 
@@ -118,16 +119,19 @@ class KeysService:
     async def revoke(self, caller: Principal, key_id: str) -> None:
         """Revoke a key of the caller's workspace. Revoking again succeeds and publishes
         ``key.revoked`` again, so a retry heals caches that missed the first event."""
-        outcome = await repository.revoke(self._pool, key_id, caller.workspace_id)
-        if outcome == "missing":
-            raise KeyNotFound()
-        await self._events.publish(KeyRevoked(key_id=key_id, workspace_id=caller.workspace_id))
+        async with self._pool.acquire() as conn, conn.transaction():
+            outcome = await repository.revoke(conn, key_id, caller.workspace_id)
+            if outcome == "missing":
+                raise KeyNotFound()
+            await outbox.enqueue(conn, repository.SCHEMA,
+                                 KeyRevoked(key_id=key_id, workspace_id=caller.workspace_id))
 
     async def revoke_for_user(self, user_id: str) -> int:
         """Revoke every live key a (deactivated) user created; ``key.revoked`` for each."""
-        revoked = await repository.revoke_for_user(self._pool, user_id)
-        await self._events.publish(
-            *(KeyRevoked(key_id=key_id, workspace_id=ws) for key_id, ws in revoked))
+        async with self._pool.acquire() as conn, conn.transaction():
+            revoked = await repository.revoke_for_user(conn, user_id)
+            await outbox.enqueue(conn, repository.SCHEMA, *(
+                KeyRevoked(key_id=key_id, workspace_id=ws) for key_id, ws in revoked))
         return len(revoked)
 
     async def verify(self, key: str) -> VerifiedKey:

@@ -1,9 +1,10 @@
-"""The one event publisher of Atlas: events go out after the database commit, best effort.
+"""A best-effort event publisher, for events that follow NO database change.
 
-A publish waits for the broker's confirm. One that fails is logged, never raised: the change
-is committed, and every cache an event would have invalidated ends within its TTL anyway
-(docs/adr/0003-auth.md, 0005-api-keys.md). An outbox relay would close that gap; when it lands
-it goes here, and every service gets it.
+An event that follows a database change is never published from here: it is written to the
+service's outbox in the change's transaction and relayed after the commit
+(:mod:`atlas_common.outbox`), so a broker that is down delays it but never loses it.
+
+A publish waits for the broker's confirm. One that fails is logged, never raised.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from atlas_auth.managed.passwords import Passwords
 from atlas_auth.managed.sessions import Sessions
 from atlas_auth.managed.throttle import Throttle
 from atlas_auth.schemas import ChangePasswordBody, SignInBody, SignUpBody
-from atlas_common.bus import EventPublisher
+from atlas_common import outbox
 from atlas_common.errors import InvalidRequest
 from atlas_common.messages import SessionRevoked
 from atlas_common.principal import Role
@@ -53,12 +53,11 @@ class Client:
 
 class Accounts:
     def __init__(self, pool: Any, passwords: Passwords, sessions: Sessions, throttle: Throttle,
-                 events: EventPublisher, policy: SignUpPolicy) -> None:
+                 policy: SignUpPolicy) -> None:
         self._pool = pool
         self._passwords = passwords
         self._sessions = sessions
         self._throttle = throttle
-        self._events = events
         self._policy = policy
 
     async def sign_up(self, body: SignUpBody, client: Client) -> tuple[str, UserRecord]:
@@ -113,9 +112,10 @@ class Accounts:
                                           await self._passwords.hash(password))
 
     async def sign_out(self, session: SessionRecord) -> None:
-        if await self._sessions.revoke(session.id):
-            await self._events.publish(
-                SessionRevoked(session_id=session.id, user_id=session.user_id))
+        async with self._pool.acquire() as conn, conn.transaction():
+            if await sessions_repository.delete(conn, session.id) is not None:
+                await outbox.enqueue(conn, users.SCHEMA, SessionRevoked(
+                    session_id=session.id, user_id=session.user_id))
 
     async def change_password(self, session: SessionRecord, user: UserRecord,
                               body: ChangePasswordBody, client: Client) -> None:
@@ -124,11 +124,11 @@ class Accounts:
             raise InvalidRequest("The current password is wrong")
         await self._throttle.succeeded(user.email)
         new_hash = await self._passwords.hash(body.new_password)
-        revoked: list[str] = []
+        revoked: list[str] = []  # the other sessions, ended with the change
         async with self._pool.acquire() as conn, conn.transaction():
             await users.set_password_hash(conn, user.id, new_hash)
             if body.revoke_other_sessions:
                 revoked = await sessions_repository.delete_for_user(conn, user.id,
                                                                     keep=session.id)
-        await self._events.publish(
-            *(SessionRevoked(session_id=sid, user_id=user.id) for sid in revoked))
+            await outbox.enqueue(conn, users.SCHEMA, *(
+                SessionRevoked(session_id=sid, user_id=user.id) for sid in revoked))

@@ -2,8 +2,9 @@
 
 An admin sees and changes only the users of their own workspace (anything else is 404). Nobody
 changes their own role or deactivates themselves here, and a workspace always keeps one active
-admin. Every change that alters what a credential may do publishes an event after the commit,
-so gateway caches drop it at once.
+admin. Every change that alters what a credential may do writes its event to the outbox in the
+change's transaction (:mod:`atlas_common.outbox`), so gateway caches drop it once the bus has it,
+even if the broker was down at the commit.
 """
 
 from __future__ import annotations
@@ -16,17 +17,16 @@ from atlas_auth.managed import users_repository as users
 from atlas_auth.managed.models import UserRecord
 from atlas_auth.managed.passwords import Passwords
 from atlas_auth.schemas import AddUserBody
-from atlas_common.bus import EventPublisher
+from atlas_common import outbox
 from atlas_common.errors import InvalidRequest, NotFound
 from atlas_common.messages import SessionRevoked, UserDeactivated, UserRoleChanged
 from atlas_common.principal import Principal, Role
 
 
 class Admin:
-    def __init__(self, pool: Any, passwords: Passwords, events: EventPublisher) -> None:
+    def __init__(self, pool: Any, passwords: Passwords) -> None:
         self._pool = pool
         self._passwords = passwords
-        self._events = events
 
     async def list(self, admin: Principal, *, limit: int,
                    offset: int) -> tuple[list[UserRecord], int]:
@@ -56,16 +56,18 @@ class Admin:
             target = await self.get(admin, user_id, conn)
             self._keeps_an_admin(target, admins, demoted=role != "admin")
             updated = await users.set_role(conn, user_id, role)
-        await self._events.publish(UserRoleChanged(user_id=user_id, role=role))
+            await outbox.enqueue(conn, users.SCHEMA, UserRoleChanged(user_id=user_id, role=role))
         return updated
 
     async def set_claims(self, admin: Principal, user_id: str,
                          claims: dict[str, Any]) -> UserRecord:
         """Replace the user's RLS claims. There is no claims event yet: ``user.role_changed``
         (with the unchanged role) makes every gateway drop the user's cached principals."""
-        await self.get(admin, user_id)
-        updated = await users.set_claims(self._pool, user_id, claims)
-        await self._events.publish(UserRoleChanged(user_id=user_id, role=updated.role))
+        async with self._pool.acquire() as conn, conn.transaction():
+            await self.get(admin, user_id, conn)
+            updated = await users.set_claims(conn, user_id, claims)
+            await outbox.enqueue(conn, users.SCHEMA,
+                                 UserRoleChanged(user_id=user_id, role=updated.role))
         return updated
 
     async def reset_password(self, admin: Principal, user_id: str, password: str) -> None:
@@ -75,8 +77,8 @@ class Admin:
         async with self._pool.acquire() as conn, conn.transaction():
             await users.set_password_hash(conn, user_id, password_hash)
             revoked = await sessions_repository.delete_for_user(conn, user_id)
-        await self._events.publish(
-            *(SessionRevoked(session_id=sid, user_id=user_id) for sid in revoked))
+            await outbox.enqueue(conn, users.SCHEMA, *(
+                SessionRevoked(session_id=sid, user_id=user_id) for sid in revoked))
 
     async def deactivate(self, admin: Principal, user_id: str) -> None:
         """The user can no longer sign in; their sessions end now, and ``user.deactivated``
@@ -88,7 +90,7 @@ class Admin:
             self._keeps_an_admin(target, admins, demoted=True)
             await users.deactivate(conn, user_id)
             await sessions_repository.delete_for_user(conn, user_id)
-        await self._events.publish(UserDeactivated(user_id=user_id))
+            await outbox.enqueue(conn, users.SCHEMA, UserDeactivated(user_id=user_id))
 
     @staticmethod
     def _not_self(admin: Principal, user_id: str, what: str) -> None:

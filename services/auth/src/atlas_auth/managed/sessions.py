@@ -72,7 +72,3 @@ class Sessions:
             return None
         return await repo.renew(conn, session.id, now=now, renew_before=now - RENEW_EVERY,
                                 expires_at=now + SESSION_TTL)
-
-    async def revoke(self, session_id: str) -> bool:
-        """Delete a session; whether it still existed."""
-        return await repo.delete(self._pool, session_id) is not None

@@ -11,6 +11,8 @@ import asyncpg
 from atlas_auth.managed.models import UserRecord
 from atlas_common.principal import Role
 
+#: The auth service's schema (its tables, its outbox).
+SCHEMA = "auth"
 _USER_COLUMNS = ("id, email, name, password_hash, role, claims, workspace_id, active, "
                  "created_at, updated_at")
 
