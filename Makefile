@@ -63,8 +63,13 @@ chaos: install
 eval: install
 	@$(UV) run --no-sync python -m tests.query.planner.evaluate
 
+# Every bench, or some: `make bench BENCH=bench/cpu_per_question.py`. Load comes from Debian's
+# wrk (installed with apt-get when missing); docs/performance.md says what each one measures.
+BENCH ?= bench/*.py
 bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(UV) run --no-sync python $$b || exit 1; done
+	@command -v wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk \
+	  >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)
+	@for b in $(BENCH); do echo "== $$b"; $(UV) run --no-sync python $$b || exit 1; done
 
 lint: install
 	@$(UV) run --no-sync ruff check .
