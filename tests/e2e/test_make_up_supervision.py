@@ -100,6 +100,9 @@ def _environment(isolation: Isolation, directory: Path) -> tuple[dict[str, str],
         "ATLAS_WORKER_TOKEN_DELAY_MS": "40",
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
         "ATLAS_STREAM_GRACE_S": "0.5",
+        # A frozen worker is stale (and killed by the watchdog) after 8 s instead of 15.
+        "ATLAS_WORKER_HEARTBEAT_S": "1",
+        "ATLAS_WORKER_STALE_S": "8",
     }
     env.pop("ATLAS_MCP", None)
     for service in SERVICES:
@@ -183,6 +186,26 @@ def test_killed_worker_is_restarted_and_the_rest_runs_on(supervised: Supervised)
     wait_for(lambda: _consumers(up) == 2, timeout=30, what="two workers consuming again")
     survivor = next(name for name in before if name != killed[0])
     assert up.worker_pids()[survivor] == before[survivor]
+
+
+def test_frozen_worker_is_killed_by_the_watchdog_and_started_again(
+    supervised: Supervised,
+) -> None:
+    """supervisord alone restarts only what exits: the TICK_5 watchdog kills a worker whose
+    heartbeat is stale (SIGSTOP here), then supervisord starts it again."""
+    up = supervised
+    wait_for(lambda: _consumers(up) == 2, timeout=30, what="two workers consuming")
+    before = up.worker_pids()
+    os.kill(before["worker_1"], signal.SIGSTOP)
+    wait_for(lambda: up.worker_pids()["worker_1"] != before["worker_1"], timeout=60,
+             what="the frozen worker killed and started again")
+    assert f"watchdog: worker pid {before['worker_1']} silent" in up.output()
+    assert not _alive(before["worker_1"])
+    wait_for(lambda: _consumers(up) == 2, timeout=60, what="two workers consuming again")
+    assert up.worker_pids()["worker_0"] == before["worker_0"]
+    workers = httpx.get(up.gateway + "/api/health", timeout=10).json()["checks"]["workers"]
+    assert workers["stale"] == [], "the killed worker left the registry"
+    assert expected_answer(up.gateway)
 
 
 def test_sigterm_to_the_process_group_stops_everything(supervised: Supervised) -> None:

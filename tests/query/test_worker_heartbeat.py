@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
+from atlas_common.workers import registry_key
+from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 
 BIN = Path(sys.executable).parent
@@ -78,12 +81,21 @@ def _tick(watchdog: subprocess.Popen[str]) -> str:
     return watchdog.stdout.readline() + watchdog.stdout.read(2)
 
 
-def test_watchdog_kills_a_frozen_worker_and_spares_a_beating_one(tmp_path: Path) -> None:
+def test_watchdog_kills_a_frozen_worker_and_spares_a_beating_one(
+    tmp_path: Path, isolation: Isolation
+) -> None:
     directory = tmp_path / "beats"
     argv = [sys.executable, "-c", "import time; time.sleep(120)", "fake-worker"]
     frozen = subprocess.Popen(argv)
     beating = subprocess.Popen(argv)
-    watchdog = subprocess.Popen([str(BIN / "atlas-worker-watchdog")], env=_env(directory),
+    client = redis.Redis.from_url(isolation.redis_url)
+    registry = registry_key(isolation.redis_prefix)
+    frozen_id = f"{socket.gethostname()}-{frozen.pid}"
+    beating_id = f"{socket.gethostname()}-{beating.pid}"
+    client.zadd(registry, {frozen_id: time.time() - 60, beating_id: time.time()})
+    env = {**_env(directory), "ATLAS_REDIS_URL": isolation.redis_url,
+           "ATLAS_REDIS_PREFIX": isolation.redis_prefix}
+    watchdog = subprocess.Popen([str(BIN / "atlas-worker-watchdog")], env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
     try:
@@ -94,9 +106,13 @@ def test_watchdog_kills_a_frozen_worker_and_spares_a_beating_one(tmp_path: Path)
         assert wait_for(lambda: frozen.poll() is not None, timeout=10, what="frozen killed")
         assert frozen.returncode == -signal.SIGKILL
         assert not stale_file.exists()
+        # Out of the gateway's registry too; the beating one stays.
+        assert [m.decode() for m in client.zrange(registry, 0, -1)] == [beating_id]
         assert _tick(watchdog) == "RESULT 2\nOK"  # still listening
         assert beating.poll() is None
     finally:
+        client.delete(registry)
+        client.close()
         for proc in (frozen, beating, watchdog):
             if proc.poll() is None:
                 proc.kill()

@@ -3,7 +3,8 @@
 supervisord restarts a worker that exits, not one that hangs (SIGSTOP, a blocking call on its
 event loop). On every TICK_5 this listener looks at the heartbeat files: a live worker process
 silent for more than ``ATLAS_WORKER_STALE_S`` gets SIGKILL. The broker then requeues its unacked
-jobs at once and supervisord (autorestart) starts the worker again.
+jobs at once and supervisord (autorestart) starts the worker again; its entry leaves the Redis
+registry, so /api/health does not go on naming a worker that is gone.
 
 The listener protocol (supervisord docs, "Event Listeners"): write READY, read one header line
 and a payload of its ``len``, answer ``RESULT 2\\nOK``. stdout is the protocol channel, so the
@@ -19,8 +20,11 @@ import sys
 from typing import TextIO
 
 from pydantic import ValidationError
+from redis import Redis
+from redis.exceptions import RedisError
 
 from atlas_common.service import die, settings_error_line
+from atlas_common.workers import registry_key
 from atlas_query.worker.heartbeat import HeartbeatSettings, stale_workers
 
 
@@ -34,11 +38,21 @@ def restart_stale(settings: HeartbeatSettings, log: TextIO) -> list[int]:
             continue
         with contextlib.suppress(OSError):
             beat.path.unlink()
+        _forget(settings, beat.path.name)
         killed.append(beat.pid)
         print(f"watchdog: worker pid {beat.pid} silent {beat.age_s:.0f} s "
               f"(> {settings.worker_stale_s:g} s): killed, supervisord restarts it",
               file=log, flush=True)
     return killed
+
+
+def _forget(settings: HeartbeatSettings, wid: str) -> None:
+    """Out of the gateway's registry: the restarted worker beats under a new id (its pid)."""
+    try:
+        with Redis.from_url(settings.redis_url, socket_timeout=2) as redis:
+            redis.zrem(registry_key(settings.redis_prefix), wid)
+    except (RedisError, OSError):
+        pass  # the gateway forgets it after ATLAS_WORKER_FORGET_S anyway
 
 
 def _next_event(stdin: TextIO, stdout: TextIO) -> str:
