@@ -54,6 +54,13 @@ class CommonSettings(BaseSettings):
     query_deadline_s: float = Field(120.0, gt=0, validation_alias="ATLAS_QUERY_DEADLINE_S")
     stream_replay_ttl_s: int = Field(3600, gt=0, validation_alias="ATLAS_STREAM_REPLAY_TTL_S")
     stream_replay_max: int = Field(5000, gt=10, validation_alias="ATLAS_STREAM_REPLAY_MAX")
+    stream_finished_ttl_s: int = Field(
+        300,
+        gt=0,
+        validation_alias="ATLAS_STREAM_FINISHED_TTL_S",
+        description="How long a finished run's stream stays for replay / resume (capped by "
+        "ATLAS_STREAM_REPLAY_TTL_S, the bound of an unfinished one); docs/operations.md.",
+    )
     stream_grace_s: float = Field(30.0, ge=0, validation_alias="ATLAS_STREAM_GRACE_S")
     job_delivery_limit: int = Field(
         5,

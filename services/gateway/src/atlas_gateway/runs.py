@@ -19,7 +19,8 @@ class RunRegistry:
         self._ttl = settings.stream_replay_ttl_s
 
     def _owner_key(self, request_id: str) -> str:
-        return f"{self._prefix}run:{request_id}:owner"
+        # One name with the stream's keys: the terminal event shortens its TTL with theirs.
+        return StreamKeys(self._prefix, request_id).owner
 
     async def register(self, request_id: str, principal: Principal, *chat_ids: str) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:

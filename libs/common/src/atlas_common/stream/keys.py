@@ -34,8 +34,13 @@ class StreamKeys:
     def cancel(self) -> str:
         return f"{self.channel}:cancel"
 
+    @property
+    def owner(self) -> str:
+        """Who may resume or stop the run (written by the gateway's run registry)."""
+        return f"{self.prefix}run:{self.request_id}:owner"
+
     def all(self) -> list[str]:
-        return [self.seq, self.attempt, self.buffer, self.terminal, self.cancel]
+        return [self.seq, self.attempt, self.buffer, self.terminal, self.cancel, self.owner]
 
 
 def cancel_channel(prefix: str) -> str:

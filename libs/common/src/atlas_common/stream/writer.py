@@ -4,6 +4,11 @@ One Lua script per event: it refuses events of an attempt lower than the highest
 cut off from the broker cannot interleave with the new attempt), refuses anything after a
 terminal event, assigns ``seq`` with INCR (so accepted events are numbered 1, 2, 3... with no
 gap), appends to the capped, expiring replay buffer and publishes, all in one step.
+
+Retention: every key of a run expires ``ttl_s`` (ATLAS_STREAM_REPLAY_TTL_S) after its latest
+event while it runs; the terminal event shortens all of them (the gateway's run owner and a
+cancel flag included) to ``finished_ttl_s`` (ATLAS_STREAM_FINISHED_TTL_S): a finished answer
+only serves a late replay or resume, and its buffer is most of a run's memory.
 """
 
 from __future__ import annotations
@@ -24,9 +29,16 @@ local seq = redis.call('INCR', KEYS[1])
 local entry = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
 redis.call('RPUSH', KEYS[3], entry)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
-if ARGV[6] == '1' then redis.call('SET', KEYS[4], seq, 'EX', ttl) end
-redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('EXPIRE', KEYS[3], ttl)
+if ARGV[6] == '1' then
+  local done = tonumber(ARGV[7])
+  redis.call('SET', KEYS[4], seq, 'EX', done)
+  for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6]}) do
+    redis.call('EXPIRE', key, done)
+  end
+else
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[3], ttl)
+end
 redis.call('PUBLISH', ARGV[5], entry)
 return seq
 """
@@ -50,11 +62,13 @@ class StreamWriter:
         *,
         ttl_s: int,
         max_events: int,
+        finished_ttl_s: int | None = None,
     ) -> None:
         self.keys = StreamKeys(prefix, request_id)
         self.attempt = attempt
         self._redis = redis
         self._ttl = ttl_s
+        self._finished_ttl = min(ttl_s, finished_ttl_s or ttl_s)
         self._max = max_events
         self._script = redis.register_script(_EMIT)
 
@@ -64,7 +78,7 @@ class StreamWriter:
         k = self.keys
         seq = int(
             await self._script(
-                keys=[k.seq, k.attempt, k.buffer, k.terminal],
+                keys=[k.seq, k.attempt, k.buffer, k.terminal, k.cancel, k.owner],
                 args=[
                     self.attempt,
                     body,
@@ -72,6 +86,7 @@ class StreamWriter:
                     self._max,
                     k.channel,
                     "1" if is_terminal(event) else "0",
+                    self._finished_ttl,
                 ],
             )
         )

@@ -26,11 +26,13 @@ def death_reason(delivery: Delivery) -> str:
 
 
 class DeadLetterHandler:
-    def __init__(self, redis: Redis, prefix: str, ttl_s: int, max_events: int) -> None:
+    def __init__(self, redis: Redis, prefix: str, ttl_s: int, max_events: int,
+                 finished_ttl_s: int | None = None) -> None:
         self._redis = redis
         self._prefix = prefix
         self._ttl = ttl_s
         self._max = max_events
+        self._finished_ttl = finished_ttl_s
 
     async def handle(self, message: QueryRequested, delivery: Delivery) -> None:
         reason = death_reason(delivery)
@@ -51,6 +53,7 @@ class DeadLetterHandler:
             DEAD_LETTER_ATTEMPT,
             ttl_s=self._ttl,
             max_events=self._max,
+            finished_ttl_s=self._finished_ttl,
         )
         try:
             await writer.emit(event)

@@ -62,6 +62,7 @@ class JobRunner:
             attempt,
             ttl_s=self.settings.stream_replay_ttl_s,
             max_events=self.settings.stream_replay_max,
+            finished_ttl_s=self.settings.stream_finished_ttl_s,
         )
 
     async def handle(self, message: QueryRequested, delivery: Delivery) -> None:

@@ -70,7 +70,8 @@ class QueryWorker:
             conversations=ConversationService(ConversationRepository(self.db)),
         )
         dead = DeadLetterHandler(
-            self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max
+            self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max,
+            finished_ttl_s=s.stream_finished_ttl_s,
         )
         # The AMQP heartbeat lets the broker requeue a frozen worker's jobs without a supervisor.
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit,
