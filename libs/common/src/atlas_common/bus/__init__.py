@@ -1,6 +1,6 @@
 """The Atlas message bus (RabbitMQ through aio-pika). See :mod:`atlas_common.bus.names`."""
 
-from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus
+from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus, QueueFull
 from atlas_common.bus.events import EventPublisher
 from atlas_common.bus.handling import (
     Delivery,
@@ -17,6 +17,7 @@ __all__ = [
     "Delivery",
     "EventPublisher",
     "Handler",
+    "QueueFull",
     "RetryableError",
     "TerminalError",
     "TypedHandler",

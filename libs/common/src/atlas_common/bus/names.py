@@ -35,6 +35,12 @@ ENTITLEMENTS_USAGE_QUEUE: Final = "entitlements.usage.recorded"
 #: The keys service's: a deactivation published before it first starts is kept for it.
 KEYS_DEACTIVATIONS_QUEUE: Final = "keys.user.deactivated"
 
+#: Default bound of ``query.requested`` (ready jobs; ``ATLAS_QUERY_QUEUE_MAX_LENGTH``). The
+#: gateways' in-flight caps shed load first; this is the backstop across replicas. At the ~60-80
+#: answers a second one worker drains (issue 22), 1000 waiting jobs is 12-17 s of work per
+#: worker: well inside the 120 s deadline, so an accepted job is still worth answering.
+QUERY_QUEUE_MAX_LENGTH: Final = 1000
+
 EXCHANGES: Final = (JOBS_EXCHANGE, JOBS_DLX, EVENTS_EXCHANGE)
 QUEUES: Final = (QUERY_REQUESTED, QUERY_REQUESTED_DEAD, ENTITLEMENTS_USAGE_QUEUE,
                  KEYS_DEACTIVATIONS_QUEUE)
