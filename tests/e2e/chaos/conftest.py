@@ -13,12 +13,17 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.chaos import crashing_worker
+from tests.e2e.chaos.matrix_stack import MatrixStack, matrix_stack
+from tests.e2e.chaos.recovery import RECOVERIES, summary_lines
 from tests.support.isolation import Isolation
 from tests.support.redis_server import PrivateRedis
 from tests.support.stack import Proc, Stack, wait_for, worker_consumers
 from tests.support.tcp_proxy import TcpProxy, url_via
 
 POISON = crashing_worker.POISON
+#: The fault matrix (private PostgreSQL / RabbitMQ, services stopped in turn) runs under
+#: `make chaos` (`-m chaos`) only: it is too long for `make test`'s budget.
+CHAOS_ONLY = "chaos_only"
 ROOT = str(Path(__file__).resolve().parents[3])  # where `tests` imports from
 
 
@@ -40,7 +45,8 @@ class ChaosStack:
             proxy = self.worker_proxies[name] = TcpProxy(*_host_port(self.rabbit_url)).start()
         return self.stack.start(  # the worker with the crashing answerer installed
             [sys.executable, "-m", "tests.e2e.chaos.crashing_worker"], name,
-            {"ATLAS_RABBITMQ_URL": url_via(self.rabbit_url, proxy.port), "PYTHONPATH": ROOT},
+            {"ATLAS_RABBITMQ_URL": url_via(self.rabbit_url, proxy.port), "PYTHONPATH": ROOT,
+             "ATLAS_LOG_LEVEL": "DEBUG"},  # started_jobs reads "job started", a DEBUG record
         )
 
     def live_workers(self) -> list[Proc]:
@@ -117,3 +123,28 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
             proxy.close()
         redis.stop()
         iso.remove()
+
+
+@pytest.fixture(scope="session")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MatrixStack]:
+    yield from matrix_stack(tmp_path_factory.mktemp("matrix"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{CHAOS_ONLY}: a fault-matrix test, run by make chaos only")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "chaos" in (config.option.markexpr or ""):
+        return
+    skipped = [item for item in items if item.get_closest_marker(CHAOS_ONLY)]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker(CHAOS_ONLY)]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if RECOVERIES:
+        terminalreporter.section("fault matrix: measured recovery")
+        for line in summary_lines():
+            terminalreporter.write_line(line)

@@ -21,6 +21,7 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import ValidationError
 
+from atlas_common.db_unavailable import install_database_down_handler
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
 from atlas_common.settings import CommonSettings
@@ -104,6 +105,7 @@ def internal_app(title: str, internal_token: str, lifespan: Lifespan,
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     install_error_handlers(app)
+    install_database_down_handler(app)  # PostgreSQL restarting: 503, not 500
     guard = [Depends(require_internal_token(internal_token))]
     for router in routers:
         app.include_router(router, dependencies=guard)
