@@ -31,6 +31,7 @@ def stack(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory) -> Ite
     try:
         s.start("atlas-query-worker", "worker-1")
         s.start("atlas-query-worker", "worker-2")
+        s.start_keys()  # the API key routes answer as documented (tests/e2e/test_openapi_*)
         s.start_auth()
         s.start_query_api()
         s.gateway_url = s.start_gateway()

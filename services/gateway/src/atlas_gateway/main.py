@@ -22,6 +22,7 @@ from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.docs_ui import install_docs
+from atlas_gateway.errors import method_not_allowed
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from atlas_gateway.openapi import install_openapi
 from atlas_gateway.routes import (
@@ -71,6 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_exception_handler(405, method_not_allowed(app))  # Allow: every route of the path
     install_openapi(app)
     install_docs(app, "/api/v1/openapi.json", app.title)
     app.include_router(ask.router)

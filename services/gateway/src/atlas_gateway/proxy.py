@@ -19,7 +19,8 @@ from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
 from atlas_gateway.state import GatewayState
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# OPTIONS too: the service behind names its own methods (405 + Allow, relayed below).
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _FORWARDED = (
     "authorization",
     "x-api-key",
@@ -34,7 +35,9 @@ _FORWARDED = (
 # the request's own escapes ("%") stay escapes.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _FORBIDDEN = frozenset(b"/\\\x7f") | frozenset(range(0x20))
-_RETURNED = ("content-type", "set-cookie", "www-authenticate", "retry-after", "cache-control")
+_RETURNED = (
+    "content-type", "set-cookie", "www-authenticate", "retry-after", "cache-control", "allow"
+)
 
 
 async def relay(
@@ -44,7 +47,9 @@ async def relay(
     service: str,
     principal: Principal | None = None,
 ) -> Response:
-    headers = {k: v for k, v in request.headers.items() if k.lower() in _FORWARDED}
+    # Trimmed: a value with trailing whitespace ("Bearer ") is one httpx refuses to send,
+    # which read as "service unreachable" (503) instead of the service's own answer.
+    headers = {k: v.strip() for k, v in request.headers.items() if k.lower() in _FORWARDED}
     headers.update(internal_headers(state.settings.internal_token, principal))
     if request.client is not None:
         forwarded = request.headers.get("x-forwarded-for")

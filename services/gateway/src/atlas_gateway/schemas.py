@@ -16,7 +16,12 @@ class WireModel(BaseModel):
 
 
 class QueryRequest(WireModel):
-    question: str = Field(description="The question, in plain English.")
+    # Blank is refused (422) after stripping: the pattern says "some non-space character".
+    question: str = Field(
+        min_length=1,
+        description="The question, in plain English.",
+        json_schema_extra={"pattern": r"\S"},
+    )
     conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
     surface: SurfaceName = Field("api", description="Where the question comes from.")
 

@@ -23,6 +23,7 @@ _WHAT = {
     401: "No or bad credential (`auth_error`)",
     403: "Role or plan refuses (`forbidden_role`, `feature_not_in_plan`)",
     404: "Not found, or not yours (`not_found`)",
+    413: "The body is larger than the gateway accepts (`payload_too_large`)",
     422: "Body or parameter invalid (`validation_error`)",
     429: "Too many requests (`rate_limited`)",
     503: "A service behind this one is unreachable (`unavailable`)",

@@ -35,6 +35,8 @@ def _checked_question(text: str, limit: int) -> str:
     response_model=QueryResponse,
     response_model_by_alias=True,
     summary="Ask a question; one JSON answer",
+    # 404: an unknown conversationId of the caller; 403/429: the plan; 503: no worker
+    responses=error_responses(403, 404, 429, 503),
 )
 async def query(
     body: QueryRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
@@ -53,7 +55,20 @@ async def query(
     return await ask.answer(run)
 
 
-@router.post("/api/v1/chat", summary="Ask in a chat; AI SDK UI message stream (SSE)")
+_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "description": "The AI SDK UI message stream (`x-vercel-ai-ui-message-stream: v1`).",
+    },
+}
+
+
+@router.post(
+    "/api/v1/chat",
+    summary="Ask in a chat; AI SDK UI message stream (SSE)",
+    response_class=Response,
+    responses={**_STREAM, **error_responses(400, 403, 404, 429, 503)},
+)
 @router.post("/api/chat", include_in_schema=False)
 async def chat(
     body: ChatRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
@@ -80,10 +95,7 @@ async def chat(
 
 
 _RESUME: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-        "description": "The AI SDK UI message stream, from `Last-Event-ID` if given.",
-    },
+    200: {**_STREAM[200], "description": "The stream, from `Last-Event-ID` if given."},
     204: {"description": "The run has finished (or the conversation has none): nothing to "
                          "resume."},
     **error_responses(401, 404, 503),
@@ -112,6 +124,7 @@ async def resume(
     response_model=StopResponse,
     response_model_by_alias=True,
     summary="Stop a running answer",
+    responses=error_responses(404),
 )
 async def stop(request_id: str, ask: Ask, principal: CurrentPrincipal) -> StopResponse:
     await ask.stop(request_id, principal)

@@ -11,7 +11,15 @@ from atlas_gateway.service.health import health_report
 router = APIRouter(tags=["Health"])
 
 
-@router.get("/api/health", summary="Health of Atlas and its dependencies")
+@router.get(
+    "/api/health",
+    summary="Health of Atlas and its dependencies",
+    responses={
+        200: {"description": "`ok` or `degraded` (no worker, an optional check failing)"},
+        503: {"description": "`error`: RabbitMQ, Redis or the internal database is down "
+                           "(the same body)", "content": {"application/json": {}}},
+    },
+)
 async def health(state: State) -> JSONResponse:
     body, status = await health_report(state)
     return JSONResponse(body, status_code=status)

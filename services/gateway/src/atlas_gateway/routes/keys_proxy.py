@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import CurrentPrincipal, State
 from atlas_gateway.proxy import METHODS, relay
 
@@ -41,7 +42,10 @@ _CREATE = _body(
                 "enum": ["viewer", "analyst", "admin"],
                 "description": "Default analyst; never above yours",
             },
-            "claims": {"type": "object", "description": "RLS claims you hold; default: yours"},
+            "claims": {
+                "anyOf": [{"type": "object"}, {"type": "null"}],
+                "description": "RLS claims you hold; default (or null): yours",
+            },
         },
     }
 )
@@ -86,7 +90,10 @@ async def create_key(request: Request, state: State, principal: CurrentPrincipal
     "/api/auth/api-key/delete",
     summary="Revoke an API key, everywhere at once",
     openapi_extra=_DELETE,
-    responses={200: {"description": "`{success: true}`, also when already revoked"}},
+    responses={
+        200: {"description": "`{success: true}`, also when already revoked"},
+        **error_responses(404),  # no such key in your workspace
+    },
 )
 async def delete_key(request: Request, state: State, principal: CurrentPrincipal) -> Response:
     response = await _to_keys(request, state, principal)
