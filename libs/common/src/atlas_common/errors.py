@@ -18,6 +18,7 @@ Exceptions::
     ├── ValidationFailed    422 validation_error (+ details)
     ├── RateLimited         429 rate_limited (+ retryAfterSeconds, Retry-After)
     ├── Unavailable         503 unavailable (+ retryAfterSeconds, Retry-After)
+    ├── Overloaded          503 overloaded (+ retryAfterSeconds, Retry-After): load shed
     └── RequestTimeout      504 timeout
 """
 
@@ -168,6 +169,16 @@ class Unavailable(AtlasError):
     code: ErrorCode = "unavailable"
 
     def __init__(self, message: str, *, retry_after: int = 1, **extra: Any) -> None:
+        super().__init__(message, **_retry_after(retry_after), **extra)
+
+
+class Overloaded(AtlasError):
+    """Load shed: Atlas works but is at capacity (never that a part is down: Unavailable)."""
+
+    status_code = 503
+    code: ErrorCode = "overloaded"
+
+    def __init__(self, message: str, *, retry_after: int, **extra: Any) -> None:
         super().__init__(message, **_retry_after(retry_after), **extra)
 
 

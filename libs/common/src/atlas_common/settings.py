@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from atlas_common.bus.names import QUERY_QUEUE_MAX_LENGTH
+
 DEV_INTERNAL_TOKEN = "atlas-dev-internal-token-not-for-production"  # noqa: S105 - a known dev default
 #: An env prefix nobody sets: with it, pydantic-settings reads a field only by its Atlas name
 #: (validation alias), never by its bare name, so PORT / HOST / ENV exported by process
@@ -67,6 +69,14 @@ class CommonSettings(BaseSettings):
         ge=1,
         validation_alias="ATLAS_JOB_DELIVERY_LIMIT",
         description="Deliveries before a job is dead-lettered; headroom for shutdown requeues.",
+    )
+    query_queue_max_length: int = Field(
+        QUERY_QUEUE_MAX_LENGTH,  # why this number: atlas_common.bus.names
+        ge=0,
+        validation_alias="ATLAS_QUERY_QUEUE_MAX_LENGTH",
+        description="Ready jobs query.requested holds before a publish is refused (503 "
+        "overloaded); 0: unbounded. Every process declares the queue: set it the same "
+        "everywhere.",
     )
 
     worker_heartbeat_s: float = Field(

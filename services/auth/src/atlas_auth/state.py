@@ -113,7 +113,8 @@ async def _managed(settings: AuthSettings, stack: AsyncExitStack,
         settings.keys_url, settings.internal_token, "managed", creators=users_lookup(pool)))
     redis = Redis.from_url(settings.redis_url)
     stack.push_async_callback(redis.aclose)
-    bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
+    bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit,
+                            query_max_length=settings.query_queue_max_length)
     stack.push_async_callback(bus.close)
     relay = OutboxRelay(pool, bus, users_repository.SCHEMA)  # session and user events
     await relay.start()

@@ -47,7 +47,8 @@ def create_app(settings: EntitlementsServiceSettings | None = None) -> FastAPI:
             await migrate(pool, SCHEMA, MIGRATIONS)
             catalog, _ = await load_catalog(pool, settings.plans_file.strip())
             bus = await Bus.connect(settings.rabbitmq_url,
-                                    delivery_limit=settings.job_delivery_limit)
+                                    delivery_limit=settings.job_delivery_limit,
+                                    query_max_length=settings.query_queue_max_length)
             stack.push_async_callback(bus.close)
             relay = OutboxRelay(pool, bus, SCHEMA)  # a changed catalog's event is in it
             await relay.start()

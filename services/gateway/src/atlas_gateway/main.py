@@ -17,6 +17,7 @@ from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
 from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
+from atlas_gateway.admission import AdmissionMiddleware
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.invalidation import Invalidator
@@ -87,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(me.router)
     app.include_router(admin_pages.router)
     app.include_router(widget.router)
+    app.add_middleware(AdmissionMiddleware)  # innermost: a refusal still has its request id
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     _add_cors(app, settings.cors_origins)  # last = outermost: 401/403/413/429 carry CORS too
@@ -99,7 +101,8 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     hub = StreamHub(redis, settings.redis_prefix)
     await hub.start()
     stack.push_async_callback(hub.stop)
-    bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit)
+    bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit,
+                            query_max_length=settings.query_queue_max_length)
     stack.push_async_callback(bus.close)
     db = await create_pool(settings.database_url, min_size=1, max_size=4)
     stack.push_async_callback(db.close)

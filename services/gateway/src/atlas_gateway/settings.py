@@ -22,6 +22,16 @@ class GatewaySettings(CommonSettings):
         description="How long a positive 'a worker consumes' answer is trusted.",
     )
     unavailable_retry_after_s: int = Field(5, ge=1, validation_alias="ATLAS_RETRY_AFTER_S")
+    # 64: Little's law, questions in flight = answers a second x time each spends here. One
+    # worker answers ~60-80 a second (issue 22), so 64 is under a second of waiting per worker
+    # and keeps 16 workers at the default ATLAS_QUERY_CONCURRENCY (4) busy; past it, waiting
+    # only adds latency. Tighter latency: about 2 x workers x concurrency / gateway replicas.
+    max_in_flight: int = Field(
+        64,
+        ge=1,
+        validation_alias="ATLAS_GATEWAY_MAX_IN_FLIGHT",
+        description="Questions this replica answers at once; the next gets 503 overloaded.",
+    )
     auth_cache_ttl_s: float = Field(
         30.0,
         gt=0,

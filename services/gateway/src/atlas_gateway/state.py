@@ -12,6 +12,7 @@ from atlas_common.bus import Bus
 from atlas_common.entitlements import EntitlementsClient
 from atlas_common.stream import StreamHub
 from atlas_common.tasks import BackgroundTasks
+from atlas_gateway.admission import Admission
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.settings import GatewaySettings
@@ -36,3 +37,9 @@ class GatewayState:
     workers_seen_until: float = 0.0
     #: Tasks started while serving (abandon watchers): cancelled on shutdown.
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
+    #: Questions in flight here, their cap and drain rate (admission.py, issue 22).
+    admission: Admission = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.admission = Admission(self.settings.max_in_flight,
+                                   self.settings.unavailable_retry_after_s)

@@ -41,7 +41,8 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
             stack.push_async_callback(pool.close)
             await migrate(pool, repository.SCHEMA, MIGRATIONS)
             bus = await Bus.connect(settings.rabbitmq_url,
-                                    delivery_limit=settings.job_delivery_limit)
+                                    delivery_limit=settings.job_delivery_limit,
+                                    query_max_length=settings.query_queue_max_length)
             stack.push_async_callback(bus.close)
             recorder = LastUsedRecorder(pool, settings.last_used_flush_s)
             recorder.start()

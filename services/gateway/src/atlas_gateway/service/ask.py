@@ -4,9 +4,11 @@ Order matters: the gateway subscribes to the request's stream (confirmed by Redi
 publishes the job, so not one event can be missed; with no worker consuming it refuses at once
 with ``unavailable`` rather than wait for the deadline. The plan gate runs before anything is
 queued: ``query`` must be in the plan and one ``queries`` unit is spent (idempotent on the
-request id); the unit is refunded when the job cannot be queued, or when the answer ends with
-an error on Atlas's side (whichever replica relays or resumes it sees that; refunds are
-idempotent).
+request id); the unit is refunded when the job cannot be queued (a full queue, 503
+``overloaded``; the broker down, 503 ``unavailable``, both with ``Retry-After``), or when the
+answer ends with an error on Atlas's side (whichever replica relays or resumes it sees that;
+refunds are idempotent). The cap on questions in flight is checked before all this, in
+``admission``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from atlas_common.bus import BrokerUnavailable
+from atlas_common.bus import BrokerUnavailable, QueueFull
 from atlas_common.entitlements import is_refundable
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
@@ -84,6 +86,8 @@ class AskService:
         except BaseException as exc:
             await stack.aclose()
             self.state.entitlements.refund_soon(request_id)  # not queued: not spent
+            if isinstance(exc, QueueFull):  # the broker's bound: load shed, nothing is down
+                raise self._overloaded() from exc
             if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
                 raise self._unavailable("The question could not be queued") from exc
             raise
@@ -186,6 +190,12 @@ class AskService:
         if consumers == 0:
             raise self._unavailable("No query worker is running")
         self.state.workers_seen_until = time.monotonic() + self.settings.worker_check_ttl_s
+
+    def _overloaded(self) -> AtlasError:
+        """The job queue is full: the wait is its whole length at this replica's drain rate."""
+        backlog = self.settings.query_queue_max_length or None
+        return self.state.admission.refusal("Too many questions are waiting; try again later",
+                                            backlog)
 
     def _unavailable(self, message: str) -> AtlasError:
         return Unavailable(

@@ -75,6 +75,7 @@ class QueryWorker:
         )
         # The AMQP heartbeat lets the broker requeue a frozen worker's jobs without a supervisor.
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit,
+                                     query_max_length=s.query_queue_max_length,
                                      heartbeat=s.amqp_heartbeat_s)
         self._consumers.append(
             await self.bus.consume(names.QUERY_REQUESTED, self.runner.handle,

@@ -1,0 +1,124 @@
+"""Admission: a cap on the questions one gateway replica answers at once (issue 22).
+
+Past the cap a question is refused at once with 503 ``overloaded`` and a ``Retry-After``,
+before anything else runs: no authentication, no body read, no broker, Redis or service call,
+so a refusal costs microseconds and shedding load never adds load. Without the cap, every
+question was queued: throughput fell as load rose and latency grew to the 120 s deadline.
+
+``Retry-After`` is how long the work already in flight takes to drain at the rate this replica
+has been finishing answers (an exponentially weighted rate, so it follows the load).
+A question holds its slot until its answer is sent: the JSON body, or the last frame of its
+stream (or the client leaving).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from atlas_common.errors import Overloaded, error_response
+from atlas_common.service import APP_STATE
+
+#: The routes that queue a question job (resume and stop do not: their run holds a slot).
+QUESTION_ROUTES = frozenset({"/api/v1/query", "/api/v1/chat", "/api/chat"})
+#: Both SDKs wait out a Retry-After up to 30 s by themselves; longer is never useful advice.
+MAX_RETRY_AFTER_S = 30
+#: Time constant of the drain rate: a few seconds follows a change of load, not one burst.
+RATE_TAU_S = 10.0
+
+
+class DrainRate:
+    """Answers finished per second, an exponentially weighted moving average over time."""
+
+    def __init__(self, tau_s: float = RATE_TAU_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._tau = tau_s
+        self._clock = clock
+        self._rate = 0.0
+        self._at = clock()
+
+    def tick(self) -> None:
+        self._rate = self.per_second() + 1 / self._tau
+
+    def per_second(self) -> float:
+        now = self._clock()
+        self._rate *= math.exp(-(now - self._at) / self._tau)
+        self._at = now
+        return self._rate
+
+
+class Admission:
+    """The in-flight count of one replica, its cap, and the advice given to refused callers."""
+
+    def __init__(self, cap: int, fallback_retry_after_s: int) -> None:
+        self.cap = cap
+        self.in_flight = 0
+        self.refused = 0
+        self.drain = DrainRate()
+        self._fallback = fallback_retry_after_s
+
+    def try_enter(self) -> bool:
+        if self.in_flight >= self.cap:
+            self.refused += 1
+            return False
+        self.in_flight += 1
+        return True
+
+    def leave(self, *, answered: bool) -> None:
+        self.in_flight -= 1
+        if answered:
+            self.drain.tick()
+
+    def retry_after(self, backlog: int | None = None) -> int:
+        """Seconds until ``backlog`` questions (default: those in flight here) are answered."""
+        rate = self.drain.per_second()
+        if rate < 1 / RATE_TAU_S:  # nothing answered lately: no measure to go by
+            return self._fallback
+        waiting = self.in_flight if backlog is None else backlog
+        return max(1, min(MAX_RETRY_AFTER_S, math.ceil(waiting / rate)))
+
+    def refusal(self, message: str, backlog: int | None = None) -> Overloaded:
+        return Overloaded(message, retry_after=self.retry_after(backlog))
+
+
+class AdmissionMiddleware:
+    """Count the questions in flight; refuse past the cap (503 ``overloaded``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        admission = _admission_of(scope)
+        if admission is None or scope["method"] != "POST" or scope["path"] not in QUESTION_ROUTES:
+            await self.app(scope, receive, send)
+            return
+        if not admission.try_enter():
+            refusal = admission.refusal(f"This gateway answers {admission.cap} questions at "
+                                        "once; try again later")
+            await error_response(Request(scope), refusal)(scope, receive, send)
+            return
+        status = 0
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            admission.leave(answered=status == 200)
+
+
+def _admission_of(scope: Scope) -> Admission | None:
+    """The running app's admission (None outside HTTP or before the lifespan built it)."""
+    if scope["type"] != "http":
+        return None
+    state = getattr(scope["app"].state, APP_STATE, None)
+    admission = getattr(state, "admission", None)
+    return admission if isinstance(admission, Admission) else None
