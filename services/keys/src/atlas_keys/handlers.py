@@ -5,7 +5,10 @@ rest of the topology by every process, bound to ``atlas.events`` with routing ke
 ``user.deactivated``), so a deactivation published while the service is down is
 handled when it comes back. The auth service refuses a key of an inactive creator anyway, so
 the key stops at once even before this runs; this makes the revocation durable and visible
-(status ``revoked``) and tells every gateway through ``key.revoked``.
+(status ``revoked``) and tells every gateway through ``key.revoked`` (written to the outbox in
+the revocation's transaction). Idempotent by nature, so no dedupe by ``event_id``: a repeated
+``user.deactivated`` finds no live key of that user (an inactive user creates none) and revokes
+nothing.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """Principal cache invalidation events from the bus: drop exactly the entries they name.
 
+Idempotent by nature, so no dedupe by ``event_id``: the outboxes deliver at least once
+(``atlas_common.outbox``), and a repeat only drops an entry again (one more verification).
+
 The plan cache (``subscription.changed``) is the entitlements client's own business: it
 attaches itself to the bus (``EntitlementsClient.attach``).
 """
