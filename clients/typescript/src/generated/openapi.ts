@@ -2246,6 +2246,12 @@ export interface components {
              */
             question: string;
             /**
+             * Store
+             * @description Keep the question and answer as a conversation, whose id comes back as `conversationId` for a follow-up. `false`: nothing is stored and `conversationId` is null (not with a `conversationId`: 400). Stored `api` conversations untouched for ATLAS_CONVERSATION_RETENTION_DAYS (30) are deleted unless starred.
+             * @default true
+             */
+            store: boolean;
+            /**
              * Surface
              * @description Where the question comes from.
              * @default api

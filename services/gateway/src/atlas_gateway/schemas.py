@@ -24,6 +24,13 @@ class QueryRequest(WireModel):
     )
     conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
     surface: SurfaceName = Field("api", description="Where the question comes from.")
+    store: bool = Field(
+        True,
+        description="Keep the question and answer as a conversation, whose id comes back as "
+        "`conversationId` for a follow-up. `false`: nothing is stored and `conversationId` is "
+        "null (not with a `conversationId`: 400). Stored `api` conversations untouched for "
+        "ATLAS_CONVERSATION_RETENTION_DAYS (30) are deleted unless starred.",
+    )
 
 
 class DataSet(WireModel):

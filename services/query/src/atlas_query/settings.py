@@ -68,6 +68,20 @@ class QuerySettings(CommonSettings):
         "semantic layer catalog's starterPrompts.",
     )
 
+    conversation_retention_days: int = Field(
+        30,
+        ge=0,
+        validation_alias="ATLAS_CONVERSATION_RETENTION_DAYS",
+        description="Conversations started by POST /api/v1/query (surface api), unstarred and "
+        "untouched this many days, are deleted by query-api; 0 keeps them. Chats are kept.",
+    )
+    conversation_cleanup_interval_s: float = Field(
+        3600.0,
+        gt=0,
+        validation_alias="ATLAS_CONVERSATION_CLEANUP_INTERVAL_S",
+        description="How often query-api applies ATLAS_CONVERSATION_RETENTION_DAYS.",
+    )
+
     planner: Literal["semantic", "llm", "auto"] = Field("auto", validation_alias="ATLAS_PLANNER")
     timezone: str = Field("UTC", validation_alias="ATLAS_TIMEZONE")
 

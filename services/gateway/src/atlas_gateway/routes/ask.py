@@ -35,14 +35,21 @@ def _checked_question(text: str, limit: int) -> str:
     response_model=QueryResponse,
     response_model_by_alias=True,
     summary="Ask a question; one JSON answer",
-    # 404: an unknown conversationId of the caller; 403/429: the plan; 503: no worker
-    responses=error_responses(403, 404, 429, 503),
+    # 400: store false with a conversationId; 404: an unknown conversationId of the caller;
+    # 403/429: the plan; 503: no worker
+    responses=error_responses(400, 403, 404, 429, 503),
 )
 async def query(
     body: QueryRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
 ) -> QueryResponse:
     question = _checked_question(body.question, state.settings.max_question_chars)
-    conversation_id = await resolve_conversation(state, body.conversation_id, None, principal)
+    if not body.store and body.conversation_id:
+        raise InvalidRequest("store: false cannot continue a stored conversation")
+    # Not stored: no conversation id, so the worker records nothing (issue 22).
+    conversation_id = (
+        await resolve_conversation(state, body.conversation_id, None, principal)
+        if body.store else None
+    )
     run = await ask.start(
         Question(
             request_id_of(request),

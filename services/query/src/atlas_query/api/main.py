@@ -7,6 +7,7 @@ one message naming the file and the field. The datasource connects lazily: the A
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -18,6 +19,7 @@ from atlas_query.api.deps import AppState
 from atlas_query.api.routes import internal
 from atlas_query.api.service import QueryApiService
 from atlas_query.conversations.repository import ConversationRepository
+from atlas_query.conversations.retention import run_retention
 from atlas_query.conversations.service import ConversationService
 from atlas_query.conversations.shares import ShareRepository
 from atlas_query.conversations.sharing import SharingService
@@ -43,6 +45,11 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
             pool = await open_query_db(settings.database_url)
             stack.push_async_callback(pool.close)
             repository = ConversationRepository(pool)
+            if settings.conversation_retention_days > 0:
+                retention = asyncio.create_task(run_retention(
+                    pool, settings.conversation_retention_days,
+                    settings.conversation_cleanup_interval_s))
+                stack.callback(retention.cancel)
             set_state(app, AppState(settings, service, ConversationService(repository),
                                     SharingService(repository, ShareRepository(pool))))
             yield

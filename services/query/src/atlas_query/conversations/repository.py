@@ -134,6 +134,27 @@ class ConversationRepository:
         return str(status).endswith(" 1")
 
 
+async def delete_expired(
+    pool: asyncpg.Pool, surfaces: list[str], days: int, batch: int = 1000
+) -> int:
+    """Delete unstarred conversations of these surfaces untouched for ``days``; their messages
+    and shares go with them (ON DELETE CASCADE). Batches keep each transaction short."""
+    deleted = 0
+    while True:
+        status = await pool.execute(
+            "DELETE FROM query.conversations WHERE id IN (SELECT id FROM query.conversations"
+            " WHERE surface = ANY($1::text[]) AND NOT starred"
+            " AND updated_at < now() - make_interval(days => $2) LIMIT $3)",
+            surfaces,
+            days,
+            batch,
+        )
+        count = int(status.rsplit(" ", 1)[1])
+        deleted += count
+        if count < batch:
+            return deleted
+
+
 async def _insert_turns(conn: asyncpg.Connection, conversation_id: str, turn: Turn) -> None:
     summary = turn.data_summary()
     for role, content, sql, data in (
