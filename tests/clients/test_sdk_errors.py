@@ -70,6 +70,10 @@ def test_retry_rules() -> None:
     assert policy.error_delay(1, plan, idempotent=True) is None  # resets on the plan's clock
     assert policy.error_delay(3, limited, idempotent=True) is None  # past max_retries
     assert 0.375 <= (policy.error_delay(1, busy, idempotent=False) or 0) <= 0.5
+    shed = error_from_envelope({"error": "overloaded", "message": "", "retryAfterSeconds": 3},
+                               status_code=503)
+    assert isinstance(shed, ServiceUnavailableError)
+    assert policy.error_delay(1, shed, idempotent=False) == 3  # refused before any work
     refused = httpx.ConnectError("refused")
     dropped = httpx.ReadError("reset")
     assert policy.error_delay(1, refused, idempotent=False) is not None

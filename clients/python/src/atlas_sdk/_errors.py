@@ -201,7 +201,8 @@ class InternalServerError(APIError):
 
 
 class ServiceUnavailableError(InternalServerError):
-    """503 ``unavailable``: no worker, or a dependency down; ``retry_after`` says when."""
+    """503 ``unavailable`` (no worker, or a dependency down) or ``overloaded`` (load shed);
+    ``retry_after`` says when to try again."""
 
 
 class GatewayTimeoutError(InternalServerError):

@@ -3,8 +3,8 @@
 A request is tried again only when trying cannot do the work twice:
 
 - the connection could not be made (nothing was sent), for any request;
-- Atlas refused before doing anything: ``rate_limited`` (429) or ``unavailable`` (503, e.g. no
-  worker yet), waiting ``Retry-After`` when it says so;
+- Atlas refused before doing anything: ``rate_limited`` (429), ``unavailable`` (503, e.g. no
+  worker yet) or ``overloaded`` (503, load shed), waiting ``Retry-After`` when it says so;
 - for reads (GET), also a dropped connection, a read timeout, 502 and 504.
 
 A question that was sent and then lost is never asked again: its stream is resumed instead
@@ -23,7 +23,7 @@ from atlas_sdk._errors import APIConnectionError, APIError, APITimeoutError
 
 DEFAULT_MAX_RETRIES = 2
 
-_REFUSED_BEFORE_WORK = frozenset({"rate_limited", "unavailable"})
+_REFUSED_BEFORE_WORK = frozenset({"rate_limited", "unavailable", "overloaded"})
 _IDEMPOTENT_STATUSES = frozenset({502, 503, 504})
 
 
