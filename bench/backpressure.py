@@ -1,0 +1,171 @@
+"""Backpressure past saturation (issue 22): throughput, latency of accepted questions and the
+cost of refusals at concurrency 8, 32, 64 and 128, against one and two workers.
+
+Run: ``make bench BENCH=bench/backpressure.py`` (or ``uv run python bench/backpressure.py``).
+It starts a stack of its own (auth without login, query-api, the semantic answerer on the demo
+DuckDB; a vhost, database and Redis prefix of its own). Each concurrency level is a closed loop
+of ``c`` clients sending ``POST /api/v1/query`` for ``BENCH_SECONDS`` (8); a refused client
+waits its Retry-After, as both SDKs do, then asks again (``BENCH_REFUSED_PAUSE_MS=5``: after
+that fixed pause instead, a retry storm the gateway must shed). Configurations, same run:
+
+- ``1 worker, no cap``: ATLAS_GATEWAY_MAX_IN_FLIGHT far above any load, the behaviour before;
+- ``1 worker``, ``2 workers``: the cap at 2 x workers x ATLAS_QUERY_CONCURRENCY (the sizing
+  docs/operations.md gives), as an operator would set it.
+
+Goals, checked per capped configuration: throughput at 128 >= 90 % of the peak; p99 of accepted
+questions at 128 <= 2 x the p99 at the knee (the lowest level within 5 % of the peak); every
+refusal answered within 50 ms (p99). The load generator is an httpx async client in this
+process (issue 23 moves throughput to wrk): it shares the machine's cores with the stack, so
+latencies include its own scheduling; figures from a shared machine are noisy.
+Never part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.isolation import Isolation
+from tests.support.stack import Proc, Stack
+
+from bench.ask_path import pct, wait_workers
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+LEVELS = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8,32,64,128").split(",")]
+#: None: a refused client waits its Retry-After (what the SDKs do).
+REFUSED_PAUSE_S = (float(os.environ["BENCH_REFUSED_PAUSE_MS"]) / 1000
+                   if os.environ.get("BENCH_REFUSED_PAUSE_MS") else None)
+WORKER_CONCURRENCY = 4  # the default ATLAS_QUERY_CONCURRENCY
+QUESTION = "How many users signed up last week?"
+UNCAPPED = 100_000
+
+
+@dataclass
+class Level:
+    concurrency: int
+    seconds: float = 0.0
+    accepted_ms: list[float] = field(default_factory=list)
+    refused_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.accepted_ms) / self.seconds if self.seconds else 0.0
+
+    def row(self) -> str:
+        acc, ref = self.accepted_ms or [0.0], self.refused_ms or [0.0]
+        return (f"  c={self.concurrency:<4} {self.throughput:7.1f} answers/s  "
+                f"p50={pct(acc, 50):7.1f} ms  p99={pct(acc, 99):7.1f} ms  "
+                f"refused={len(self.refused_ms):<6} refusal p99={pct(ref, 99):6.1f} ms  "
+                f"errors={self.errors}")
+
+
+async def one_client(client: httpx.AsyncClient, url: str, until: float, level: Level) -> None:
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        try:
+            r = await client.post(url + "/api/v1/query", json={"question": QUESTION})
+        except httpx.HTTPError:
+            level.errors += 1
+            continue
+        ms = (time.perf_counter() - started) * 1000
+        if r.status_code == 200:
+            level.accepted_ms.append(ms)
+        elif r.status_code == 503 and r.json().get("error") == "overloaded":
+            level.refused_ms.append(ms)
+            pause = REFUSED_PAUSE_S
+            await asyncio.sleep(int(r.headers["retry-after"]) if pause is None else pause)
+        else:
+            level.errors += 1
+
+
+async def run_level(url: str, concurrency: int) -> Level:
+    level = Level(concurrency)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=150, limits=limits) as client:
+        started = time.monotonic()
+        until = started + SECONDS
+        await asyncio.gather(*(one_client(client, url, until, level) for _ in range(concurrency)))
+        level.seconds = time.monotonic() - started
+    return level
+
+
+def check_goals(levels: list[Level]) -> list[str]:
+    peak = max(levels, key=lambda lv: lv.throughput)
+    knee = next(lv for lv in levels if lv.throughput >= 0.95 * peak.throughput)
+    last = levels[-1]
+    refusals = [ms for lv in levels for ms in lv.refused_ms]
+    p99 = {lv.concurrency: pct(lv.accepted_ms or [0.0], 99) for lv in (knee, last)}
+    refusal_p99 = pct(refusals, 99) if refusals else 0.0
+    return [
+        _goal(f"throughput at c={last.concurrency} >= 90% of peak (c={peak.concurrency})",
+              last.throughput >= 0.9 * peak.throughput,
+              f"{last.throughput:.1f} vs {peak.throughput:.1f}"),
+        _goal(f"p99 at c={last.concurrency} <= 2x p99 at the knee (c={knee.concurrency})",
+              p99[last.concurrency] <= 2 * p99[knee.concurrency],
+              f"{p99[last.concurrency]:.1f} ms vs {p99[knee.concurrency]:.1f} ms"),
+        _goal("refusals answered in <= 50 ms (p99)", refusal_p99 <= 50,
+              f"{refusal_p99:.1f} ms over {len(refusals)} refusals"),
+    ]
+
+
+def _goal(name: str, met: bool, figures: str) -> str:
+    return f"  [{'met' if met else 'MISSED'}] {name}: {figures}"
+
+
+async def measure(stack: Stack, name: str, workers: int, cap: int) -> None:
+    gateway = stack.start_gateway(f"gateway-{cap}", {"ATLAS_GATEWAY_MAX_IN_FLIGHT": str(cap)})
+    proc = stack.procs[-1]
+    try:
+        await wait_workers(gateway, workers)
+        await run_level(gateway, 4)  # warm-up: caches, connections, the DuckDB file
+        print(f"\n-- {name} (ATLAS_GATEWAY_MAX_IN_FLIGHT={cap})")
+        levels = []
+        for concurrency in LEVELS:
+            levels.append(await run_level(gateway, concurrency))
+            print(levels[-1].row(), flush=True)
+        if cap != UNCAPPED:
+            print("\n".join(check_goals(levels)))
+    finally:
+        stack.stop(proc)
+
+
+async def main() -> None:
+    iso = await asyncio.to_thread(Isolation().create)
+    directory = Path(os.environ.get("BENCH_DIR", "/tmp/atlas-bench-backpressure"))
+    directory.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, before measuring
+    env = {
+        **iso.env(),
+        "ATLAS_LOG_LEVEL": "WARNING",
+        "ATLAS_QUERY_CONCURRENCY": str(WORKER_CONCURRENCY),
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
+    }
+    stack = Stack(env, directory)
+    try:
+        print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+              f"{SECONDS:g} s per level, load: httpx async client (same machine), refused "
+              f"clients wait {'Retry-After' if REFUSED_PAUSE_S is None else REFUSED_PAUSE_S}")
+        stack.start_auth()
+        stack.start_query_api()
+        worker: Proc = stack.start("atlas-query-worker", "worker-1")
+        await measure(stack, "1 worker, no cap", 1, UNCAPPED)
+        await measure(stack, "1 worker", 1, 2 * WORKER_CONCURRENCY)
+        stack.start("atlas-query-worker", "worker-2")
+        await measure(stack, "2 workers", 2, 2 * 2 * WORKER_CONCURRENCY)
+        assert worker.popen.poll() is None, "worker-1 died during the run"
+    finally:
+        stack.stop_all()
+        await asyncio.to_thread(iso.remove)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
