@@ -47,6 +47,11 @@ export interface QueryOptions {
 
 export type StreamQueryOptions = QueryOptions;
 
+export interface AskOptions extends QueryOptions {
+  /** `false`: a one-off question, nothing is stored (`conversationId` comes back null). */
+  store?: boolean | undefined;
+}
+
 export interface ChatOptions extends QueryOptions {
   /** The chat's id (the AI SDK's); made by the server when absent. */
   id?: string | undefined;
@@ -65,8 +70,8 @@ export class Atlas {
   }
 
   /** Ask a question and wait for the whole answer. */
-  query(question: string, options: QueryOptions = {}): Promise<QueryResponse> {
-    const body = { question, conversationId: options.conversationId };
+  query(question: string, options: AskOptions = {}): Promise<QueryResponse> {
+    const body = { question, conversationId: options.conversationId, store: options.store };
     return this.http.json("/api/v1/query", { method: "POST", body, signal: options.signal });
   }
 

@@ -13,6 +13,7 @@
 import { Atlas } from "./client.js";
 
 export {
+  type AskOptions,
   Atlas,
   type AtlasClient,
   type AtlasClientOptions,

@@ -114,12 +114,19 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def query_call(question: str, conversation_id: str | None, surface: str | None = None) -> Call:
+def query_call(
+    question: str,
+    conversation_id: str | None,
+    surface: str | None = None,
+    store: bool | None = None,
+) -> Call:
     body: dict[str, Any] = {"question": question}
     if conversation_id is not None:
         body["conversationId"] = conversation_id
     if surface is not None:
         body["surface"] = surface
+    if store is not None:
+        body["store"] = store
     return Call("POST", "/api/v1/query", json=body)
 
 

@@ -78,13 +78,19 @@ class Atlas(b.ClientBase):
     # Asking.
 
     def query(
-        self, question: str, conversation_id: str | None = None, *, surface: str | None = None
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        surface: str | None = None,
+        store: bool | None = None,
     ) -> QueryResult:
         """Ask and wait for the whole answer (``POST /api/v1/query``).
 
         ``surface`` (``web``, ``api``, ``mcp``, ``slack``) labels the stored conversation.
+        ``store=False``: a one-off question, nothing stored (``conversation_id`` is None).
         """
-        call = b.query_call(question, conversation_id, surface)
+        call = b.query_call(question, conversation_id, surface, store)
         return QueryResult.from_json(self._json(call))
 
     def stream_query(
