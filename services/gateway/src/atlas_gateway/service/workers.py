@@ -2,8 +2,9 @@
 
 The broker counts a frozen worker's consumer until its AMQP heartbeat times out; the registry
 (:mod:`atlas_common.workers`) knows it is silent after ``ATLAS_WORKER_STALE_S``. A worker counts
-as available only when both agree, so ``min(consumers, fresh)``; when Redis cannot be read the
-consumer count alone decides (Redis down is reported by its own check).
+as available only when both agree, so ``min(consumers, fresh)``. The consumer count alone
+decides when Redis cannot be read (Redis down is reported by its own check) or when nothing is
+registered at all (workers older than the registry, during a rolling upgrade).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class WorkerStatus:
 
     @property
     def available(self) -> int:
-        if self.census is None:
+        if self.census is None or not (self.census.fresh or self.census.stale):
             return self.consumers
         return min(self.consumers, len(self.census.fresh))
 
