@@ -33,6 +33,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from atlas_common.access_log import route_template
+from atlas_common.telemetry import mark_logged
+
 log = logging.getLogger(__name__)
 
 ErrorCode = Literal[
@@ -238,7 +241,12 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error", extra={"path": request.url.path})
+    """The one record of an unhandled error (with its traceback): Starlette raises the
+    exception again after this answer, and uvicorn's report of it is dropped as a duplicate."""
+    log.error("unhandled error", exc_info=exc, extra={
+        "request_id": request_id_of(request), "method": request.method,
+        "route": route_template(request.scope)})
+    mark_logged(exc)
     return error_response(request, AtlasError("An internal error occurred"))
 
 

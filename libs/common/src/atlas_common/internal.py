@@ -2,7 +2,8 @@
 
 Internal endpoints refuse calls without ``ATLAS_INTERNAL_TOKEN`` (compared in constant time).
 The gateway sends the verified principal in ``X-Atlas-Principal``; services trust it only when
-the token is right.
+the token is right. Every call made while serving a request carries that request's id
+(``x-request-id``), so an internal service's log records and error bodies use the gateway's id.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
+from atlas_common.access_log import current_request_id
 from atlas_common.errors import AtlasError
 from atlas_common.principal import Principal
 
 INTERNAL_TOKEN_HEADER = "x-atlas-internal-token"  # noqa: S105 - a header name
 PRINCIPAL_HEADER = "x-atlas-principal"
+REQUEST_ID_HEADER = "x-request-id"
 
 
 def encode_principal(principal: Principal) -> str:
@@ -29,9 +32,14 @@ def decode_principal(value: str) -> Principal:
 
 
 def internal_headers(token: str, principal: Principal | None = None) -> dict[str, str]:
+    """The token, the principal, and the id of the request being served (so the service
+    called logs, and answers errors, under the id the gateway gave its caller)."""
     headers = {INTERNAL_TOKEN_HEADER: token}
     if principal is not None:
         headers[PRINCIPAL_HEADER] = encode_principal(principal)
+    request_id = current_request_id()
+    if request_id is not None:
+        headers[REQUEST_ID_HEADER] = request_id
     return headers
 
 

@@ -12,6 +12,7 @@ built.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -22,6 +23,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import ValidationError
 
 from atlas_common.db_unavailable import install_database_down_handler
+from atlas_common.access_log import AccessLogMiddleware
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
 from atlas_common.settings import CommonSettings
@@ -84,8 +86,11 @@ def run_service(
     except StartupError as exc:
         die(name, str(exc))
     host, port = listen(settings)
-    uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False,
-                timeout_graceful_shutdown=5)
+    # log_config=None: uvicorn's loggers go through the JSON handler of setup_logging;
+    # access_log=False: its access lines carry raw paths and query strings (AccessLogMiddleware
+    # logs the route template instead).
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False,
+                proxy_headers=False, timeout_graceful_shutdown=5)
 
 
 def run_worker(name: str, settings_class: type[S],
@@ -101,11 +106,14 @@ def run_worker(name: str, settings_class: type[S],
 def internal_app(title: str, internal_token: str, lifespan: Lifespan,
                  routers: Sequence[APIRouter]) -> FastAPI:
     """An app only Atlas processes call: docs and schema off, the error envelope, every
-    router behind the internal token, and an unguarded ``/healthz``."""
+    router behind the internal token, an unguarded ``/healthz``, and an access line per request
+    at DEBUG."""
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url=None)
     install_error_handlers(app)
     install_database_down_handler(app)  # PostgreSQL restarting: 503, not 500
+    # DEBUG: the gateway's INFO line already says the request happened, under the same id.
+    app.add_middleware(AccessLogMiddleware, level=logging.DEBUG, id_header=True)
     guard = [Depends(require_internal_token(internal_token))]
     for router in routers:
         app.include_router(router, dependencies=guard)

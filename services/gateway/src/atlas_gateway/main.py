@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
+from atlas_common.access_log import AccessLogMiddleware
 from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
@@ -91,6 +93,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(AdmissionMiddleware)  # innermost: a refusal still has its request id
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    # Outside the request id, body limit and refusals: every public request is one INFO line,
+    # in a server span whose trace id the bus carries to the worker.
+    app.add_middleware(AccessLogMiddleware, level=logging.INFO, span=True)
     _add_cors(app, settings.cors_origins)  # last = outermost: 401/403/413/429 carry CORS too
     return app
 

@@ -99,7 +99,7 @@ class JobRunner:
             attempt=delivery.attempt,
             token_delay_s=self.settings.token_delay_ms / 1000,
         )
-        log.info("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
+        log.debug("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
         if not await self._run_answerer(ctx, writer):
             return
         if self.conversations is not None and job.conversation_id:
@@ -109,7 +109,7 @@ class JobRunner:
         if not recorder.usage_sent:
             await writer.emit(UsageEvent())
         await writer.emit(DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps))
-        log.info(
+        log.debug(  # the gateway's access line is the INFO record of an answered question
             "job answered",
             extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
         )
