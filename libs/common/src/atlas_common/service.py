@@ -22,8 +22,8 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import ValidationError
 
-from atlas_common.db_unavailable import install_database_down_handler
 from atlas_common.access_log import AccessLogMiddleware
+from atlas_common.db_unavailable import install_database_down_handler
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
 from atlas_common.settings import CommonSettings
