@@ -29,8 +29,9 @@ def stack(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory) -> Ite
     }
     s = Stack(env, directory)
     try:
-        s.start("atlas-query-worker", "worker-1")
-        s.start("atlas-query-worker", "worker-2")
+        # DEBUG: the "job started" record, which says which worker took a job, is a DEBUG one.
+        s.start("atlas-query-worker", "worker-1", {"ATLAS_LOG_LEVEL": "DEBUG"})
+        s.start("atlas-query-worker", "worker-2", {"ATLAS_LOG_LEVEL": "DEBUG"})
         s.start_keys()  # the API key routes answer as documented (tests/e2e/test_openapi_*)
         s.start_auth()
         s.start_query_api()

@@ -96,6 +96,7 @@ def _environment(isolation: Isolation, directory: Path) -> tuple[dict[str, str],
         **isolation.env(),
         "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
         "ATLAS_LOG_JSON": "true",
+        "ATLAS_LOG_LEVEL": "DEBUG",  # the workers' "job started" records are DEBUG ones
         # Slow tokens: the kill lands while the answer is still streaming.
         "ATLAS_WORKER_TOKEN_DELAY_MS": "40",
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
