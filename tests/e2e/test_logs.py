@@ -144,6 +144,9 @@ def test_an_answered_question_is_one_access_line_at_the_gateway(logged: Logged) 
         assert line.keys() >= ACCESS_KEYS, line
         assert (line["method"], line["route"], line["status"]) == ("POST", "/api/v1/query", 200)
         assert isinstance(line["duration_ms"], float) and len(line["trace_id"]) == 32
+        worker = [r for r in records(logged.stack)
+                  if r["service"] == "query-worker" and r.get("request_id") == request_id]
+        assert worker and {r["trace_id"] for r in worker} == {line["trace_id"]}  # one trace
 
 
 def test_info_logs_per_answered_question_fit_the_budget(logged: Logged) -> None:

@@ -39,9 +39,10 @@ def current_request_id() -> str | None:
 class AccessLogMiddleware:
     """Log each HTTP request once, when its response ends (a stream: when the stream ends).
 
-    With ``span=True`` (the gateway) the request runs in a server span, so the trace id of the
-    access line is the one the bus carries to the worker. A request that raised is logged with
-    status 500: the error handler logs the exception itself, once.
+    With ``span=True`` (the gateway) the request runs in a server span (FastAPI's, else one of
+    its own), so the trace id of the access line is the one the bus carries to the worker. A
+    request that raised is logged with status 500: the error handler logs the exception
+    itself, once.
     """
 
     def __init__(self, app: ASGIApp, *, level: int = logging.INFO, span: bool = False,
@@ -80,7 +81,9 @@ class AccessLogMiddleware:
             _state.reset(token)
 
     def _span(self, scope: Scope) -> AbstractContextManager[Any]:
-        if not self.span:
+        # FastAPI's own telemetry already opens a server span once a tracer provider is set:
+        # then the line takes its trace id, and no second span nests in it.
+        if not self.span or trace.get_current_span().get_span_context().is_valid:
             return nullcontext()
         return tracer.start_as_current_span(f"HTTP {scope['method']}", kind=trace.SpanKind.SERVER)
 
