@@ -19,13 +19,18 @@ def chat_body(text: str, chat_id: str) -> dict[str, object]:
 
 
 def stream_with_fault(
-    gateway: str, body: dict[str, object], fault: Callable[[str, list[SseFrame]], bool]
+    gateway: str,
+    body: dict[str, object],
+    fault: Callable[[str, list[SseFrame]], bool],
+    headers: dict[str, str] | None = None,
 ) -> tuple[str, list[SseFrame]]:
     """Read the whole stream; call ``fault(request_id, frames)`` after each frame until it
     returns True (it injected its fault)."""
     frames: list[SseFrame] = []
     injected = False
-    with httpx.stream("POST", gateway + "/api/v1/chat", json=body, timeout=90) as r:
+    with httpx.stream(
+        "POST", gateway + "/api/v1/chat", json=body, headers=headers, timeout=90
+    ) as r:
         assert r.status_code == 200, r.read()
         request_id = r.headers["x-request-id"]
         for frame in parse_sse(r.iter_lines()):
@@ -55,7 +60,11 @@ def deltas(frames: list[SseFrame]) -> int:
     return sum(f.type == "text-delta" for f in frames)
 
 
-def expected_answer(gateway: str, question: str = DEMO_QUESTION) -> str:
-    r = httpx.post(gateway + "/api/v1/query", json={"question": question}, timeout=90)
+def expected_answer(
+    gateway: str, question: str = DEMO_QUESTION, headers: dict[str, str] | None = None
+) -> str:
+    r = httpx.post(
+        gateway + "/api/v1/query", json={"question": question}, headers=headers, timeout=90
+    )
     assert r.status_code == 200, r.text
     return str(r.json()["answer"])

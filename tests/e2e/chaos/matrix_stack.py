@@ -125,7 +125,7 @@ def matrix_stack(directory: Path) -> Iterator[MatrixStack]:
         "ATLAS_PLANS_FILE": str(plans),
         "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
-        "ATLAS_WORKER_TOKEN_DELAY_MS": "10",
+        "ATLAS_WORKER_TOKEN_DELAY_MS": "25",  # "mid-answer" is a window a test can hit
         "ATLAS_QUERY_DEADLINE_S": "60",
         "ATLAS_AUTH_CACHE_TTL_S": "60",
     }

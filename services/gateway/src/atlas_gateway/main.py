@@ -17,6 +17,7 @@ from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
+from atlas_common.redis_resilience import install_redis_down_handler, reconnecting_retry
 from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
 from atlas_gateway.admission import AdmissionMiddleware
@@ -75,6 +76,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_redis_down_handler(app)  # Redis down: 503, not 500
     app.add_exception_handler(405, method_not_allowed(app))  # Allow: every route of the path
     install_openapi(app)
     install_docs(app, "/api/v1/openapi.json", app.title)
@@ -101,7 +103,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
 
 async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayState:
-    redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+    # retry: after a Redis restart the pooled connections are stale, not Redis
+    redis = Redis.from_url(settings.redis_url, health_check_interval=10, retry=reconnecting_retry())
     stack.push_async_callback(redis.aclose)
     hub = StreamHub(redis, settings.redis_prefix)
     await hub.start()

@@ -1,0 +1,42 @@
+"""Redis restarting: a client with reconnecting_retry() survives stale pooled connections, and
+an app with the handler answers 503 unavailable (+ Retry-After) when Redis is down, not 500."""
+
+from __future__ import annotations
+
+import httpx
+import redis.exceptions
+from fastapi import FastAPI
+from redis.asyncio import Redis
+
+from atlas_common.errors import install_error_handlers
+from atlas_common.redis_resilience import install_redis_down_handler, reconnecting_retry
+from tests.support.isolation import BASE_REDIS_URL
+
+
+async def test_redis_down_is_unavailable() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    install_redis_down_handler(app)
+
+    @app.get("/down")
+    async def down() -> None:
+        raise redis.exceptions.ConnectionError("Connection closed by server.")
+
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+        r = await http.get("/down")
+    assert r.status_code == 503 and r.json()["error"] == "unavailable"
+    assert int(r.headers["retry-after"]) >= 1
+
+
+async def test_a_killed_connection_is_replaced_not_reported() -> None:
+    client = Redis.from_url(BASE_REDIS_URL, retry=reconnecting_retry())
+    killer = Redis.from_url(BASE_REDIS_URL)
+    try:
+        await client.client_setname("atlas-retry-test")
+        own_id = await client.client_id()
+        await killer.client_kill_filter(_id=own_id)  # what a Redis restart does to the pool
+        assert await client.ping()
+    finally:
+        await client.aclose()
+        await killer.aclose()
