@@ -49,5 +49,5 @@ def test_retry_after_is_the_backlog_over_the_drain_rate_within_bounds() -> None:
     assert admission.retry_after() == 5  # 100 waiting at 20 a second
     assert admission.retry_after(backlog=1) == 1  # never below one second
     assert admission.retry_after(backlog=100_000) == MAX_RETRY_AFTER_S
-    refusal = admission.refusal("busy")
-    assert refusal.headers["Retry-After"] == "5" and refusal.code == "overloaded"
+    advised = {int(admission.refusal("busy").headers["Retry-After"]) for _ in range(200)}
+    assert advised <= set(range(5, 11)) and len(advised) > 1  # spread over [5, 10]: no wave

@@ -6,7 +6,9 @@ so a refusal costs microseconds and shedding load never adds load. Without the c
 question was queued: throughput fell as load rose and latency grew to the 120 s deadline.
 
 ``Retry-After`` is how long the work already in flight takes to drain at the rate this replica
-has been finishing answers (an exponentially weighted rate, so it follows the load).
+has been finishing answers (an exponentially weighted rate, so it follows the load), drawn at
+random up to twice that: callers refused in the same burst then come back spread out, not in
+one wave that is refused again.
 A question holds its slot until its answer is sent: the JSON body, or the last frame of its
 stream (or the client leaving).
 """
@@ -14,6 +16,7 @@ stream (or the client leaving).
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Callable
 
@@ -82,7 +85,9 @@ class Admission:
         return max(1, min(MAX_RETRY_AFTER_S, math.ceil(waiting / rate)))
 
     def refusal(self, message: str, backlog: int | None = None) -> Overloaded:
-        return Overloaded(message, retry_after=self.retry_after(backlog))
+        base = self.retry_after(backlog)
+        spread = random.randint(base, max(base, min(2 * base, MAX_RETRY_AFTER_S)))
+        return Overloaded(message, retry_after=spread)
 
 
 class AdmissionMiddleware:
