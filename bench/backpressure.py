@@ -14,9 +14,10 @@ that fixed pause instead, a retry storm the gateway must shed). Configurations, 
 
 Goals, checked per capped configuration: throughput at 128 >= 90 % of the peak; p99 of accepted
 questions at 128 <= 2 x the p99 at the knee (the lowest level within 5 % of the peak); every
-refusal answered within 50 ms (p99). The load generator is an httpx async client in this
-process (issue 23 moves throughput to wrk): it shares the machine's cores with the stack, so
-latencies include its own scheduling; figures from a shared machine are noisy.
+refusal answered within 50 ms (p99). Beside them, the gateway's own cost of a refusal: the ASGI
+app called in this process, no network, no other load. The load generator is an httpx async
+client in this process (issue 23 moves throughput to wrk): it shares the machine's cores with
+the stack, so latencies include its own scheduling; figures from a shared machine are noisy.
 Never part of ``make test``.
 """
 
@@ -30,6 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from starlette.types import Message
+
+from atlas_common.service import set_state
+from atlas_gateway.admission import Admission
+from atlas_gateway.main import create_app
+from atlas_gateway.settings import GatewaySettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -121,6 +128,31 @@ def _goal(name: str, met: bool, figures: str) -> str:
     return f"  [{'met' if met else 'MISSED'}] {name}: {figures}"
 
 
+async def refusal_cost_us(n: int = 5000) -> float:
+    """Microseconds per refusal through the gateway's whole middleware stack, in process."""
+    app = create_app(GatewaySettings())
+    full = Admission(cap=1, fallback_retry_after_s=5)
+    full.in_flight = 1
+    set_state(app, type("State", (), {"admission": full})())
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/query", "raw_path": b"",
+             "headers": [(b"content-type", b"application/json")], "query_string": b"",
+             "http_version": "1.1", "scheme": "http", "server": ("127.0.0.1", 80),
+             "client": ("127.0.0.1", 1), "root_path": "", "app": app}
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: Message) -> None:
+        pass
+
+    for _ in range(200):  # warm-up: builds the middleware stack
+        await app(dict(scope), receive, send)
+    started = time.perf_counter()
+    for _ in range(n):
+        await app(dict(scope), receive, send)
+    return (time.perf_counter() - started) / n * 1e6
+
+
 async def measure(stack: Stack, name: str, workers: int, cap: int) -> None:
     gateway = stack.start_gateway(f"gateway-{cap}", {"ATLAS_GATEWAY_MAX_IN_FLIGHT": str(cap)})
     proc = stack.procs[-1]
@@ -154,6 +186,7 @@ async def main() -> None:
         print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
               f"{SECONDS:g} s per level, load: httpx async client (same machine), refused "
               f"clients wait {'Retry-After' if REFUSED_PAUSE_S is None else REFUSED_PAUSE_S}")
+        print(f"gateway's own cost of a refusal (in process): {await refusal_cost_us():.0f} us")
         stack.start_auth()
         stack.start_query_api()
         worker: Proc = stack.start("atlas-query-worker", "worker-1")
