@@ -2370,9 +2370,9 @@ export interface components {
             expiresIn?: ("1h" | "24h" | "7d" | "30d" | "never") | null;
             /**
              * Sharemode
-             * @description Only `public` is served.
+             * @description Only `public` is served (`org`: 400 `invalid_request`).
              */
-            shareMode?: ("public" | "org") | null;
+            shareMode?: "public" | null;
         };
         /** SharedConversation */
         SharedConversation: {
@@ -2545,14 +2545,11 @@ export interface operations {
                 "application/json": {
                     /** @description RLS claims you hold; default (or null): yours */
                     claims?: Record<string, never> | null;
-                    /** @description Seconds; omit for a key that never expires */
-                    expiresIn?: number;
+                    /** @description Seconds; omit (or null) for a key that never expires */
+                    expiresIn?: number | null;
                     name: string;
-                    /**
-                     * @description Default analyst; never above yours
-                     * @enum {string}
-                     */
-                    role?: "viewer" | "analyst" | "admin";
+                    /** @description Default (or null) analyst; never above yours */
+                    role?: ("viewer" | "analyst" | "admin") | null;
                 };
             };
         };
@@ -3006,7 +3003,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                name: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3040,6 +3039,15 @@ export interface operations {
             };
             /** @description Not found, or not yours (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3266,7 +3274,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                file: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3301,6 +3311,15 @@ export interface operations {
             };
             /** @description Not found, or not yours (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3332,7 +3351,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                folder: string;
+                file: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -3367,6 +3389,15 @@ export interface operations {
             };
             /** @description Not found, or not yours (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3413,7 +3444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Malformed input (`invalid_request`) */
@@ -3585,7 +3616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description Malformed input (`invalid_request`) */
@@ -3833,7 +3864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": unknown;
                 };
             };
             /** @description The run has finished (or the conversation has none): nothing to resume. */
@@ -4832,7 +4863,9 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                name: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -4866,6 +4899,15 @@ export interface operations {
             };
             /** @description Not found, or not yours (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,6 +17,7 @@ from atlas_auth.routes import admin_users, auth, internal
 from atlas_auth.settings import AuthSettings
 from atlas_auth.state import build_state
 from atlas_auth.stored_keys import StoredKeyVerifier
+from atlas_common.allow import install_allow
 from atlas_common.service import internal_app, run_service, set_state
 
 log = logging.getLogger("atlas_auth")
@@ -36,8 +37,10 @@ def create_app(settings: AuthSettings, *, stored_keys: StoredKeyVerifier | None 
             log.info("auth service ready", extra={"mode": mode})
             yield
 
-    return internal_app("Atlas auth", settings.internal_token, lifespan,
-                        [internal.router, auth.router, admin_users.router])
+    app = internal_app("Atlas auth", settings.internal_token, lifespan,
+                       [internal.router, auth.router, admin_users.router])
+    install_allow(app)  # the gateway relays its 405s: Allow names every method of the path
+    return app
 
 
 def run() -> None:

@@ -11,7 +11,8 @@ from pydantic.alias_generators import to_camel
 
 from atlas_common.principal import Principal, Role
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# No control characters: PostgreSQL refuses a NUL in text (a 500, where this is a 422).
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # argon2 cost does not depend on length, but a bound keeps bodies small
 MAX_HEADER = 8192

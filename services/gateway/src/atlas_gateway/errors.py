@@ -9,7 +9,8 @@ Exceptions::
     ├── OverRateLimit    429 rate_limited    (+ retryAfterSeconds, Retry-After)
     └── InvalidQuestion  422 validation_error an empty or too long question
 
-``method_not_allowed`` answers 405 ``method_not_allowed`` with an ``Allow`` header.
+``method_not_allowed`` (atlas_common.allow) answers 405 with ``Allow`` naming every method
+of the path.
 
 Relayed failures keep the code the service answered (``auth.authenticator``); a service
 that cannot be reached is ``atlas_common.errors.Unavailable``.
@@ -17,22 +18,11 @@ that cannot be reached is ``atlas_common.errors.Unavailable``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from atlas_common.allow import method_not_allowed
+from atlas_common.errors import Forbidden, ForbiddenRole, RateLimited, ValidationFailed
 
-from fastapi.routing import APIRoute
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Match, Route
-
-from atlas_common.errors import (
-    AtlasError,
-    Forbidden,
-    ForbiddenRole,
-    RateLimited,
-    ValidationFailed,
-    error_response,
-)
+__all__ = ["InvalidQuestion", "NotInRoleTable", "OriginMismatch", "OverRateLimit", "RoleTooLow",
+           "method_not_allowed"]
 
 
 class NotInRoleTable(ForbiddenRole):
@@ -60,20 +50,3 @@ class InvalidQuestion(ValidationFailed):
     def __init__(self, problem: str, message: str) -> None:
         super().__init__("question", problem, message=f"question: {message}")
 
-
-def method_not_allowed(app: Starlette) -> Callable[[Request, Exception], Awaitable[Response]]:
-    """405 with ``Allow`` naming every method the path serves: Starlette's own names only the
-    first route that matched the path, where several routes may share it (GET and DELETE of a
-    conversation are two routes)."""
-
-    async def handler(request: Request, exc: Exception) -> Response:
-        allowed: set[str] = set()
-        for route in app.router.routes:
-            match, _ = route.matches({**request.scope, "method": "\x00"})
-            if match is not Match.NONE and isinstance(route, Route | APIRoute) and route.methods:
-                allowed |= route.methods
-        headers = {"Allow": ", ".join(sorted(allowed))}
-        return error_response(request, AtlasError(
-            "Method Not Allowed", code="method_not_allowed", status_code=405, headers=headers))
-
-    return handler

@@ -17,7 +17,9 @@ from atlas_common.wire.errors import error_responses
 OPTIONAL_AUTH: Final = frozenset({"/api/auth/sign-out", "/api/auth/get-session"})
 
 # The auth service strips and lower-cases an email before matching it (schemas.py).
-_EMAIL = {"type": "string", "pattern": r"^\s*[^@\s]{1,64}@[^@\s]+\.[^@\s]+\s*$",
+_LOCAL_PART = r"[^@\s\x00-\x1f\x7f]"
+_EMAIL = {"type": "string",
+          "pattern": rf"^\s*{_LOCAL_PART}{{1,64}}@{_LOCAL_PART}+\.{_LOCAL_PART}+\s*$",
           "maxLength": 254}
 _PASSWORD = {"type": "string", "minLength": 8, "maxLength": 128}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 100}

@@ -16,6 +16,11 @@ class WireModel(BaseModel):
 
 
 class QueryRequest(WireModel):
+    # The document says what the route refuses: `store: false` with a conversationId is 400.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"store": {"const": False}}, "required": ["store"]},
+        "then": {"properties": {"conversationId": {"type": "null"}}},
+    })
     # Blank is refused (422) after stripping: the pattern says "some non-space character".
     question: str = Field(
         min_length=1,

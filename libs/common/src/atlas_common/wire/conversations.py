@@ -77,7 +77,13 @@ class StarOut(WireModel):
 class ShareRequest(WireModel):
     model_config = ConfigDict(extra="ignore")
     expires_in: ShareExpiry | None = Field(None, description="Default: never.")
-    share_mode: ShareMode | None = Field(None, description="Only `public` is served.")
+    # Parsed as upstream's two modes, but only `public` is served (`org` is 400): the document
+    # offers what is served.
+    share_mode: ShareMode | None = Field(
+        None,
+        description="Only `public` is served (`org`: 400 `invalid_request`).",
+        json_schema_extra={"anyOf": [{"type": "string", "enum": ["public"]}, {"type": "null"}]},
+    )
 
 
 class ShareLink(WireModel):

@@ -64,7 +64,8 @@ async def query(
 
 _STREAM: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        # No schema: each event's data is a JSON frame (docs), not one string.
+        "content": {"text/event-stream": {}},
         "description": "The AI SDK UI message stream (`x-vercel-ai-ui-message-stream: v1`).",
     },
 }

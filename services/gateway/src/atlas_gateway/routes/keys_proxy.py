@@ -32,15 +32,16 @@ _CREATE = _body(
         "properties": {
             "name": {"type": "string", "minLength": 1, "maxLength": 100},
             "expiresIn": {
-                "type": "integer",
-                "minimum": 3600,
-                "maximum": 31536000,
-                "description": "Seconds; omit for a key that never expires",
+                "anyOf": [{"type": "integer", "minimum": 3600, "maximum": 31536000},
+                          {"type": "null"}],
+                "description": "Seconds; omit (or null) for a key that never expires",
             },
             "role": {
-                "type": "string",
-                "enum": ["viewer", "analyst", "admin"],
-                "description": "Default analyst; never above yours",
+                "anyOf": [
+                    {"type": "string", "enum": ["viewer", "analyst", "admin"]},
+                    {"type": "null"},
+                ],
+                "description": "Default (or null) analyst; never above yours",
             },
             "claims": {
                 "anyOf": [{"type": "object"}, {"type": "null"}],

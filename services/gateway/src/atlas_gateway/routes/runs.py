@@ -24,7 +24,7 @@ router = APIRouter(tags=["Ask"])
 ConversationId = Annotated[str, Depends(checked_conversation_id)]
 _SSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {}},  # each event's data is a JSON frame
         "description": "The AI SDK UI message stream, from `Last-Event-ID` if given.",
     }
 }

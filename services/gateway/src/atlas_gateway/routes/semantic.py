@@ -5,6 +5,7 @@ entity, metrics, glossary, catalog, and the raw YAML files, at upstream Atlas's 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -35,8 +36,14 @@ async def _relay(request: Request, state: State, principal: CurrentPrincipal) ->
 def _get(path: str, summary: str, model: type | None = None) -> None:
     """One relayed GET: documented with its response model, answered by query-api."""
     responses = {**error_responses(401, 404), **(YAML if model is None else {})}
+    # The relay reads no parameter, so the path's are declared for the document here.
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
     router.add_api_route(
-        path, _relay, methods=["GET"], summary=summary, response_model=model, responses=responses
+        path, _relay, methods=["GET"], summary=summary, response_model=model, responses=responses,
+        openapi_extra={"parameters": parameters} if parameters else None,
     )
 
 
