@@ -83,6 +83,8 @@ def test_frozen_worker_is_replaced_and_reported(chaos: ChaosStack) -> None:
         assert kinds.count("data-restart") == 1 and "error" not in kinds
         assert text_after_last_restart(frames).strip() == answer
         assert answered_after < REDELIVERY_BOUND_S, answered_after
+        print(f"\nfrozen worker's question answered by the other {answered_after:.1f} s after "
+              f"SIGSTOP (AMQP heartbeat {AMQP_HEARTBEAT_S} s)")
         # /api/health names the frozen worker (hostname-pid) once it is silent past the bound.
         stale = wait_for(lambda: _stale_ids(chaos), timeout=40, what="a stale worker reported")
         assert [s.rsplit("-", 1)[1] for s in stale] == [str(frozen[0].popen.pid)]
