@@ -59,6 +59,12 @@ chaos: install
 	@for i in $$(seq 1 $(CHAOS_RUNS)); do echo "== chaos run $$i/$(CHAOS_RUNS)"; \
 	  $(UV) run --no-sync pytest -q -m chaos -p no:cacheprovider $(PYTEST_ARGS) || exit 1; done
 
+# The soak (never in test or chaos): half the knee for SOAK_SECONDS (default 600), then RSS
+# growth <= 10 %, file descriptors and Redis subscriptions back to the baseline.
+.PHONY: soak
+soak: install
+	@$(UV) run --no-sync python -m tests.e2e.chaos.soak
+
 # The planner's evaluation: every question of each set with its verdict, per capability.
 eval: install
 	@$(UV) run --no-sync python -m tests.query.planner.evaluate
