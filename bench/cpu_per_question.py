@@ -278,8 +278,14 @@ def latency_row(name: str, ms: list[float]) -> str:
 def wrk_row(name: str, c: int, r: wrk.WrkResult) -> str:
     lat = r.latency_ms
     return (f"{name:<28} c={c:<3} {r.rps:8.1f} req/s  p50={lat['p50']:7.2f} ms  "
-            f"p99={lat['p99']:7.2f} ms  errors={r.errors}  "
+            f"p99={lat['p99']:7.2f} ms  errors={r.errors}{refused(r)}  "
             f"wrk cpu={r.client_cpu_s / r.seconds:4.0%}")
+
+
+def refused(r: wrk.WrkResult) -> str:
+    """The statuses other than 2xx, e.g. `` (503: 2889)`` for load shed by the gateway."""
+    other = {s: n for s, n in sorted(r.statuses.items()) if not 200 <= s < 300}
+    return f" ({', '.join(f'{s}: {n}' for s, n in other.items())})" if other else ""
 
 
 # --- the run -------------------------------------------------------------------------------
@@ -344,7 +350,8 @@ async def measure(stack: Stack, iso: Isolation, bare_url: str) -> dict[str, Any]
         "latency_c1_ms": {name: {"p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99)}
                           for name, v in (("query", query_ms), ("ttft", ttft),
                                           ("ask_overhead", overhead))},
-        "saturation": {name: {c: {"rps": r.rps, **r.latency_ms, "errors": r.errors}
+        "saturation": {name: {c: {"rps": r.rps, **r.latency_ms, "errors": r.errors,
+                                  "statuses": r.statuses}
                               for c, r in rows.items()} for name, rows in sat.items()},
     }
 

@@ -4,7 +4,8 @@
 --   RATE_PER_THREAD: requests per second this thread offers (0: as fast as the connections go).
 -- The credential comes from the environment (ATLAS_BENCH_AUTHORIZATION), not argv, so it
 -- does not show in a process listing.
--- done() prints one line "WRK_JSON {...}" that the Python side parses.
+-- done() prints one line "WRK_JSON {...}" that the Python side parses, with the count of
+-- answers per HTTP status (so a refusal by design, 503 overloaded, shows apart from a failure).
 
 local ffi = require("ffi")
 ffi.cdef [[
@@ -42,6 +43,17 @@ function init(args)
   end
 end
 
+-- Every thread's state, so done() can add up the statuses each one counted.
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+statuses = {} -- per thread: status code -> answers (a global, for thread:get)
+function response(status, _, _)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
 function request()
   turn = turn % #requests + 1
   return requests[turn]
@@ -57,6 +69,18 @@ function paced_delay()
   return math.floor(wait + 0.5)
 end
 
+local function status_counts()
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do
+      total[status] = (total[status] or 0) + n
+    end
+  end
+  local out = {}
+  for status, n in pairs(total) do out[#out + 1] = string.format('"%d": %d', status, n) end
+  return table.concat(out, ", ")
+end
+
 function done(summary, latency, _)
   local e = summary.errors
   local p = {}
@@ -66,7 +90,7 @@ function done(summary, latency, _)
   io.write(string.format(
     'WRK_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect_errors": %d, ' ..
     '"read_errors": %d, "write_errors": %d, "status_errors": %d, "timeouts": %d, ' ..
-    '"latency_us": {"mean": %.1f, "max": %.1f, %s}}\n',
+    '"latency_us": {"mean": %.1f, "max": %.1f, %s}, "statuses": {%s}}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, latency.mean, latency.max, table.concat(p, ", ")))
+    e.timeout, latency.mean, latency.max, table.concat(p, ", "), status_counts()))
 end

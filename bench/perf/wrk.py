@@ -46,6 +46,7 @@ class WrkResult:
     errors: int  # connect, read, write, timeouts and non-2xx/3xx answers
     latency_ms: dict[str, float]  # mean, max, p50, p90, p95, p99
     client_cpu_s: float  # wrk's own user + system time
+    statuses: dict[int, int]  # answers per HTTP status
 
     @property
     def answered(self) -> int:
@@ -105,4 +106,5 @@ def _parse(done: subprocess.CompletedProcess[str], cpu_s: float) -> WrkResult:
         errors=errors,
         latency_ms={k: v / 1000 for k, v in raw["latency_us"].items()},
         client_cpu_s=cpu_s,
+        statuses={int(k): v for k, v in raw["statuses"].items()},
     )
