@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas_gateway.admission import MAX_RETRY_AFTER_S, Admission, DrainRate
+from atlas_gateway.admission import COLD_RETRY_AFTER_S, MAX_RETRY_AFTER_S, Admission, DrainRate
 
 
 class Clock:
@@ -32,7 +32,7 @@ def test_the_drain_rate_follows_a_steady_load() -> None:
 
 
 def test_the_cap_admits_until_full_and_again_after_a_leave() -> None:
-    admission = Admission(cap=2, fallback_retry_after_s=5)
+    admission = Admission(cap=2)
     assert admission.try_enter() and admission.try_enter()
     assert not admission.try_enter() and admission.refused == 1
     admission.leave(answered=True)
@@ -40,8 +40,8 @@ def test_the_cap_admits_until_full_and_again_after_a_leave() -> None:
 
 
 def test_retry_after_is_the_backlog_over_the_drain_rate_within_bounds() -> None:
-    admission = Admission(cap=100, fallback_retry_after_s=5)
-    assert admission.retry_after() == 5  # nothing measured yet: the fallback
+    admission = Admission(cap=100)
+    assert admission.retry_after() == COLD_RETRY_AFTER_S  # nothing measured yet: the shortest
     clock = Clock()
     admission.drain = DrainRate(clock=clock)
     steady(admission.drain, clock, per_second=20, seconds=60)

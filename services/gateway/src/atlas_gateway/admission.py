@@ -32,6 +32,9 @@ QUESTION_ROUTES = frozenset({"/api/v1/query", "/api/v1/chat", "/api/chat"})
 MAX_RETRY_AFTER_S = 30
 #: Time constant of the drain rate: a few seconds follows a change of load, not one burst.
 RATE_TAU_S = 10.0
+#: Advice before anything was answered (a cold start under a burst): the shortest, since the
+#: rate is measured within a second; a longer guess idles the workers while callers wait.
+COLD_RETRY_AFTER_S = 1
 
 
 class DrainRate:
@@ -57,12 +60,11 @@ class DrainRate:
 class Admission:
     """The in-flight count of one replica, its cap, and the advice given to refused callers."""
 
-    def __init__(self, cap: int, fallback_retry_after_s: int) -> None:
+    def __init__(self, cap: int) -> None:
         self.cap = cap
         self.in_flight = 0
         self.refused = 0
         self.drain = DrainRate()
-        self._fallback = fallback_retry_after_s
 
     def try_enter(self) -> bool:
         if self.in_flight >= self.cap:
@@ -80,7 +82,7 @@ class Admission:
         """Seconds until ``backlog`` questions (default: those in flight here) are answered."""
         rate = self.drain.per_second()
         if rate < 1 / RATE_TAU_S:  # nothing answered lately: no measure to go by
-            return self._fallback
+            return COLD_RETRY_AFTER_S
         waiting = self.in_flight if backlog is None else backlog
         return max(1, min(MAX_RETRY_AFTER_S, math.ceil(waiting / rate)))
 

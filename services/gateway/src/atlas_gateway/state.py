@@ -41,5 +41,4 @@ class GatewayState:
     admission: Admission = field(init=False)
 
     def __post_init__(self) -> None:
-        self.admission = Admission(self.settings.max_in_flight,
-                                   self.settings.unavailable_retry_after_s)
+        self.admission = Admission(self.settings.max_in_flight)
