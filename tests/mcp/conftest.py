@@ -143,7 +143,8 @@ def _start_all(stack: Stack) -> tuple[str, str]:
     gateway, proc = _start(stack, "atlas-gateway", "gateway", "ATLAS_GATEWAY_PORT")
     wait_http(gateway + "/healthz", proc)
     mcp, proc = _start(
-        stack, "atlas-mcp", "mcp", "ATLAS_MCP_PORT", ATLAS_URL=gateway, ATLAS_MCP_TRANSPORT="http"
+        stack, "atlas-mcp", "mcp", "ATLAS_MCP_PORT", ATLAS_URL=gateway, ATLAS_MCP_TRANSPORT="http",
+        ATLAS_LOG_LEVEL="DEBUG",  # tests/mcp/test_logs.py reads every line for a key
     )
     wait_http(mcp + "/healthz", proc)
     wait_for_workers(gateway)

@@ -8,7 +8,6 @@ its own flags, the environment and the saved ``atlas login`` session; ``atlas-mc
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -101,9 +100,9 @@ def make_app(target: Target = _from_env) -> typer.Typer:
 
 def _run(settings: McpSettings) -> None:
     # Imported here: the other `atlas` commands should not pay for the MCP SDK's import.
-    from atlas_mcp import stdio, streamable
+    from atlas_mcp import logs, stdio, streamable
 
-    logging.basicConfig(stream=sys.stderr, level=settings.log_level.upper(), force=True)
+    logs.setup(settings.log_level, json_lines=settings.log_json)
     try:
         if settings.transport == "http":
             streamable.run(settings)

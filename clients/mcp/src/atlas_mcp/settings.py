@@ -31,6 +31,8 @@ class McpSettings(BaseSettings):
         default_factory=list, validation_alias="ATLAS_MCP_ALLOWED_HOSTS"
     )
     log_level: str = Field("WARNING", validation_alias="ATLAS_LOG_LEVEL")
+    #: JSON lines like every Atlas service; false gives plain lines for a person reading stderr.
+    log_json: bool = Field(True, validation_alias="ATLAS_LOG_JSON")
 
     @property
     def base_url(self) -> str:

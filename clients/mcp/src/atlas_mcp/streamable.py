@@ -103,6 +103,8 @@ def run(settings: McpSettings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # keep the handlers logs.setup installed: JSON lines, no colours
+        access_log=False,  # one endpoint (/mcp): a line per protocol message says nothing
         proxy_headers=False,
         timeout_graceful_shutdown=5,
     )
