@@ -58,6 +58,8 @@ class MatrixStack:
     key: str = ""  # a stored API key (atlas_sk_...)
     key_id: str = ""
     fresh_key: str = ""  # a stored key no gateway has verified yet (new_fresh_key())
+    live_key: str = ""  # a key and a session verified just now (new_live_credentials())
+    live_session: str = ""
     conversation_id: str = ""
     ports: dict[str, int] = field(default_factory=dict)
 
@@ -93,6 +95,18 @@ class MatrixStack:
         assert r.status_code == 200, r.text
         self.fresh_key = r.json()["key"]
         return self.fresh_key
+
+    def new_live_credentials(self) -> None:
+        """A new key and a new session, each verified once now: the gateway's cache entries
+        for them are fresh (an entry lives ATLAS_AUTH_CACHE_TTL_S from its verification,
+        however often it is used, so the seeded credentials may be about to expire)."""
+        r = httpx.post(self.gateway + "/api/auth/sign-in/email", json=ADMIN, timeout=30)
+        assert r.status_code == 200, r.text
+        self.live_session = r.json()["token"]
+        r = httpx.post(self.gateway + "/api/auth/api-key/create", json={"name": "live"},
+                       headers=bearer(self.live_session), timeout=30)
+        assert r.status_code == 200, r.text
+        self.live_key = r.json()["key"]
 
     def ask(self, headers: dict[str, str] | None = None, **body: str) -> httpx.Response:
         return httpx.post(self.gateway + "/api/v1/query", timeout=90,

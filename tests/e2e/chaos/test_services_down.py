@@ -30,7 +30,7 @@ def _post(path: str, body: dict[str, object], who: str = "session") -> Call:
 
 
 def _who(m: MatrixStack, who: str) -> dict[str, str]:
-    return bearer({"session": m.session, "key": m.key, "fresh": m.fresh_key,
+    return bearer({"session": m.live_session, "key": m.live_key, "fresh": m.fresh_key,
                    "unknown": UNKNOWN_KEY}[who])
 
 
@@ -99,6 +99,7 @@ def test_internal_service_out(matrix: MatrixStack, service: str, how: str) -> No
     m, case = matrix, CASES[service]
     m.wait_healthy()
     m.new_fresh_key()
+    m.new_live_credentials()
     for call in case.working.values():  # the caches a replica holds when the outage starts
         assert call(m).status_code == 200
     _take_out(m, service, how)
