@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -266,6 +267,10 @@ def main() -> int:
         print(f"redis channels left ({len(left)}): {left[:5]}", flush=True)
         print(f"subscribers: {client.pubsub_numsub(*left[:5]) if left else []}", flush=True)
         print("\nSOAK " + ("PASSED" if not problems else "FAILED:\n  " + "\n  ".join(problems)))
+        if problems:
+            print(f"process logs kept in {directory}")
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
         return 1 if problems else 0
     finally:
         client.close()
