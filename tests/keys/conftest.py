@@ -22,16 +22,27 @@ from atlas_common.service import APP_STATE
 from atlas_keys.deps import KeysState
 from atlas_keys.main import create_app
 from tests.keys.support import make_settings, serve
-from tests.support.isolation import Isolation, create_vhost, delete_vhost
+from tests.support.isolation import (
+    Isolation,
+    create_database,
+    create_vhost,
+    delete_vhost,
+    drop_database,
+)
 
 FLUSH_S = 0.3
 
 
 @pytest.fixture(scope="session")
 def keys_isolation(isolation: Isolation) -> Iterator[Isolation]:
-    vhost = f"{isolation.name}_keys"
-    yield dataclasses.replace(isolation, rabbitmq_url=create_vhost(vhost))
-    delete_vhost(vhost)
+    # A database of its own too: another stack's keys service on the run's database would
+    # relay (and delete) this app's outbox rows onto its own vhost, so these tests never saw them.
+    name = f"{isolation.name}_keys"
+    yield dataclasses.replace(
+        isolation, rabbitmq_url=create_vhost(name), database_url=create_database(name)
+    )
+    delete_vhost(name)
+    drop_database(name)
 
 
 @dataclass

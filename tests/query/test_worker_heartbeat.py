@@ -89,12 +89,13 @@ def test_watchdog_kills_a_frozen_worker_and_spares_a_beating_one(
     frozen = subprocess.Popen(argv)
     beating = subprocess.Popen(argv)
     client = redis.Redis.from_url(isolation.redis_url)
-    registry = registry_key(isolation.redis_prefix)
+    prefix = f"{isolation.redis_prefix}watchdog-test:"  # the run's registry has other workers
+    registry = registry_key(prefix)
     frozen_id = f"{socket.gethostname()}-{frozen.pid}"
     beating_id = f"{socket.gethostname()}-{beating.pid}"
     client.zadd(registry, {frozen_id: time.time() - 60, beating_id: time.time()})
     env = {**_env(directory), "ATLAS_REDIS_URL": isolation.redis_url,
-           "ATLAS_REDIS_PREFIX": isolation.redis_prefix}
+           "ATLAS_REDIS_PREFIX": prefix}
     watchdog = subprocess.Popen([str(BIN / "atlas-worker-watchdog")], env=env,
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
@@ -119,3 +120,35 @@ def test_watchdog_kills_a_frozen_worker_and_spares_a_beating_one(
             proc.wait(10)
     assert watchdog.stderr is not None
     assert f"worker pid {frozen.pid} silent" in watchdog.stderr.read()
+
+
+async def test_a_beat_forgets_this_hosts_workers_that_are_gone(
+    tmp_path: Path, isolation: Isolation, fake_worker: subprocess.Popen[bytes]
+) -> None:
+    """A worker killed outright cannot leave the registry: its same-host neighbour's next beat
+    drops it (so /api/health does not call it stale for minutes); other hosts' entries stay."""
+    from redis.asyncio import Redis
+
+    from atlas_query.worker.heartbeat import Heartbeat, HeartbeatSettings
+
+    dead_pid = _a_worker_pid_that_is_gone()
+    prefix = f"{isolation.redis_prefix}prune-test:"
+    host = socket.gethostname()
+    entries = {f"{host}-{dead_pid}": time.time() - 60, f"{host}-{fake_worker.pid}": time.time(),
+               "other-host-42": time.time() - 60}
+    client = Redis.from_url(isolation.redis_url)
+    await client.zadd(registry_key(prefix), entries)
+    settings = HeartbeatSettings(ATLAS_REDIS_PREFIX=prefix, ATLAS_WORKER_HEARTBEAT_DIR=tmp_path)
+    try:
+        await Heartbeat(settings, client)._forget_gone_neighbours()
+        left = {m.decode() for m in await client.zrange(registry_key(prefix), 0, -1)}
+        assert left == {f"{host}-{fake_worker.pid}", "other-host-42"}
+    finally:
+        await client.delete(registry_key(prefix))
+        await client.aclose()
+
+
+def _a_worker_pid_that_is_gone() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass", "fake-worker"])
+    proc.wait(10)
+    return proc.pid

@@ -38,6 +38,17 @@ async def leave(redis: Redis, prefix: str, wid: str) -> None:
     await redis.zrem(registry_key(prefix), wid)
 
 
+async def members(redis: Redis, prefix: str) -> list[str]:
+    raw = await redis.zrange(registry_key(prefix), 0, -1)
+    return [m.decode() if isinstance(m, bytes) else str(m) for m in raw]
+
+
+def split_id(wid: str) -> tuple[str, int | None]:
+    """``(hostname, pid)`` of a worker id; the pid is None for an id of another shape."""
+    host, _, pid = wid.rpartition("-")
+    return host, int(pid) if pid.isdigit() else None
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerCensus:
     fresh: list[str] = field(default_factory=list)

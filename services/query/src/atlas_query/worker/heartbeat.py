@@ -126,9 +126,26 @@ class Heartbeat:
             try:
                 await workers.beat(self.redis, s.redis_prefix, self.worker_id,
                                    forget_s=s.worker_forget_s)
+                await self._forget_gone_neighbours()
             except (RedisError, OSError) as exc:
                 log.warning("heartbeat could not reach Redis: %r", exc)
             await asyncio.sleep(s.worker_heartbeat_s)
+
+    async def _forget_gone_neighbours(self) -> None:
+        """Drop the registry entries of this host's workers whose process is gone.
+
+        A worker killed outright (a crash, SIGKILL, the OOM killer) cannot leave the registry;
+        its replacement on the same host knows at once that it is gone, so /api/health does not
+        report it as stale for ``ATLAS_WORKER_FORGET_S``. Entries of other hosts age out.
+        """
+        host = socket.gethostname()
+        gone = []
+        for wid in await workers.members(self.redis, self.settings.redis_prefix):
+            wid_host, pid = workers.split_id(wid)
+            if wid_host == host and pid is not None and not _alive(pid):
+                gone.append(wid)
+        for wid in gone:
+            await workers.leave(self.redis, self.settings.redis_prefix, wid)
 
     async def stop(self) -> None:
         """A graceful stop: out of the registry at once, and no file left behind."""
