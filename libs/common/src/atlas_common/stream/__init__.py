@@ -6,7 +6,12 @@ Workers write with :class:`StreamWriter`; gateways read through one :class:`Stre
 from atlas_common.stream.hub import StreamHub
 from atlas_common.stream.keys import StreamKeys, cancel_channel, chat_latest_key
 from atlas_common.stream.listener import HEARTBEAT, EventSource, Heartbeat, Listener
-from atlas_common.stream.writer import StreamClosed, StreamWriter, request_cancel
+from atlas_common.stream.writer import (
+    StreamClosed,
+    StreamStoreLost,
+    StreamWriter,
+    request_cancel,
+)
 
 __all__ = [
     "HEARTBEAT",
@@ -16,6 +21,7 @@ __all__ = [
     "StreamClosed",
     "StreamHub",
     "StreamKeys",
+    "StreamStoreLost",
     "StreamWriter",
     "cancel_channel",
     "chat_latest_key",

@@ -35,12 +35,19 @@ class StreamKeys:
         return f"{self.channel}:cancel"
 
     @property
+    def writes(self) -> str:
+        """Per writer, its latest write number and the seq it got: a write retried after its
+        reply was lost (Redis went away mid-call) returns that seq instead of appending again."""
+        return f"{self.channel}:writes"
+
+    @property
     def owner(self) -> str:
         """Who may resume or stop the run (written by the gateway's run registry)."""
         return f"{self.prefix}run:{self.request_id}:owner"
 
     def all(self) -> list[str]:
-        return [self.seq, self.attempt, self.buffer, self.terminal, self.cancel, self.owner]
+        return [self.seq, self.attempt, self.buffer, self.terminal, self.cancel, self.owner,
+                self.writes]
 
 
 def cancel_channel(prefix: str) -> str:

@@ -9,35 +9,59 @@ Retention: every key of a run expires ``ttl_s`` (ATLAS_STREAM_REPLAY_TTL_S) afte
 event while it runs; the terminal event shortens all of them (the gateway's run owner and a
 cancel flag included) to ``finished_ttl_s`` (ATLAS_STREAM_FINISHED_TTL_S): a finished answer
 only serves a late replay or resume, and its buffer is most of a run's memory.
+
+Redis outages: a write that fails on the connection is tried again for up to ``write_retry_s``
+(ATLAS_STREAM_WRITE_RETRY_S; :mod:`atlas_common.stream.outage`), so a Redis restart that kept
+its data is ridden out and the answer goes on. A retry keeps the guarantees: writes of one writer
+go one at a time (a later event never overtakes a retried one); each carries the writer's id and
+write number, and a write whose reply was lost after Redis ran it returns the seq it already got
+rather than appending again (``keys.writes``); and a writer that has written before refuses to
+go on in a stream whose counter is gone or went back (Redis came back without its data): the
+rest of its answer would be numbered as if nothing had been lost (:class:`StreamStoreLost`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from atlas_common.stream.keys import StreamKeys, cancel_channel
+from atlas_common.stream.outage import ride_out
 from atlas_common.stream_events import StreamEvent, is_terminal
 
+# KEYS: seq, attempt, buffer, terminal, cancel, owner, writes. ARGV: attempt, body, ttl, max,
+# channel, terminal flag, finished ttl, writer id, write number, the writer's latest seq.
 _EMIT = """
+local done = redis.call('HGET', KEYS[7], ARGV[8])
+if done then
+  local sep = string.find(done, ' ', 1, true)
+  if string.sub(done, 1, sep - 1) == ARGV[9] then return tonumber(string.sub(done, sep + 1)) end
+end
 local attempt = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[3])
 local highest = tonumber(redis.call('GET', KEYS[2]) or '0')
 if attempt < highest then return -1 end
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
+if tonumber(ARGV[10]) > tonumber(redis.call('GET', KEYS[1]) or '0') then return -3 end
 if attempt > highest then redis.call('SET', KEYS[2], attempt, 'EX', ttl) end
 local seq = redis.call('INCR', KEYS[1])
+redis.call('HSET', KEYS[7], ARGV[8], ARGV[9] .. ' ' .. seq)
 local entry = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
 redis.call('RPUSH', KEYS[3], entry)
 redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
 if ARGV[6] == '1' then
-  local done = tonumber(ARGV[7])
-  redis.call('SET', KEYS[4], seq, 'EX', done)
-  for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6]}) do
-    redis.call('EXPIRE', key, done)
+  local finished = tonumber(ARGV[7])
+  redis.call('SET', KEYS[4], seq, 'EX', finished)
+  for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[7]}) do
+    redis.call('EXPIRE', key, finished)
   end
 else
   redis.call('EXPIRE', KEYS[1], ttl)
   redis.call('EXPIRE', KEYS[3], ttl)
+  redis.call('EXPIRE', KEYS[7], ttl)
 end
 redis.call('PUBLISH', ARGV[5], entry)
 return seq
@@ -52,6 +76,11 @@ class StreamClosed(RuntimeError):
         self.reason = reason
 
 
+class StreamStoreLost(RedisError):
+    """Redis came back without this stream (or with an older copy of it): the events written
+    so far are gone. A RedisError, so a job fails or requeues as when Redis is down."""
+
+
 class StreamWriter:
     def __init__(
         self,
@@ -63,6 +92,7 @@ class StreamWriter:
         ttl_s: int,
         max_events: int,
         finished_ttl_s: int | None = None,
+        write_retry_s: float = 0.0,
     ) -> None:
         self.keys = StreamKeys(prefix, request_id)
         self.attempt = attempt
@@ -70,37 +100,49 @@ class StreamWriter:
         self._ttl = ttl_s
         self._finished_ttl = min(ttl_s, finished_ttl_s or ttl_s)
         self._max = max_events
+        self._retry_s = write_retry_s
         self._script = redis.register_script(_EMIT)
+        self._id = uuid.uuid4().hex[:16]  # this writer's writes, told apart from any other's
+        self._writes = 0
+        self._last_seq = 0
+        self._lock = asyncio.Lock()
 
     async def emit(self, event: StreamEvent) -> int:
         """Publish one event; returns its seq or raises :class:`StreamClosed`."""
         body = event.model_copy(update={"attempt": self.attempt}).model_dump_json(exclude={"seq"})
-        k = self.keys
-        seq = int(
-            await self._script(
-                keys=[k.seq, k.attempt, k.buffer, k.terminal, k.cancel, k.owner],
-                args=[
-                    self.attempt,
-                    body,
-                    self._ttl,
-                    self._max,
-                    k.channel,
-                    "1" if is_terminal(event) else "0",
-                    self._finished_ttl,
-                ],
-            )
-        )
-        if seq == -1:
-            raise StreamClosed("fenced: a newer attempt owns this stream")
-        if seq == -2:
-            raise StreamClosed("the stream has already ended")
+        async with self._lock:
+            self._writes += 1
+            seq = await self._append(body, self._writes, terminal=is_terminal(event))
+            if seq == -1:
+                raise StreamClosed("fenced: a newer attempt owns this stream")
+            if seq == -2:
+                raise StreamClosed("the stream has already ended")
+            if seq == -3:
+                raise StreamStoreLost("the stream's events are gone (Redis lost its data)")
+            self._last_seq = seq
         return seq
 
+    async def _append(self, body: str, write: int, *, terminal: bool) -> int:
+        """One write, retried through a short outage; the same ``write`` is never applied twice."""
+        k = self.keys
+        args: list[str | int] = [
+            self.attempt, body, self._ttl, self._max, k.channel, "1" if terminal else "0",
+            self._finished_ttl, self._id, write, self._last_seq,
+        ]
+
+        async def call() -> int:
+            keys = [k.seq, k.attempt, k.buffer, k.terminal, k.cancel, k.owner, k.writes]
+            return int(await self._script(keys=keys, args=args))
+
+        return await ride_out(call, self._retry_s, "stream write")
+
     async def cancelled(self) -> bool:
-        return bool(await self._redis.exists(self.keys.cancel))
+        return bool(await ride_out(lambda: self._redis.exists(self.keys.cancel),
+                                   self._retry_s, "stream cancel check"))
 
     async def has_ended(self) -> bool:
-        return bool(await self._redis.exists(self.keys.terminal))
+        return bool(await ride_out(lambda: self._redis.exists(self.keys.terminal),
+                                   self._retry_s, "stream end check"))
 
 
 async def request_cancel(redis: Redis, prefix: str, request_id: str, ttl_s: int) -> None:

@@ -27,8 +27,9 @@ def death_reason(delivery: Delivery) -> str:
 
 class DeadLetterHandler:
     def __init__(self, redis: Redis, prefix: str, ttl_s: int, max_events: int,
-                 finished_ttl_s: int | None = None) -> None:
+                 finished_ttl_s: int | None = None, write_retry_s: float = 0.0) -> None:
         self._redis = redis
+        self._retry_s = write_retry_s
         self._prefix = prefix
         self._ttl = ttl_s
         self._max = max_events
@@ -54,6 +55,7 @@ class DeadLetterHandler:
             ttl_s=self._ttl,
             max_events=self._max,
             finished_ttl_s=self._finished_ttl,
+            write_retry_s=self._retry_s,
         )
         try:
             await writer.emit(event)

@@ -3,7 +3,10 @@
 A delivery is idempotent: a job whose stream already ended is acked without work (a lost ack),
 an expired job ends its stream with ``timeout``, a redelivered job announces a restart first.
 Failures on Atlas's side end the stream with an error event; only a lost stream store (Redis)
-makes the job retryable.
+makes the job retryable: down for longer than ATLAS_STREAM_WRITE_RETRY_S (the writer rides out
+shorter outages), or back without the stream's data (StreamStoreLost, a RedisError). Either way
+the delivery has already spent that bound retrying, so a Redis outage cannot use up the job's
+delivery limit in a tight loop of requeues.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class JobRunner:
             ttl_s=self.settings.stream_replay_ttl_s,
             max_events=self.settings.stream_replay_max,
             finished_ttl_s=self.settings.stream_finished_ttl_s,
+            write_retry_s=self.settings.stream_write_retry_s,
         )
 
     async def handle(self, message: QueryRequested, delivery: Delivery) -> None:

@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from atlas_common.bus import BrokerUnavailable, Bus, names
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.messages import BusMessage, QueryRequested
+from atlas_common.redis_resilience import reconnecting_retry
 from atlas_common.stream import cancel_channel
 from atlas_query.agent.router import build_answerer
 from atlas_query.answer.context import Answerer
@@ -39,7 +40,11 @@ log = logging.getLogger(__name__)
 class QueryWorker:
     def __init__(self, settings: WorkerSettings) -> None:
         self.settings = settings
-        self.redis = Redis.from_url(settings.redis_url, health_check_interval=10)
+        # retry: after a Redis restart the pooled connections are stale, not Redis (as the
+        # gateway's); longer outages are the stream writer's to ride out
+        # (ATLAS_STREAM_WRITE_RETRY_S).
+        self.redis = Redis.from_url(settings.redis_url, health_check_interval=10,
+                                    retry=reconnecting_retry())
         self.bus: Bus | None = None
         self.executor: Executor | None = None
         self.db: asyncpg.Pool | None = None
@@ -71,7 +76,7 @@ class QueryWorker:
         )
         dead = DeadLetterHandler(
             self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max,
-            finished_ttl_s=s.stream_finished_ttl_s,
+            finished_ttl_s=s.stream_finished_ttl_s, write_retry_s=s.stream_write_retry_s,
         )
         # The AMQP heartbeat lets the broker requeue a frozen worker's jobs without a supervisor.
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit,

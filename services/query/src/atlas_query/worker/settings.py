@@ -28,6 +28,13 @@ class WorkerSettings(QuerySettings, AgentSettings, HeartbeatSettings):
         validation_alias="ATLAS_WORKER_TOKEN_DELAY_MS",
         description="Pause between streamed tokens; fault tests use it to catch a job mid-way.",
     )
+    stream_write_retry_s: float = Field(
+        15.0,
+        ge=0,
+        validation_alias="ATLAS_STREAM_WRITE_RETRY_S",
+        description="A Redis outage up to this long is ridden out: stream writes are retried "
+        "with backoff and the job goes on; past it the job is requeued (docs/reliability.md).",
+    )
     answerer: Literal["semantic", "echo"] = Field(
         "semantic",
         validation_alias="ATLAS_WORKER_ANSWERER",
