@@ -4,6 +4,12 @@ A listener subscribes (and waits for Redis to confirm) before the job is publish
 replay buffer to catch up, and from then on takes events from the channel. Accepted events are
 numbered without gaps, so a missing number means a lost message: the listener refills from the
 buffer, and when the buffer no longer holds it the stream ends with ``stream_lost``.
+
+Leaving never waits: a listener's exit only drops its queue, and the hub's own task sends the
+UNSUBSCRIBE. An exit runs in the ``finally`` of a stream whose client hung up, where every
+await is cancelled again (Starlette cancels the response's task group); an exit that waited
+for the subscribe lock or for Redis was cut short there, and left the channel subscribed for
+good (issue 22's soak).
 """
 
 from __future__ import annotations
@@ -36,6 +42,12 @@ class StreamHub:
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._subscribe_lock = asyncio.Lock()
+        #: Channels maybe subscribed in Redis that no listener wants: the reaper unsubscribes.
+        self._unwanted: set[str] = set()
+        #: Channels let go of whose UNSUBSCRIBE Redis has not confirmed yet.
+        self._releasing: dict[str, asyncio.Future[None]] = {}
+        self._reap = asyncio.Event()
+        self._reaper: asyncio.Task[None] | None = None
         self._server_run_id: str | None = None
 
     async def start(self) -> None:
@@ -43,12 +55,14 @@ class StreamHub:
         await self._pubsub.subscribe(f"{self.prefix}hub")
         self._server_run_id = await self._run_id()
         self._task = asyncio.create_task(self._read_forever(), name="stream-hub")
+        self._reaper = asyncio.create_task(self._reap_forever(), name="stream-hub-reaper")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._reaper):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._pubsub is not None:
             with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.aclose()  # type: ignore[no-untyped-call]
@@ -62,7 +76,7 @@ class StreamHub:
         try:
             yield Listener(self, keys, queue)
         finally:
-            await self._unsubscribe(keys.channel, queue)
+            self._leave(keys.channel, queue)  # never awaits: see the module's docstring
 
     async def read_buffer(self, request_id: str) -> list[StreamEvent]:
         raw = await self.redis.lrange(StreamKeys(self.prefix, request_id).buffer, 0, -1)
@@ -72,9 +86,14 @@ class StreamHub:
         """Whether the stream's sequence counter exists (it is gone after a store restart)."""
         return bool(await self.redis.exists(StreamKeys(self.prefix, request_id).seq))
 
-    async def listener_count(self, request_id: str) -> int:
-        """Listeners on the request's channel across every replica (PUBSUB NUMSUB)."""
+    async def listener_count(self, request_id: str, *, timeout: float = 5.0) -> int:
+        """Listeners on the request's channel across every replica (PUBSUB NUMSUB), once this
+        replica's own letting go of it is confirmed (else it would count a client gone)."""
         channel = StreamKeys(self.prefix, request_id).channel
+        releasing = self._releasing.get(channel)
+        if releasing is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(releasing), timeout)
         counts = await self.redis.pubsub_numsub(channel)
         return int(counts[0][1]) if counts else 0
 
@@ -87,6 +106,9 @@ class StreamHub:
             self._queues[channel].add(queue)
             if not first:
                 return
+            # Wanted again before the reaper let go: SUBSCRIBE anyway (Redis confirms a repeat).
+            self._unwanted.discard(channel)
+            _settle(self._releasing.pop(channel, None))
             confirmed = asyncio.get_running_loop().create_future()
             self._confirmations[channel] = confirmed
             try:
@@ -94,21 +116,46 @@ class StreamHub:
                 await asyncio.wait_for(asyncio.shield(confirmed), timeout)
             except BaseException:
                 self._confirmations.pop(channel, None)
-                self._queues[channel].discard(queue)
+                self._leave(channel, queue)  # the SUBSCRIBE may have reached Redis
                 raise
 
-    async def _unsubscribe(self, channel: str, queue: asyncio.Queue[QueueItem]) -> None:
-        async with self._subscribe_lock:
-            listeners = self._queues.get(channel)
-            if listeners is None:
-                return
-            listeners.discard(queue)
-            if listeners:
-                return
+    def _leave(self, channel: str, queue: asyncio.Queue[QueueItem]) -> None:
+        """Drop a listener; its channel's last one hands the channel to the reaper."""
+        listeners = self._queues.get(channel)
+        if listeners is None:
+            return
+        listeners.discard(queue)
+        if not listeners:
             del self._queues[channel]
-            if self._pubsub is not None:
-                with contextlib.suppress(RedisError, OSError):
-                    await self._pubsub.unsubscribe(channel)
+            self._unwanted.add(channel)
+            if channel not in self._releasing:
+                self._releasing[channel] = asyncio.get_running_loop().create_future()
+            self._reap.set()
+
+    async def _reap_forever(self) -> None:
+        """UNSUBSCRIBE the channels no listener wants, in batches, under the subscribe lock
+        (so a SUBSCRIBE of the same channel is never overtaken); a failure is retried."""
+        while True:
+            await self._reap.wait()
+            self._reap.clear()
+            if not await self._unsubscribe_unwanted():
+                await asyncio.sleep(0.5)  # Redis is away: try again soon, not in a hot loop
+                self._reap.set()
+
+    async def _unsubscribe_unwanted(self) -> bool:
+        assert self._pubsub is not None
+        async with self._subscribe_lock:
+            idle = [c for c in self._unwanted if not self._queues.get(c)]
+            self._unwanted.clear()
+            if not idle:
+                return True
+            try:
+                await self._pubsub.unsubscribe(*idle)
+            except (RedisError, OSError) as exc:
+                log.warning("stream hub could not unsubscribe: %r", exc)
+                self._unwanted.update(idle)
+                return False
+            return True
 
     async def _read_forever(self) -> None:
         assert self._pubsub is not None
@@ -132,9 +179,9 @@ class StreamHub:
         channel = _text(message.get("channel"))
         kind = message.get("type")
         if kind == "subscribe":
-            future = self._confirmations.pop(channel, None)
-            if future is not None and not future.done():
-                future.set_result(None)
+            _settle(self._confirmations.pop(channel, None))
+        elif kind == "unsubscribe":
+            _settle(self._releasing.pop(channel, None))
         elif kind == "message":
             event = _parse(message.get("data"))
             if event is not None:
@@ -155,9 +202,26 @@ class StreamHub:
         self._server_run_id = run_id
         marker = LOST if restarted else RESYNC
         log.warning("stream hub reconnected", extra={"redis_restarted": restarted})
+        self._forget_resubscribed()
         for queues in self._queues.values():
             for queue in queues:
                 queue.put_nowait(marker)
+
+    def _forget_resubscribed(self) -> None:
+        """redis-py resubscribes, on reconnect, every channel whose UNSUBSCRIBE it has not seen
+        confirmed: the reaper lets go of those again."""
+        assert self._pubsub is not None
+        hub_channel = f"{self.prefix}hub"
+        for raw in tuple(self._pubsub.channels):
+            channel = _text(raw)
+            if channel != hub_channel and not self._queues.get(channel):
+                self._unwanted.add(channel)
+        self._reap.set()
+
+
+def _settle(future: asyncio.Future[None] | None) -> None:
+    if future is not None and not future.done():
+        future.set_result(None)
 
 
 def _text(value: object) -> str:

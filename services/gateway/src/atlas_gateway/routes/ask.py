@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, Header, Request, Response
@@ -148,13 +149,22 @@ def stream_response(
         "x-run-id": run.request_id,  # upstream's name for the same id (stop, run-status)
         "x-conversation-id": conversation_id,
     }
-    # The background close covers a client gone before the first byte (stream never iterated).
+    frames = ask.frames(run, after)
     return StreamingResponse(
-        ask.frames(run, after),
+        frames,
         media_type="text/event-stream",
         headers=headers,
-        background=BackgroundTask(run.stack.aclose),
+        background=BackgroundTask(_close, frames, run),
     )
+
+
+async def _close(frames: AsyncGenerator[bytes, None], run: Run) -> None:
+    """After the response, even one cut short by a hang-up: Starlette cancels the stream
+    without closing it, so a generator left at a ``yield`` would run its ``finally`` (release
+    the channel, watch for abandonment) only when collected. Closing it here runs it now; the
+    stack's own close covers a stream never iterated (client gone before the first byte)."""
+    await frames.aclose()
+    await run.stack.aclose()
 
 
 def _history(messages: list[UIMessage]) -> tuple[HistoryTurn, ...]:

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
@@ -104,8 +104,14 @@ class AskService:
             self.state.entitlements.refund_soon(run.request_id)
         return gatherer.response()
 
-    async def frames(self, run: Run, after: tuple[int, int] = (0, 0)) -> AsyncIterator[bytes]:
-        """The AI SDK UI stream of a run, resumable from any frame id."""
+    async def frames(
+        self, run: Run, after: tuple[int, int] = (0, 0)
+    ) -> AsyncGenerator[bytes, None]:
+        """The AI SDK UI stream of a run, resumable from any frame id.
+
+        A client that hangs up cancels this generator's task, and every await in its
+        ``finally`` is cancelled again: the watch is spawned first, and the close (the hub's
+        listener exit) awaits nothing that can be cut short."""
         finished = False
         try:
             yield start_frame(run.request_id).encode()
@@ -115,9 +121,9 @@ class AskService:
                 else:
                     yield chunk
         finally:
-            await run.stack.aclose()
             if not finished:
                 self._watch_abandoned(run.request_id)
+            await run.stack.aclose()
 
     async def _event_frames(self, run: Run, after: tuple[int, int]) -> AsyncIterator[bytes | None]:
         after_seq = max(after[0] - 1, 0)
