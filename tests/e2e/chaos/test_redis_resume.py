@@ -109,11 +109,6 @@ def test_resume_beyond_retention_is_one_explicit_stream_lost(chaos: ChaosStack) 
     assert "text-delta" not in kinds[: kinds.index("error")], "text after a gap, not flagged"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gateway stream hub (hub.py, listener.py): any Redis restart (a new run_id) is taken as "
-    "data loss, so the live reader gets stream_lost although Redis kept the stream and the "
-    "worker finished it (its half passes: test_redis_restart_writing.py); proposed fix: "
-    "/work/shared/h9-hub-listener-redis-restart.patch"))
 def test_job_writing_through_a_redis_restart_completes(chaos: ChaosStack) -> None:
     chaos.ensure_workers(2)
     expected = expected_answer(chaos.gateway, LONG_QUESTION)

@@ -27,7 +27,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from atlas_common.stream.keys import StreamKeys
-from atlas_common.stream.listener import LOST, RESYNC, Listener, QueueItem
+from atlas_common.stream.listener import RESYNC, Listener, QueueItem
 from atlas_common.stream_events import StreamEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,15 @@ class StreamHub:
         self._reap = asyncio.Event()
         self._reaper: asyncio.Task[None] | None = None
         self._server_run_id: str | None = None
+        self._reconnected = False
 
     async def start(self) -> None:
         self._pubsub = self.redis.pubsub()
         await self._pubsub.subscribe(f"{self.prefix}hub")
+        # A reconnect the client's retry hid (no error reached get_message) still missed the
+        # messages published meanwhile: every (re)connect of the subscription is noted.
+        assert self._pubsub.connection is not None
+        self._pubsub.connection.register_connect_callback(self._note_reconnect)
         self._server_run_id = await self._run_id()
         self._task = asyncio.create_task(self._read_forever(), name="stream-hub")
         self._reaper = asyncio.create_task(self._reap_forever(), name="stream-hub-reaper")
@@ -169,8 +174,8 @@ class StreamHub:
                 broken = True
                 await asyncio.sleep(0.2)
                 continue
-            if broken:
-                broken = False
+            if broken or self._reconnected:
+                broken = self._reconnected = False
                 await self._after_reconnect()
             if message is not None:
                 self._dispatch(message)
@@ -188,6 +193,9 @@ class StreamHub:
                 for queue in tuple(self._queues.get(channel, ())):
                     queue.put_nowait(event)
 
+    def _note_reconnect(self, _connection: object) -> None:
+        self._reconnected = True  # no command here: it runs inside the connection's connect
+
     async def _run_id(self) -> str | None:
         try:
             info = await self.redis.info("server")
@@ -196,16 +204,17 @@ class StreamHub:
         return str(info.get("run_id"))
 
     async def _after_reconnect(self) -> None:
-        """Same Redis server: refill from the buffers. A restarted one lost them: say so."""
+        """Refill every listener from its buffer. A restarted Redis may have kept its data (a
+        clean restart saves and reloads it) or not: each listener checks that its buffer still
+        holds the events it has delivered, and says stream_lost when it does not."""
         run_id = await self._run_id()
         restarted = run_id != self._server_run_id
         self._server_run_id = run_id
-        marker = LOST if restarted else RESYNC
         log.warning("stream hub reconnected", extra={"redis_restarted": restarted})
         self._forget_resubscribed()
         for queues in self._queues.values():
             for queue in queues:
-                queue.put_nowait(marker)
+                queue.put_nowait(RESYNC)
 
     def _forget_resubscribed(self) -> None:
         """redis-py resubscribes, on reconnect, every channel whose UNSUBSCRIBE it has not seen

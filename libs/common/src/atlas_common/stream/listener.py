@@ -53,6 +53,8 @@ class Listener:
         self._queue = queue
         self.last_seq = 0
         self.highest_attempt = 0
+        #: The last event delivered: after a reconnect the buffer must still hold it as it was.
+        self._last: StreamEvent | None = None
         #: The event numbered ``after_seq`` when resuming (its frames' state), else None.
         self.previous: StreamEvent | None = None
 
@@ -95,7 +97,7 @@ class Listener:
         if item is LOST:
             raise StreamLost("The stream store restarted; this answer's events are gone")
         if item is RESYNC:
-            return await self._catch_up(include_last=False)
+            return await self._catch_up(include_last=False, verify=True)
         assert not isinstance(item, _Marker)
         if item.seq <= self.last_seq:
             return []
@@ -107,13 +109,16 @@ class Listener:
         if event.seq <= self.last_seq:
             return False
         self.last_seq = event.seq
+        self._last = event
         if event.attempt < self.highest_attempt:
             return False
         self.highest_attempt = event.attempt
         return True
 
-    async def _catch_up(self, *, include_last: bool) -> list[StreamEvent]:
-        """Events from the buffer after ``last_seq``; StreamLost when some are gone."""
+    async def _catch_up(self, *, include_last: bool, verify: bool = False) -> list[StreamEvent]:
+        """Events from the buffer after ``last_seq``; StreamLost when some are gone. With
+        ``verify`` (after a reconnect) the buffer must still hold the last event delivered: a
+        Redis that came back without it may hold a new stream numbered from 1 again."""
         buffered = await self._source.read_buffer(self.keys.request_id)
         start = self.last_seq if include_last else self.last_seq + 1
         if not buffered:
@@ -122,6 +127,10 @@ class Listener:
             return []
         if buffered[0].seq > max(start, 1):
             raise StreamLost("Events after the given id are no longer in the replay buffer")
+        if verify and self._last is not None and buffered[0].seq <= self.last_seq:
+            kept = next((e for e in buffered if e.seq == self.last_seq), None)
+            if kept != self._last:
+                raise StreamLost("The stream store restarted; this answer's events are gone")
         if include_last:
             self.previous = next((e for e in buffered if e.seq == self.last_seq), None)
             if self.previous is not None:
