@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -37,6 +38,11 @@ from atlas_query.worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
+#: Stops heard for runs this worker is not answering (yet), remembered so a stop that lands
+#: between a job's cancel check and the start of its answer is not lost; every worker hears
+#: every stop, so the memory is bounded.
+EARLY_STOPS_KEPT = 1024
+
 
 class Shutdown(RetryableError):
     """The worker is stopping: the job goes back to the queue for another worker."""
@@ -56,6 +62,7 @@ class JobRunner:
     run_sql: SqlRunner
     conversations: ConversationService | None = None
     running: dict[str, Running] = field(default_factory=dict)
+    early_stops: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
     def writer(self, job: QueryRequested, attempt: int) -> StreamWriter:
         return StreamWriter(
@@ -131,6 +138,10 @@ class JobRunner:
         task = asyncio.create_task(self.answerer.answer(ctx))
         entry = Running(task)
         self.running[job.request_id] = entry
+        early = self.early_stops.pop(job.request_id, None)
+        if early is not None:  # stopped after _run's check, before the answer began
+            entry.reason = early
+            task.cancel()
         try:
             await asyncio.wait_for(asyncio.shield(task), max(job.deadline - time.time(), 0.001))
         except TimeoutError:
@@ -166,6 +177,9 @@ class JobRunner:
     def cancel(self, request_id: str, reason: str) -> bool:
         entry = self.running.get(request_id)
         if entry is None:
+            self.early_stops[request_id] = reason
+            while len(self.early_stops) > EARLY_STOPS_KEPT:
+                self.early_stops.popitem(last=False)
             return False
         entry.reason = reason
         entry.task.cancel()
