@@ -98,9 +98,21 @@ def run_worker(name: str, settings_class: type[S],
     """The console script of a bus worker: settings, then ``serve`` until it returns."""
     settings = start_process(name, settings_class)
     try:
-        asyncio.run(serve(settings))
+        run_loop(serve(settings))
     except StartupError as exc:
         die(name, str(exc))
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` on uvloop, as uvicorn runs the HTTP services: a worker spends a tenth of
+    its CPU in the event loop itself, and uvloop's costs less (issue 23). The stdlib loop
+    where uvloop does not build (Windows)."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - only where uvloop has no wheel
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 def internal_app(title: str, internal_token: str, lifespan: Lifespan,
