@@ -1,9 +1,13 @@
 """The worker's side of a stream: stamp, fence, buffer and publish events atomically.
 
-One Lua script per event: it refuses events of an attempt lower than the highest seen (a worker
+One Lua script per write: it refuses events of an attempt lower than the highest seen (a worker
 cut off from the broker cannot interleave with the new attempt), refuses anything after a
 terminal event, assigns ``seq`` with INCR (so accepted events are numbered 1, 2, 3... with no
-gap), appends to the capped, expiring replay buffer and publishes, all in one step.
+gap), appends to the capped, expiring replay buffer and publishes, all in one step. A write
+carries one event (``emit``) or several produced together (``emit_many``: a narrative's
+tokens, usage and done): one Redis round trip for all of them, each still its own seq, buffer
+entry and published message, so readers see no difference (issue 23: a round trip per event
+was a fifth of the worker's CPU).
 
 Retention: every key of a run expires ``ttl_s`` (ATLAS_STREAM_REPLAY_TTL_S) after its latest
 event while it runs; the terminal event shortens all of them (the gateway's run owner and a
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -32,28 +37,34 @@ from atlas_common.stream.keys import StreamKeys, cancel_channel
 from atlas_common.stream.outage import ride_out
 from atlas_common.stream_events import StreamEvent, is_terminal
 
-# KEYS: seq, attempt, buffer, terminal, cancel, owner, writes. ARGV: attempt, body, ttl, max,
-# channel, terminal flag, finished ttl, writer id, write number, the writer's latest seq.
+# KEYS: seq, attempt, buffer, terminal, cancel, owner, writes. ARGV: attempt, ttl, max,
+# channel, terminal flag (of the last event), finished ttl, writer id, write number, the
+# writer's latest seq, then one body per event. Returns the last event's seq (a batch's seqs
+# are consecutive: the script runs atomically), or -1 fenced, -2 ended, -3 store lost.
 _EMIT = """
-local done = redis.call('HGET', KEYS[7], ARGV[8])
+local done = redis.call('HGET', KEYS[7], ARGV[7])
 if done then
   local sep = string.find(done, ' ', 1, true)
-  if string.sub(done, 1, sep - 1) == ARGV[9] then return tonumber(string.sub(done, sep + 1)) end
+  if string.sub(done, 1, sep - 1) == ARGV[8] then return tonumber(string.sub(done, sep + 1)) end
 end
 local attempt = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[2])
 local highest = tonumber(redis.call('GET', KEYS[2]) or '0')
 if attempt < highest then return -1 end
 if redis.call('EXISTS', KEYS[4]) == 1 then return -2 end
-if tonumber(ARGV[10]) > tonumber(redis.call('GET', KEYS[1]) or '0') then return -3 end
+if tonumber(ARGV[9]) > tonumber(redis.call('GET', KEYS[1]) or '0') then return -3 end
 if attempt > highest then redis.call('SET', KEYS[2], attempt, 'EX', ttl) end
-local seq = redis.call('INCR', KEYS[1])
-redis.call('HSET', KEYS[7], ARGV[8], ARGV[9] .. ' ' .. seq)
-local entry = '{"seq":' .. seq .. ',' .. string.sub(ARGV[2], 2)
-redis.call('RPUSH', KEYS[3], entry)
-redis.call('LTRIM', KEYS[3], -tonumber(ARGV[4]), -1)
-if ARGV[6] == '1' then
-  local finished = tonumber(ARGV[7])
+local seq = 0
+for i = 10, #ARGV do
+  seq = redis.call('INCR', KEYS[1])
+  local entry = '{"seq":' .. seq .. ',' .. string.sub(ARGV[i], 2)
+  redis.call('RPUSH', KEYS[3], entry)
+  redis.call('PUBLISH', ARGV[4], entry)
+end
+redis.call('HSET', KEYS[7], ARGV[7], ARGV[8] .. ' ' .. seq)
+redis.call('LTRIM', KEYS[3], -tonumber(ARGV[3]), -1)
+if ARGV[5] == '1' then
+  local finished = tonumber(ARGV[6])
   redis.call('SET', KEYS[4], seq, 'EX', finished)
   for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6], KEYS[7]}) do
     redis.call('EXPIRE', key, finished)
@@ -63,7 +74,6 @@ else
   redis.call('EXPIRE', KEYS[3], ttl)
   redis.call('EXPIRE', KEYS[7], ttl)
 end
-redis.call('PUBLISH', ARGV[5], entry)
 return seq
 """
 
@@ -109,25 +119,35 @@ class StreamWriter:
 
     async def emit(self, event: StreamEvent) -> int:
         """Publish one event; returns its seq or raises :class:`StreamClosed`."""
-        body = event.model_copy(update={"attempt": self.attempt}).model_dump_json(exclude={"seq"})
+        return (await self.emit_many([event]))[-1]
+
+    async def emit_many(self, events: Sequence[StreamEvent]) -> list[int]:
+        """Publish events produced together in one write; returns their seqs. All or none are
+        accepted; only the last may end the stream."""
+        if not events:
+            return []
+        if any(is_terminal(e) for e in events[:-1]):
+            raise ValueError("only the last event of a write may end the stream")
+        bodies = [self._body(e) for e in events]
         async with self._lock:
             self._writes += 1
-            seq = await self._append(body, self._writes, terminal=is_terminal(event))
-            if seq == -1:
-                raise StreamClosed("fenced: a newer attempt owns this stream")
-            if seq == -2:
-                raise StreamClosed("the stream has already ended")
-            if seq == -3:
-                raise StreamStoreLost("the stream's events are gone (Redis lost its data)")
-            self._last_seq = seq
-        return seq
+            last = await self._append_many(bodies, self._writes, terminal=is_terminal(events[-1]))
+            _check(last)
+            self._last_seq = last
+        return list(range(last - len(bodies) + 1, last + 1))
+
+    def _body(self, event: StreamEvent) -> str:
+        return event.model_copy(update={"attempt": self.attempt}).model_dump_json(exclude={"seq"})
 
     async def _append(self, body: str, write: int, *, terminal: bool) -> int:
+        return await self._append_many([body], write, terminal=terminal)
+
+    async def _append_many(self, bodies: list[str], write: int, *, terminal: bool) -> int:
         """One write, retried through a short outage; the same ``write`` is never applied twice."""
         k = self.keys
         args: list[str | int] = [
-            self.attempt, body, self._ttl, self._max, k.channel, "1" if terminal else "0",
-            self._finished_ttl, self._id, write, self._last_seq,
+            self.attempt, self._ttl, self._max, k.channel, "1" if terminal else "0",
+            self._finished_ttl, self._id, write, self._last_seq, *bodies,
         ]
 
         async def call() -> int:
@@ -136,6 +156,13 @@ class StreamWriter:
 
         return await ride_out(call, self._retry_s, "stream write")
 
+    async def precheck(self) -> tuple[bool, bool]:
+        """(ended, cancelled) in one round trip: a job's checks before it starts."""
+        ended, cancel = await ride_out(
+            lambda: self._redis.mget([self.keys.terminal, self.keys.cancel]),
+            self._retry_s, "stream pre-check")
+        return ended is not None, cancel is not None
+
     async def cancelled(self) -> bool:
         return bool(await ride_out(lambda: self._redis.exists(self.keys.cancel),
                                    self._retry_s, "stream cancel check"))
@@ -143,6 +170,15 @@ class StreamWriter:
     async def has_ended(self) -> bool:
         return bool(await ride_out(lambda: self._redis.exists(self.keys.terminal),
                                    self._retry_s, "stream end check"))
+
+
+def _check(seq: int) -> None:
+    if seq == -1:
+        raise StreamClosed("fenced: a newer attempt owns this stream")
+    if seq == -2:
+        raise StreamClosed("the stream has already ended")
+    if seq == -3:
+        raise StreamStoreLost("the stream's events are gone (Redis lost its data)")
 
 
 async def request_cancel(redis: Redis, prefix: str, request_id: str, ttl_s: int) -> None:

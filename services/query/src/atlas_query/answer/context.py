@@ -21,6 +21,7 @@ from atlas_common.stream_events import (
 )
 
 Emit = Callable[[StreamEvent], Awaitable[int]]
+EmitMany = Callable[[list[StreamEvent]], Awaitable[list[int]]]
 _TOKENS = re.compile(r"\S+\s*|\s+")
 
 
@@ -37,6 +38,8 @@ class AnswerContext:
     run_sql: SqlRunner
     attempt: int = 1
     token_delay_s: float = 0.0
+    #: Writes events produced together in one stream write (one Redis round trip).
+    emit_many: EmitMany | None = None
     steps: int = 0
     _text_parts: int = field(default=0, init=False)
 
@@ -63,8 +66,15 @@ class AnswerContext:
         """Stream ``text`` as one text part, a token (word and its spacing) per event."""
         self._text_parts += 1
         part_id = f"text-{self.attempt}-{self._text_parts}"
-        for token in _TOKENS.findall(text):
-            await self.emit(TextDeltaEvent(part_id=part_id, delta=token))
+        tokens: list[StreamEvent] = [
+            TextDeltaEvent(part_id=part_id, delta=t) for t in _TOKENS.findall(text)]
+        if self.emit_many is not None and not self.token_delay_s:
+            # The whole text is known: its tokens go in one write, still one event (and one
+            # frame) each; the first token is not held back by the rest.
+            await self.emit_many(tokens)
+            return
+        for token in tokens:
+            await self.emit(token)
             if self.token_delay_s:
                 await asyncio.sleep(self.token_delay_s)
 

@@ -86,14 +86,15 @@ class JobRunner:
             raise RetryableError(f"stream store unavailable: {exc!r}") from exc
 
     async def _run(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
-        if await writer.has_ended():
+        ended, cancelled = await writer.precheck()  # one round trip for both
+        if ended:
             return
         if time.time() >= job.deadline:
             await writer.emit(
                 ErrorEvent(code="timeout", message="The question expired in the queue")
             )
             return
-        if await writer.cancelled():
+        if cancelled:
             await _stopped(writer)
             return
         if delivery.attempt > 1:
@@ -102,10 +103,11 @@ class JobRunner:
 
     async def _answer(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
         job = await self._with_history(job)
-        recorder = TurnRecorder(writer.emit, job)
+        recorder = TurnRecorder(writer.emit, job, writer.emit_many)
         ctx = AnswerContext(
             job=job,
             emit=recorder.emit,
+            emit_many=recorder.emit_many,
             run_sql=self.run_sql,
             attempt=delivery.attempt,
             token_delay_s=self.settings.token_delay_ms / 1000,
@@ -117,9 +119,8 @@ class JobRunner:
             await self.conversations.record(
                 job.conversation_id, job.principal, job.surface, recorder.turn
             )
-        if not recorder.usage_sent:
-            await writer.emit(UsageEvent())
-        await writer.emit(DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps))
+        done = DoneEvent(conversation_id=job.conversation_id, steps=ctx.steps)
+        await writer.emit_many([done] if recorder.usage_sent else [UsageEvent(), done])
         log.debug(  # the gateway's access line is the INFO record of an answered question
             "job answered",
             extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
@@ -193,5 +194,5 @@ def _retry_after(err: AtlasError) -> int | None:
 
 
 async def _stopped(writer: StreamWriter) -> None:
-    await writer.emit(StatusEvent(message="Stopped on request", stage="stopped"))
-    await writer.emit(DoneEvent())
+    await writer.emit_many([StatusEvent(message="Stopped on request", stage="stopped"),
+                            DoneEvent()])

@@ -10,18 +10,31 @@ from atlas_common.stream_events import (
     ToolResultEvent,
     UsageEvent,
 )
-from atlas_query.answer.context import Emit
+from atlas_query.answer.context import Emit, EmitMany
 from atlas_query.conversations.models import Turn
 
 
 class TurnRecorder:
-    def __init__(self, emit: Emit, job: QueryRequested) -> None:
+    def __init__(self, emit: Emit, job: QueryRequested, emit_many: EmitMany | None = None) -> None:
         self._emit = emit
+        self._emit_many = emit_many
         self.turn = Turn(request_id=job.request_id, question=job.question)
         self.usage_sent = False
 
     async def emit(self, event: StreamEvent) -> int:
         seq = await self._emit(event)
+        self._record(event)
+        return seq
+
+    async def emit_many(self, events: list[StreamEvent]) -> list[int]:
+        if self._emit_many is None:
+            return [await self.emit(event) for event in events]
+        seqs = await self._emit_many(events)
+        for event in events:
+            self._record(event)
+        return seqs
+
+    def _record(self, event: StreamEvent) -> None:
         if isinstance(event, TextDeltaEvent):
             self.turn.answer += event.delta
         elif isinstance(event, ToolCallEvent) and event.name == "executeSQL":
@@ -30,4 +43,3 @@ class TurnRecorder:
             self.turn.results.append(event.output)
         elif isinstance(event, UsageEvent):
             self.usage_sent = True
-        return seq
