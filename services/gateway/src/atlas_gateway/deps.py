@@ -15,11 +15,13 @@ from atlas_gateway.service.ask import AskService
 from atlas_gateway.state import GatewayState
 
 
-def get_state(request: Request) -> GatewayState:
+# async: FastAPI runs a plain ``def`` dependency in the thread pool, a thread hand-off per
+# request for what is an attribute read (issue 23).
+async def get_state(request: Request) -> GatewayState:
     return app_state(request, GatewayState)
 
 
-def get_ask_service(state: Annotated[GatewayState, Depends(get_state)]) -> AskService:
+async def get_ask_service(state: Annotated[GatewayState, Depends(get_state)]) -> AskService:
     return AskService(state, RunRegistry(state.redis, state.settings))
 
 
