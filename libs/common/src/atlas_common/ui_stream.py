@@ -29,10 +29,10 @@ class Frame:
     payload: dict[str, Any] | str
 
     def encode(self) -> bytes:
-        data = (
-            self.payload if isinstance(self.payload, str) else orjson.dumps(self.payload).decode()
-        )
-        return f"id: {self.id}\ndata: {data}\n\n".encode()
+        # Bytes throughout: orjson's output goes into the frame without a decode/encode trip.
+        payload = self.payload
+        data = payload.encode() if isinstance(payload, str) else orjson.dumps(payload)
+        return b"".join((b"id: ", self.id.encode(), b"\ndata: ", data, b"\n\n"))
 
 
 def start_frame(request_id: str) -> Frame:

@@ -42,7 +42,7 @@ def _checked_question(text: str, limit: int) -> str:
 )
 async def query(
     body: QueryRequest, request: Request, ask: Ask, principal: CurrentPrincipal, state: State
-) -> QueryResponse:
+) -> Response:
     question = _checked_question(body.question, state.settings.max_question_chars)
     if not body.store and body.conversation_id:
         raise InvalidRequest("store: false cannot continue a stored conversation")
@@ -60,7 +60,10 @@ async def query(
             surface=body.surface,
         )
     )
-    return await ask.answer(run)
+    answer = await ask.answer(run)
+    # Serialized once by pydantic's core: returned as a model, FastAPI would validate it again
+    # against response_model and encode it through jsonable_encoder (issue 23).
+    return Response(answer.model_dump_json(by_alias=True), media_type="application/json")
 
 
 _STREAM: dict[int | str, dict[str, Any]] = {
