@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("atlas.access")
@@ -85,7 +85,9 @@ class AccessLogMiddleware:
         # then the line takes its trace id, and no second span nests in it.
         if not self.span or trace.get_current_span().get_span_context().is_valid:
             return nullcontext()
-        return tracer.start_as_current_span(f"HTTP {scope['method']}", kind=trace.SpanKind.SERVER)
+        return tracer.start_as_current_span(
+            f"HTTP {scope['method']}", context=_caller_context(scope), kind=trace.SpanKind.SERVER
+        )
 
     def _log(self, scope: Scope, status: int, started: float, span: Any) -> None:
         route = route_template(scope)
@@ -106,6 +108,18 @@ class AccessLogMiddleware:
         if "client_request_id" in state:
             fields["client_request_id"] = state["client_request_id"]
         log.log(level, "request", extra=fields)
+
+
+def _caller_context(scope: Scope) -> Any:
+    """The caller's trace (its ``traceparent`` header), as FastAPI's own span would continue
+    it; None (a new trace) when it sent none."""
+    headers = scope.get("headers") or []
+    carrier = {
+        k.decode("latin-1"): v.decode("latin-1")
+        for k, v in headers
+        if k in (b"traceparent", b"tracestate")
+    }
+    return propagate.extract(carrier) if carrier else None
 
 
 def _id_from_header(scope: Scope) -> str | None:

@@ -20,6 +20,7 @@ from atlas_common.errors import install_error_handlers
 from atlas_common.redis_resilience import install_redis_down_handler, reconnecting_retry
 from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
+from atlas_common.telemetry import fastapi_telemetry
 from atlas_gateway.admission import AdmissionMiddleware
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.cache import PrincipalCache
@@ -74,6 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         docs_url=None,  # docs_ui: the same page, with assets served from Atlas, not a CDN
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
+        telemetry=fastapi_telemetry(settings.otel_exporter),
     )
     install_error_handlers(app)
     install_redis_down_handler(app)  # Redis down: 503, not 500
