@@ -40,6 +40,16 @@ class GatewaySettings(CommonSettings):
         description="Longest a verified principal is cached (the fallback when an event is lost).",
     )
     auth_cache_max: int = Field(10_000, ge=1, validation_alias="ATLAS_AUTH_CACHE_MAX")
+    # query-api loads its semantic layer once at start (no reload event): the TTL is the whole
+    # bound on serving the old tables after it restarts with a new layer (relay_cache.py).
+    relay_cache_ttl_s: float = Field(
+        5.0,
+        ge=0,
+        le=300,
+        validation_alias="ATLAS_GATEWAY_RELAY_CACHE_TTL_S",
+        description="How long tables and starter prompts are cached per workspace and role "
+        "(0: not cached).",
+    )
     rate_limit_rpm: int = Field(0, ge=0, validation_alias="ATLAS_RATE_LIMIT_RPM")
     cors_origin: str = Field("", validation_alias="ATLAS_CORS_ORIGIN")
     widget_dir: Path = Field(

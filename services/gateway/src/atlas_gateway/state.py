@@ -15,6 +15,7 @@ from atlas_common.tasks import BackgroundTasks
 from atlas_gateway.admission import Admission
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
+from atlas_gateway.relay_cache import RelayCache
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.widget_files import WidgetFiles
 
@@ -39,6 +40,9 @@ class GatewayState:
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     #: Questions in flight here, their cap and drain rate (admission.py, issue 22).
     admission: Admission = field(init=False)
+    #: query-api's read-mostly answers (tables, starter prompts), a few seconds (issue 23).
+    relay_cache: RelayCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.admission = Admission(self.settings.max_in_flight)
+        self.relay_cache = RelayCache(self.settings.relay_cache_ttl_s)

@@ -7,11 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from atlas_common.principal import Principal
 from atlas_common.wire.data import TablesResponse, ValidateSqlRequest, ValidateSqlResponse
 from atlas_common.wire.errors import error_responses
 from atlas_common.wire.starter_prompts import StarterPromptsResponse
 from atlas_gateway.deps import CurrentPrincipal, State
 from atlas_gateway.proxy import relay_to_query_api
+from atlas_gateway.relay_cache import RelayCache
+from atlas_gateway.state import GatewayState
 
 router = APIRouter(tags=["Data"])
 ConnectionId = Annotated[
@@ -36,7 +39,7 @@ async def tables(
     principal: CurrentPrincipal,
     connection_id: ConnectionId = None,
 ) -> Response:
-    return await relay_to_query_api(request, state, principal)
+    return await _cached_relay(request, state, principal)
 
 
 @router.post(
@@ -63,4 +66,15 @@ async def starter_prompts(
     principal: CurrentPrincipal,
     limit: Annotated[int | None, Query(description="1..50 (clamped), default 6.")] = None,
 ) -> Response:
-    return await relay_to_query_api(request, state, principal)
+    return await _cached_relay(request, state, principal)
+
+
+async def _cached_relay(request: Request, state: GatewayState, principal: Principal) -> Response:
+    """The relay, answered from the gateway's short-lived cache when it holds the answer."""
+    key = RelayCache.key(request, principal)
+    cached = state.relay_cache.get(key)
+    if cached is not None:
+        return cached
+    response = await relay_to_query_api(request, state, principal)
+    state.relay_cache.put(key, response)
+    return response
