@@ -73,7 +73,11 @@ class DuckDBExecutor:
         self._lock = threading.Lock()
 
     async def execute(self, sql: str) -> QueryResult:
-        cursor = await asyncio.to_thread(self._cursor)
+        # Once open, a cursor (~10 us) is made on the loop: one thread hand-off per query, not
+        # two (issue 23). Opening the file may block, so it goes to a thread.
+        cursor = self._open_cursor()
+        if cursor is None:
+            cursor = await asyncio.to_thread(self._cursor)
         timer = asyncio.get_running_loop().call_later(self.timeout_ms / 1000, cursor.interrupt)
         try:
             names, types, records = await asyncio.to_thread(self._run, cursor, sql)
@@ -105,6 +109,10 @@ class DuckDBExecutor:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+    def _open_cursor(self) -> duckdb.DuckDBPyConnection | None:
+        with self._lock:
+            return self._conn.cursor() if self._conn is not None else None
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:
