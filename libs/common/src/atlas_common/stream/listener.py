@@ -83,7 +83,7 @@ class Listener:
                 yield self._synthetic("timeout", "The answer was not ready before its deadline")
                 return
             try:
-                item = await asyncio.wait_for(self._queue.get(), wait)
+                item = await self._next(wait)
             except TimeoutError:
                 yield HEARTBEAT
                 continue
@@ -92,6 +92,17 @@ class Listener:
                     yield event
                     if is_terminal(event):
                         return
+
+    async def _next(self, wait: float) -> QueueItem:
+        """The next queued item; TimeoutError after ``wait`` seconds. An event already queued
+        is taken at once, and the wait is a timer, not ``wait_for``'s task per call: this
+        runs once per event of every stream (issue 23)."""
+        try:
+            return self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            pass
+        async with asyncio.timeout(wait):
+            return await self._queue.get()
 
     async def _resolve(self, item: QueueItem) -> list[StreamEvent]:
         if item is LOST:
