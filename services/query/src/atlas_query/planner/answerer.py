@@ -51,8 +51,8 @@ class SemanticAnswerer:
 
     async def _run(self, ctx: AnswerContext, planned: Planned) -> None:
         plan = planned.plan
-        await ctx.emit(PlanEvent(summary=summary(plan, planned.now), details=plan.details()))
-        await ctx.status("Running the query", stage="executing")
+        ctx.hold(PlanEvent(summary=summary(plan, planned.now), details=plan.details()))
+        await ctx.status("Running the query", stage="executing", hold=True)  # with the SQL
         result = await ctx.execute_sql(planned.sql)
         kind, x, y = chart_hint(plan, result)
         await ctx.chart(kind, x, y)

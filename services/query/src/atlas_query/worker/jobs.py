@@ -115,6 +115,7 @@ class JobRunner:
         log.debug("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
         if not await self._run_answerer(ctx, writer):
             return
+        await ctx.flush()  # normally nothing: the narrative carried what was held
         if self.conversations is not None and job.conversation_id:
             await self.conversations.record(
                 job.conversation_id, job.principal, job.surface, recorder.turn
@@ -147,6 +148,7 @@ class JobRunner:
             await asyncio.wait_for(asyncio.shield(task), max(job.deadline - time.time(), 0.001))
         except TimeoutError:
             task.cancel()
+            await ctx.flush()  # what the answer produced stays in the stream, before the end
             message = "The answer took longer than its deadline"
             await writer.emit(ErrorEvent(code="timeout", message=message))
             return False
@@ -155,9 +157,11 @@ class JobRunner:
                 raise Shutdown from None
             if entry.reason != "stopped":
                 raise
+            await ctx.flush()
             await _stopped(writer)
             return False
         except AtlasError as err:
+            await ctx.flush()
             await writer.emit(
                 ErrorEvent(
                     code=err.code, message=err.message, retry_after_seconds=_retry_after(err)
@@ -168,6 +172,7 @@ class JobRunner:
             raise
         except Exception:
             log.exception("answer failed", extra={"request_id": job.request_id})
+            await ctx.flush()
             message = "The answer failed on Atlas's side"
             await writer.emit(ErrorEvent(code="internal_error", message=message))
             return False
