@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -12,21 +11,6 @@ from redis.asyncio import Redis
 from atlas_common.stream import HEARTBEAT, StreamClosed, StreamHub, StreamWriter
 from atlas_common.stream_events import DoneEvent, StatusEvent, TextDeltaEvent
 from tests.support.isolation import Isolation
-
-
-@pytest.fixture
-async def redis(isolation: Isolation) -> AsyncIterator[Redis]:
-    client = Redis.from_url(isolation.redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def hub(redis: Redis, isolation: Isolation) -> AsyncIterator[StreamHub]:
-    h = StreamHub(redis, isolation.redis_prefix)
-    await h.start()
-    yield h
-    await h.stop()
 
 
 def writer(

@@ -5,7 +5,6 @@ the whole batch; a job's pre-checks read both flags in one call."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -20,13 +19,6 @@ from atlas_common.stream_events import (
 )
 from tests.support.isolation import Isolation
 from tests.support.polling import eventually
-
-
-@pytest.fixture
-async def redis(isolation: Isolation) -> AsyncIterator[Redis]:
-    client = Redis.from_url(isolation.redis_url)
-    yield client
-    await client.aclose()
 
 
 def _writer(redis: Redis, prefix: str, rid: str, attempt: int = 1) -> StreamWriter:

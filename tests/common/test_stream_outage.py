@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 import redis as sync_redis
@@ -25,15 +24,6 @@ from tests.support.polling import eventually
 from tests.support.redis_server import PrivateRedis
 
 PREFIX = "outage-test:"
-
-
-@pytest.fixture(scope="module")
-def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(Path(tmp_path_factory.mktemp("redis-outage"))).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

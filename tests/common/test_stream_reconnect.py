@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 import redis as sync_redis
@@ -21,15 +20,6 @@ from atlas_common.stream_events import DoneEvent, StreamEvent, TextDeltaEvent
 from tests.support.redis_server import PrivateRedis
 
 PREFIX = "reconnect-test:"
-
-
-@pytest.fixture(scope="module")
-def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(Path(tmp_path_factory.mktemp("redis-reconnect"))).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -6,31 +6,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
 
 import anyio
-import pytest
 from redis.asyncio import Redis
 
 from atlas_common.stream import Heartbeat, StreamHub, StreamKeys, StreamWriter
 from atlas_common.stream_events import DoneEvent, StatusEvent
 from tests.support.isolation import Isolation
 from tests.support.polling import eventually
-
-
-@pytest.fixture
-async def redis(isolation: Isolation) -> AsyncIterator[Redis]:
-    client = Redis.from_url(isolation.redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def hub(redis: Redis, isolation: Isolation) -> AsyncIterator[StreamHub]:
-    h = StreamHub(redis, isolation.redis_prefix)
-    await h.start()
-    yield h
-    await h.stop()
 
 
 async def subscribers(redis: Redis, channel: str) -> int:

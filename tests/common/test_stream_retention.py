@@ -4,7 +4,6 @@ its terminal event is written (the gateway's run owner and a cancel flag include
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -15,13 +14,6 @@ from tests.support.isolation import Isolation
 
 REPLAY_TTL_S = 600
 FINISHED_TTL_S = 30
-
-
-@pytest.fixture
-async def redis(isolation: Isolation) -> AsyncIterator[Redis]:
-    client = Redis.from_url(isolation.redis_url)
-    yield client
-    await client.aclose()
 
 
 async def _ttls(redis: Redis, keys: StreamKeys) -> dict[str, int]:
