@@ -4,10 +4,10 @@ cost of refusals at concurrency 8, 32, 64 and 128, against one and two workers.
 Run: ``make bench BENCH=bench/backpressure.py`` (or ``uv run python bench/backpressure.py``).
 It starts a stack of its own (auth without login, query-api, the semantic answerer on the demo
 DuckDB; a vhost, database and Redis prefix of its own). Each concurrency level is a closed loop
-of ``c`` clients sending ``POST /api/v1/query`` for ``BENCH_SECONDS`` (8) after a one-second
-ramp that is not measured (``BENCH_RAMP_S``); each client has its own connection; a refused client
-waits its Retry-After, as both SDKs do, then asks again (``BENCH_REFUSED_PAUSE_MS=5``: after
-that fixed pause instead, a retry storm the gateway must shed). Configurations, same run:
+of ``c`` connections sending ``POST /api/v1/query`` for ``BENCH_SECONDS`` (8) after a one-second
+ramp that is not measured (``BENCH_RAMP_S``); a refused connection waits its Retry-After, as
+both SDKs do, then asks again (``BENCH_REFUSED_PAUSE_MS=5``: after that fixed pause instead, a
+retry storm the gateway must shed). Configurations, same run:
 
 - ``1 worker, no cap``: ATLAS_GATEWAY_MAX_IN_FLIGHT far above any load, the behaviour before;
 - ``1 worker``, ``2 workers``: the cap at 2 x workers x ATLAS_QUERY_CONCURRENCY (the sizing
@@ -16,24 +16,29 @@ that fixed pause instead, a retry storm the gateway must shed). Configurations, 
 Goals, checked per capped configuration: throughput at 128 >= 90 % of the peak; p99 of accepted
 questions at 128 <= 2 x the p99 at the knee (the lowest level within 5 % of the peak); every
 refusal answered within 50 ms (p99). Beside them, the gateway's own cost of a refusal: the ASGI
-app called in this process, no network, no other load. The load generator is an httpx async
-client in this process (issue 23 moves throughput to wrk): it shares the machine's cores with
-the stack, so latencies include its own scheduling; figures from a shared machine are noisy.
-Never part of ``make test``.
+app called in this process, no network, no other load.
+
+The load generator is wrk (issue 23: no Python client sharing the cores), driven by
+bench/perf/backpressure.lua with as many threads as connections (``-t c -c c``), so each
+thread's script sees one connection's requests and answers in turn and times each one itself
+(CLOCK_MONOTONIC), keeping accepted (200) and refused (503 ``overloaded``) apart. wrk is a
+closed loop per connection, as the clients were; the script's ``delay()`` makes a refused
+connection wait the Retry-After of that refusal. wrk's threads still share the two cores with
+the stack (mostly asleep in epoll); figures from a shared machine are noisy. Never part of
+``make test``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import ssl
+import subprocess
 import sys
 import time
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from starlette.types import Message
 
 from atlas_common.service import set_state
@@ -47,14 +52,16 @@ from tests.support.isolation import Isolation
 from tests.support.stack import Proc, Stack
 
 from bench.ask_path import pct, wait_workers
+from bench.perf.wrk import MARKER, ensure_wrk
+
+SCRIPT = Path(__file__).with_name("perf") / "backpressure.lua"
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 #: Not measured: the first second of a level, while its clients open their connections.
 RAMP_S = float(os.environ.get("BENCH_RAMP_S", "1"))
 LEVELS = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "8,32,64,128").split(",")]
-#: None: a refused client waits its Retry-After (what the SDKs do).
-REFUSED_PAUSE_S = (float(os.environ["BENCH_REFUSED_PAUSE_MS"]) / 1000
-                   if os.environ.get("BENCH_REFUSED_PAUSE_MS") else None)
+#: -1: a refused connection waits its Retry-After (what the SDKs do); else a fixed pause.
+REFUSED_PAUSE_MS = float(os.environ.get("BENCH_REFUSED_PAUSE_MS") or -1)
 WORKER_CONCURRENCY = 4  # the default ATLAS_QUERY_CONCURRENCY
 QUESTION = "How many users signed up last week?"
 UNCAPPED = 100_000
@@ -67,7 +74,6 @@ class Level:
     accepted_ms: list[float] = field(default_factory=list)
     refused_ms: list[float] = field(default_factory=list)
     errors: int = 0
-    until: float = float("inf")
 
     @property
     def throughput(self) -> float:
@@ -89,42 +95,24 @@ class Level:
                 f"errors={self.errors}")
 
 
-async def one_client(client: httpx.AsyncClient, url: str, since: float, level: Level) -> None:
-    while time.monotonic() < level.until:
-        asked_at = time.monotonic()
-        status, ms, retry_after = await one_request(client, url)
-        if since <= asked_at and time.monotonic() <= level.until:  # inside the window
-            level.record(status, ms)
-        if status == 503:
-            await asyncio.sleep(retry_after if REFUSED_PAUSE_S is None else REFUSED_PAUSE_S)
-
-
-async def one_request(client: httpx.AsyncClient, url: str) -> tuple[int, float, int]:
-    """(status, ms, Retry-After); status 503 only for ``overloaded``, 0 for any failure."""
-    started = time.perf_counter()
-    try:
-        r = await client.post(url + "/api/v1/query", json={"question": QUESTION})
-    except httpx.HTTPError:
-        return 0, 0.0, 0
-    ms = (time.perf_counter() - started) * 1000
-    if r.status_code == 503 and r.json().get("error") == "overloaded":
-        return 503, ms, int(r.headers["retry-after"])
-    return (200 if r.status_code == 200 else 0), ms, 0
-
-
-async def run_level(url: str, concurrency: int) -> Level:
-    # A client (one connection) per caller, made before the clock starts with one TLS context:
-    # a shared pool of 128 connections, or 128 CA bundles loaded at once, costs this process
-    # more CPU than the gateway spends, and the figures would measure that instead.
-    tls = ssl.create_default_context()
-    async with AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(httpx.AsyncClient(
-            timeout=150, verify=tls, limits=httpx.Limits(max_connections=1)))
-            for _ in range(concurrency)]
-        since = time.monotonic() + RAMP_S
-        level = Level(concurrency, seconds=SECONDS, until=since + SECONDS)
-        await asyncio.gather(*(one_client(client, url, since, level) for client in clients))
-    return level
+async def run_level(url: str, concurrency: int, seconds: float = SECONDS) -> Level:
+    """One wrk run: ``concurrency`` threads of one connection each, ramp then window."""
+    argv = [
+        ensure_wrk(), f"-t{concurrency}", f"-c{concurrency}", f"-d{RAMP_S + seconds:g}s",
+        "--timeout", "150s", "-s", str(SCRIPT), url + "/api/v1/query", "--",
+        "/api/v1/query", json.dumps({"question": QUESTION}), f"{RAMP_S * 1000:g}",
+        f"{REFUSED_PAUSE_MS:g}",
+    ]
+    done = await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True,
+                                   check=False, timeout=RAMP_S + seconds + 180)
+    line = next((x for x in done.stdout.splitlines() if x.startswith(MARKER)), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    raw = json.loads(line.removeprefix(MARKER))
+    # wrk's socket errors and timeouts are not split by window: all of them count.
+    errors = raw["other_answers"] + raw["socket_errors"] + raw["timeouts"]
+    return Level(concurrency, seconds=seconds, accepted_ms=raw["accepted_ms"],
+                 refused_ms=raw["refused_ms"], errors=errors)
 
 
 def check_goals(levels: list[Level]) -> list[str]:
@@ -180,7 +168,7 @@ async def measure(stack: Stack, name: str, workers: int, cap: int) -> None:
     proc = stack.procs[-1]
     try:
         await wait_workers(gateway, workers)
-        await run_level(gateway, 4)  # warm-up: caches, connections, the DuckDB file
+        await run_level(gateway, 4, seconds=2)  # warm-up: caches, connections, the DuckDB file
         print(f"\n-- {name} (ATLAS_GATEWAY_MAX_IN_FLIGHT={cap})")
         levels = []
         for concurrency in LEVELS:
@@ -206,8 +194,9 @@ async def main() -> None:
     stack = Stack(env, directory)
     try:
         print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
-              f"{SECONDS:g} s per level, load: httpx async client (same machine), refused "
-              f"clients wait {'Retry-After' if REFUSED_PAUSE_S is None else REFUSED_PAUSE_S}")
+              f"{SECONDS:g} s per level, load: wrk -t c -c c (same machine), refused "
+              f"connections wait "
+              f"{'Retry-After' if REFUSED_PAUSE_MS < 0 else f'{REFUSED_PAUSE_MS:g} ms'}")
         print(f"gateway's own cost of a refusal (in process): {await refusal_cost_us():.0f} us")
         stack.start_auth()
         stack.start_query_api()
