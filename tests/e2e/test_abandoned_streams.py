@@ -58,12 +58,8 @@ def test_abandoned_streams_release_their_channels(gateway: str, isolation: Isola
         # Released at the hang-up, not at the run's end: after the grace period (0.5 s here)
         # the gateway found no listener and asked the workers to stop every run.
         wait_for(cancel_requested, timeout=10, interval=0.1, what="the runs' cancel requested")
-        # ... and every worker heeded it, including a stop that landed as its job was starting
-        # (between the job's cancel check and the start of its answer).
-        wait_for(lambda: client.exists(*(c + ":terminal" for c in channels)) == len(channels),
-                 timeout=30, interval=0.1, what="every run ended")
-        for channel in channels:
-            events = b"".join(client.lrange(channel + ":buffer", 0, -1))
-            assert b"Stopped on request" in events, channel
+        # (Whether a worker heeds a stop that lands as its job starts is
+        # tests/query/test_worker_early_stop.py: here a short answer may end first on a busy
+        # machine, so "every run stopped" would be a race, not a check.)
     finally:
         client.close()
