@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from redis.asyncio import Redis
 
 from atlas_auth.byot.jwks import JwksCache
 from atlas_auth.byot.tokens import JwtVerifier
@@ -33,7 +32,7 @@ from atlas_auth.verify import Verifier
 from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 from atlas_common.outbox import OutboxRelay
-from atlas_common.redis_resilience import reconnecting_retry
+from atlas_common.redis_resilience import resilient_redis
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -112,8 +111,7 @@ async def _managed(settings: AuthSettings, stack: AsyncExitStack,
     # Closed before the pool (LIFO): the creator lookup reads auth.users through it.
     stored_keys = _closing(stack, given_keys or HttpStoredKeyVerifier(
         settings.keys_url, settings.internal_token, "managed", creators=users_lookup(pool)))
-    # retry: after a Redis restart the pooled connections are stale, not Redis (as the gateway's)
-    redis = Redis.from_url(settings.redis_url, health_check_interval=10, retry=reconnecting_retry())
+    redis = resilient_redis(settings.redis_url)
     stack.push_async_callback(redis.aclose)
     bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit,
                             query_max_length=settings.query_queue_max_length)

@@ -10,14 +10,13 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from redis.asyncio import Redis
 
 from atlas_common.access_log import AccessLogMiddleware
 from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
-from atlas_common.redis_resilience import install_redis_down_handler, reconnecting_retry
+from atlas_common.redis_resilience import install_redis_down_handler, resilient_redis
 from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
 from atlas_common.telemetry import fastapi_telemetry
@@ -105,8 +104,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
 
 async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> GatewayState:
-    # retry: after a Redis restart the pooled connections are stale, not Redis
-    redis = Redis.from_url(settings.redis_url, health_check_interval=10, retry=reconnecting_retry())
+    redis = resilient_redis(settings.redis_url)
     stack.push_async_callback(redis.aclose)
     hub = StreamHub(redis, settings.redis_prefix)
     await hub.start()

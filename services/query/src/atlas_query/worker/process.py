@@ -8,13 +8,12 @@ import logging
 import time
 
 import asyncpg
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from atlas_common.bus import BrokerUnavailable, Bus, names
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.messages import BusMessage, QueryRequested
-from atlas_common.redis_resilience import reconnecting_retry
+from atlas_common.redis_resilience import resilient_redis
 from atlas_common.stream import cancel_channel
 from atlas_query.agent.router import build_answerer
 from atlas_query.answer.context import Answerer
@@ -40,11 +39,8 @@ log = logging.getLogger(__name__)
 class QueryWorker:
     def __init__(self, settings: WorkerSettings) -> None:
         self.settings = settings
-        # retry: after a Redis restart the pooled connections are stale, not Redis (as the
-        # gateway's); longer outages are the stream writer's to ride out
-        # (ATLAS_STREAM_WRITE_RETRY_S).
-        self.redis = Redis.from_url(settings.redis_url, health_check_interval=10,
-                                    retry=reconnecting_retry())
+        # longer Redis outages are the stream writer's to ride out (ATLAS_STREAM_WRITE_RETRY_S)
+        self.redis = resilient_redis(settings.redis_url)
         self.bus: Bus | None = None
         self.executor: Executor | None = None
         self.db: asyncpg.Pool | None = None
