@@ -10,15 +10,11 @@ the caller should retry (docs/reliability.md). Installed on every internal app b
 
 from __future__ import annotations
 
-import logging
-
 import asyncpg
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from atlas_common.errors import Unavailable, error_response
+from atlas_common.errors import install_unavailable_handler
 
-log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2
 
 #: What asyncpg raises while the server is unreachable, restarting or shutting down.
@@ -32,13 +28,5 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
 )
 
 
-async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("internal database unreachable: %s: %s", type(exc).__name__, exc,
-                extra={"path": request.url.path})
-    return error_response(
-        request, Unavailable("The internal database is unreachable", retry_after=RETRY_AFTER_S))
-
-
 def install_database_down_handler(app: FastAPI) -> None:
-    for kind in DATABASE_DOWN:
-        app.add_exception_handler(kind, _database_down)
+    install_unavailable_handler(app, DATABASE_DOWN, "the internal database", RETRY_AFTER_S)

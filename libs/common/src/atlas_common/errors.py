@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from typing import Any, Literal, get_args
 
 from fastapi import FastAPI, Request
@@ -248,6 +249,23 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         "route": route_template(request.scope)})
     mark_logged(exc)
     return error_response(request, AtlasError("An internal error occurred"))
+
+
+def install_unavailable_handler(
+    app: FastAPI, kinds: Iterable[type[Exception]], part: str, retry_after_s: int
+) -> None:
+    """Answer ``kinds`` (a part of Atlas down: its database, Redis) with 503 ``unavailable``
+    and Retry-After, logged as one warning, never a 500: the caller should retry."""
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s unreachable: %s: %s", part, type(exc).__name__, exc,
+                    extra={"path": request.url.path})
+        return error_response(
+            request, Unavailable(f"{part[0].upper()}{part[1:]} is unreachable",
+                                 retry_after=retry_after_s))
+
+    for kind in kinds:
+        app.add_exception_handler(kind, unavailable)
 
 
 def install_error_handlers(app: FastAPI) -> None:

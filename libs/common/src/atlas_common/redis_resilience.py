@@ -10,19 +10,15 @@ never a 500 (docs/reliability.md).
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from atlas_common.errors import Unavailable, error_response
+from atlas_common.errors import install_unavailable_handler
 
-log = logging.getLogger(__name__)
 RETRY_AFTER_S = 2
 
 
@@ -38,12 +34,6 @@ def resilient_redis(url: str) -> Redis:
     return Redis.from_url(url, health_check_interval=10, retry=reconnecting_retry())
 
 
-async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("redis unreachable: %s: %s", type(exc).__name__, exc,
-                extra={"path": request.url.path})
-    return error_response(request, Unavailable("Redis is unreachable", retry_after=RETRY_AFTER_S))
-
-
 def install_redis_down_handler(app: FastAPI) -> None:
-    for kind in (RedisConnectionError, RedisTimeoutError):
-        app.add_exception_handler(kind, _redis_down)
+    kinds = (RedisConnectionError, RedisTimeoutError)
+    install_unavailable_handler(app, kinds, "Redis", RETRY_AFTER_S)
