@@ -86,6 +86,7 @@ def test_a_time_series_draws_a_line_chart(
         "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0)"
     )
     assert drawn
+    chart.evaluate("el => el.scrollIntoView({block: 'start'})")  # the chart whole, not its foot
     screenshot(page, "widget-chart.png", tmp_path)
     assert console.errors == []
 
