@@ -83,7 +83,7 @@ lint: install
 	@npm run lint --silent
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src
+	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src
 	@npm run typecheck --silent
 
 check: lint typecheck test

@@ -1,0 +1,1 @@
+"""Atlas datasources: what a database holds, read read-only and within bounds."""
