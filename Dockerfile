@@ -46,6 +46,7 @@ WORKDIR /src
 # `uv sync --locked` reads every workspace member's pyproject, so all of them come first.
 COPY pyproject.toml uv.lock ./
 COPY libs/common/pyproject.toml libs/common/pyproject.toml
+COPY libs/datasources/pyproject.toml libs/datasources/pyproject.toml
 COPY services/gateway/pyproject.toml services/gateway/pyproject.toml
 COPY services/query/pyproject.toml services/query/pyproject.toml
 COPY services/auth/pyproject.toml services/auth/pyproject.toml
