@@ -53,6 +53,9 @@ function useHost(chat: React.RefObject<AtlasChatHandle | null>) {
   const [theme, setTheme] = useState<Theme>(isTheme(initialTheme) ? initialTheme : "light");
   const [ready, setReady] = useState(HOST === null);
   const asks = useRef<string[]>([]);
+  // A focus asked for before the chat mounted (the host sends it right after the init
+  // message) is kept and given when it mounts, or a keyboard user lands nowhere.
+  const focusPending = useRef(false);
   useEffect(() => {
     const handle = (message: HostMessage) => {
       if (message.type === "atlas:init") {
@@ -61,8 +64,10 @@ function useHost(chat: React.RefObject<AtlasChatHandle | null>) {
         setReady(true);
       } else if (message.type === "auth") setToken(message.token);
       else if (message.type === "theme") setTheme(message.value);
-      else if (message.type === "focus") chat.current?.focus();
-      else if (chat.current) chat.current.ask(message.query);
+      else if (message.type === "focus") {
+        if (chat.current) chat.current.focus();
+        else focusPending.current = true;
+      } else if (chat.current) chat.current.ask(message.query);
       else asks.current.push(message.query);
     };
     const onMessage = (event: MessageEvent) => {
@@ -79,20 +84,24 @@ function useHost(chat: React.RefObject<AtlasChatHandle | null>) {
       document.removeEventListener("keydown", onKey);
     };
   }, [chat]);
-  return { token, theme, ready, asks };
+  return { token, theme, ready, asks, focusPending };
 }
 
 function WidgetApp() {
   const chat = useRef<AtlasChatHandle>(null);
-  const { token, theme, ready, asks } = useHost(chat);
+  const { token, theme, ready, asks, focusPending } = useHost(chat);
   // The chat mounts after the init message, and again after a sign-in: questions asked
   // before that wait here and are asked as soon as it is there.
   const attach = useCallback(
     (handle: AtlasChatHandle | null) => {
       chat.current = handle;
+      if (handle && focusPending.current) {
+        focusPending.current = false;
+        handle.focus();
+      }
       for (const query of handle ? asks.current.splice(0) : []) handle?.ask(query);
     },
-    [asks],
+    [asks, focusPending],
   );
   if (!ready)
     return (
