@@ -28,6 +28,7 @@ class ColumnProfile(_Frozen):
     dimension_type: DimensionType
     nullable: bool = True
     primary_key: bool = False
+    comment: str | None = None  # the column's comment in the catalog (a layer description)
     # Statistics, None when not computed (a type without them, or the profiling query timed out).
     null_fraction: float | None = None  # 0..1, over the rows read (all, or the sample)
     distinct_count: int | None = None  # exact for small tables, estimated from the sample for big
