@@ -28,8 +28,7 @@ async def state(isolation: Isolation) -> AsyncIterator[GatewayState]:
     vhost = f"{isolation.name}_ask"
     url = create_vhost(vhost)  # a vhost of its own: no worker of another test consumes here
     settings = GatewaySettings(database_url=isolation.database_url, rabbitmq_url=url,
-                               redis_url=isolation.redis_url, redis_prefix=isolation.redis_prefix,
-                               worker_check_ttl_s=0)
+                               redis_url=isolation.redis_url, redis_prefix=isolation.redis_prefix)
     try:
         async with AsyncExitStack() as stack:
             yield await _open_state(settings, stack)

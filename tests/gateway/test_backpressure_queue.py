@@ -5,7 +5,6 @@ refund (issue 22)."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -22,6 +21,8 @@ from atlas_common.errors import AtlasError, Overloaded, Unavailable
 from atlas_common.principal import Principal
 from atlas_entitlements.main import create_app as entitlements_app
 from atlas_gateway.main import _open_state
+from atlas_gateway.presence import WorkerStatus
+from atlas_gateway.refreshed import Refreshed
 from atlas_gateway.runs import RunRegistry
 from atlas_gateway.service.ask import AskService, Question, Run
 from atlas_gateway.settings import GatewaySettings
@@ -87,9 +88,14 @@ async def state(isolation: Isolation, bp_isolation: tuple[str, str], entitlement
         state.entitlements = EntitlementsClient(gate)
         stack.push_async_callback(state.entitlements.aclose)
         # Not the subject here: no worker consumes, so every job stays in the queue.
-        state.workers_seen_until = time.monotonic() + 3600
+        state.presence.workers = Refreshed("one worker", _one_worker, interval_s=3600)
+        await state.presence.workers.refresh()
         yield state
     await _purge(settings.rabbitmq_url)  # the next test starts with an empty queue
+
+
+async def _one_worker() -> WorkerStatus:
+    return WorkerStatus(1)
 
 
 async def _purge(url: str) -> None:

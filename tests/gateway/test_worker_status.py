@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from atlas_common.workers import WorkerCensus
-from atlas_gateway.service.workers import WorkerStatus
+from atlas_gateway.presence import WorkerStatus
 
 
 def test_a_stale_worker_is_not_available_and_is_named() -> None:

@@ -103,7 +103,6 @@ def chaos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosStack]:
         "ATLAS_JOB_DELIVERY_LIMIT": "2",
         "ATLAS_QUERY_CONCURRENCY": "4",
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
-        "ATLAS_WORKER_CHECK_TTL_S": "0",
         "ATLAS_QUERY_DEADLINE_S": "60",
         "ATLAS_STREAM_GRACE_S": "30",
     }

@@ -43,6 +43,7 @@ from atlas_gateway.routes import (
     semantic,
     widget,
 )
+from atlas_gateway.service.checks import start_background_checks
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.state import GatewayState
 from atlas_gateway.widget_files import WidgetFiles
@@ -130,6 +131,7 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     state = GatewayState(settings, bus, redis, hub, db, http, auth, limiter, entitlements,
                          WidgetFiles(settings.widget_dir))
     stack.push_async_callback(state.tasks.cancel_all)  # first to go: watchers use the rest
+    await start_background_checks(state)
     return state
 
 

@@ -15,11 +15,27 @@ class GatewaySettings(CommonSettings):
     max_question_chars: int = Field(4000, ge=1, validation_alias="ATLAS_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="ATLAS_MAX_BODY_BYTES")
     sse_heartbeat_s: float = Field(15.0, gt=0, validation_alias="ATLAS_SSE_HEARTBEAT_S")
-    worker_check_ttl_s: float = Field(
+    # Worker presence and /api/health are read by background tasks, never per request (issue 27).
+    worker_check_interval_s: float = Field(
         0.5,
-        ge=0,
-        validation_alias="ATLAS_WORKER_CHECK_TTL_S",
-        description="How long a positive 'a worker consumes' answer is trusted.",
+        ge=0.05,
+        le=10,
+        validation_alias="ATLAS_WORKER_CHECK_INTERVAL_S",
+        description="How often this replica re-reads which workers consume (one read at a time).",
+    )
+    worker_check_stale_s: float = Field(
+        10.0,
+        gt=0,
+        validation_alias="ATLAS_WORKER_CHECK_STALE_S",
+        description="A worker count older than this (the broker slow to answer) is unknown: "
+        "questions go through instead of being refused on it.",
+    )
+    health_interval_s: float = Field(
+        1.0,
+        ge=0.1,
+        le=60,
+        validation_alias="ATLAS_GATEWAY_HEALTH_INTERVAL_S",
+        description="How often /api/health's checks are refreshed in the background.",
     )
     unavailable_retry_after_s: int = Field(5, ge=1, validation_alias="ATLAS_RETRY_AFTER_S")
     # 64: Little's law, questions in flight = answers a second x time each spends here. One

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import httpx
@@ -15,6 +16,8 @@ from atlas_common.tasks import BackgroundTasks
 from atlas_gateway.admission import Admission
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.rate_limit import RateLimiter
+from atlas_gateway.presence import Presence
+from atlas_gateway.refreshed import Refreshed
 from atlas_gateway.relay_cache import RelayCache
 from atlas_gateway.settings import GatewaySettings
 from atlas_gateway.widget_files import WidgetFiles
@@ -34,15 +37,18 @@ class GatewayState:
     entitlements: EntitlementsClient
     #: The widget's and chat page's built files (routes.widget).
     widget: WidgetFiles
-    #: Until when (monotonic) a seen worker is trusted without asking the broker again.
-    workers_seen_until: float = 0.0
     #: Tasks started while serving (abandon watchers): cancelled on shutdown.
     tasks: BackgroundTasks = field(default_factory=BackgroundTasks)
     #: Questions in flight here, their cap and drain rate (admission.py, issue 22).
     admission: Admission = field(init=False)
     #: query-api's read-mostly answers (tables, starter prompts), a few seconds (issue 23).
     relay_cache: RelayCache = field(init=False)
+    #: Which workers can take a job, read in the background (presence.py, issue 27).
+    presence: Presence = field(init=False)
+    #: /api/health's other checks, read in the background (service/checks.py starts it).
+    health: Refreshed[dict[str, dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.admission = Admission(self.settings.max_in_flight)
         self.relay_cache = RelayCache(self.settings.relay_cache_ttl_s)
+        self.presence = Presence(self.bus, self.redis, self.settings)

@@ -1,6 +1,12 @@
 """The Atlas message bus (RabbitMQ through aio-pika). See :mod:`atlas_common.bus.names`."""
 
-from atlas_common.bus.connection import BROKER_ERRORS, BrokerUnavailable, Bus, QueueFull
+from atlas_common.bus.connection import (
+    BROKER_ERRORS,
+    BrokerSlow,
+    BrokerUnavailable,
+    Bus,
+    QueueFull,
+)
 from atlas_common.bus.events import EventPublisher
 from atlas_common.bus.handling import (
     Delivery,
@@ -12,6 +18,7 @@ from atlas_common.bus.handling import (
 
 __all__ = [
     "BROKER_ERRORS",
+    "BrokerSlow",
     "BrokerUnavailable",
     "Bus",
     "Delivery",

@@ -4,11 +4,11 @@ Order matters: the gateway subscribes to the request's stream (confirmed by Redi
 publishes the job, so not one event can be missed; with no worker consuming it refuses at once
 with ``unavailable`` rather than wait for the deadline. The plan gate runs before anything is
 queued: ``query`` must be in the plan and one ``queries`` unit is spent (idempotent on the
-request id); the unit is refunded when the job cannot be queued (a full queue, 503
-``overloaded``; the broker down, 503 ``unavailable``, both with ``Retry-After``), or when the
-answer ends with an error on Atlas's side (whichever replica relays or resumes it sees that;
-refunds are idempotent). The cap on questions in flight is checked before all this, in
-``admission``.
+request id); the unit is refunded when the job cannot be queued (a full queue or a confirm slow
+under a burst, 503 ``overloaded``; the broker down, 503 ``unavailable``, both with
+``Retry-After``), or when the answer ends with an error on Atlas's side (whichever replica
+relays or resumes it sees that; refunds are idempotent). The cap on questions in flight is
+checked before all this, in ``admission``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from atlas_common.bus import BrokerUnavailable, QueueFull
+from atlas_common.bus import BrokerSlow, BrokerUnavailable, QueueFull
 from atlas_common.entitlements import is_refundable
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
@@ -37,7 +37,6 @@ from atlas_gateway.schemas import QueryResponse
 from atlas_gateway.service.charge import charge_question
 from atlas_gateway.service.conversations import owns_conversation
 from atlas_gateway.service.gather import AnswerGatherer
-from atlas_gateway.service.workers import available_workers
 from atlas_gateway.state import GatewayState
 
 log = logging.getLogger(__name__)
@@ -86,10 +85,9 @@ class AskService:
         except BaseException as exc:
             await stack.aclose()
             self.state.entitlements.refund_soon(request_id)  # not queued: not spent
-            if isinstance(exc, QueueFull):  # the broker's bound: load shed, nothing is down
-                raise self._overloaded() from exc
-            if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
-                raise self._unavailable("The question could not be queued") from exc
+            refusal = self._publish_refusal(exc)
+            if refusal is not None:
+                raise refusal from exc
             raise
         return Run(request_id, listener, stack, deadline, question.conversation_id)
 
@@ -186,22 +184,27 @@ class AskService:
         await charge_question(self.state.entitlements, customer, question.request_id)
 
     async def _require_worker(self) -> None:
-        if time.monotonic() < self.state.workers_seen_until:
-            return
-        try:
-            # Consumers that also beat: a frozen worker's consumer does not count (H5, issue 22).
-            consumers = await available_workers(self.state)
-        except BrokerUnavailable as exc:
-            raise self._unavailable("The message broker is unreachable") from exc
-        if consumers == 0:
-            raise self._unavailable("No query worker is running")
-        self.state.workers_seen_until = time.monotonic() + self.settings.worker_check_ttl_s
+        """From the background reading (presence.py): no broker call per question."""
+        refusal = await self.state.presence.refusal()
+        if refusal is not None:
+            raise self._unavailable(refusal)
 
     def _overloaded(self) -> AtlasError:
         """The job queue is full: the wait is its whole length at this replica's drain rate."""
         backlog = self.settings.query_queue_max_length or None
         return self.state.admission.refusal("Too many questions are waiting; try again later",
                                             backlog)
+
+    def _publish_refusal(self, exc: BaseException) -> AtlasError | None:
+        """A full queue, or a confirm that timed out while connected (a burst), is load:
+        ``overloaded``; only a connection really lost is ``unavailable``."""
+        if isinstance(exc, QueueFull):
+            return self._overloaded()
+        if isinstance(exc, BrokerSlow) and self.state.bus.is_connected:
+            return self.state.admission.refusal("The message broker is busy; try again later")
+        if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
+            return self._unavailable("The question could not be queued")
+        return None
 
     def _unavailable(self, message: str) -> AtlasError:
         return Unavailable(
