@@ -6,6 +6,7 @@ It runs its own event loop in a thread so a synchronous test can drive it:
     ... point a process at proxy.port ...
     proxy.cut()       # drop every live connection and refuse new ones
     proxy.restore()   # accept again
+    proxy.delay_s = 3 # hold every chunk this long: a peer that is slow, not gone
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class TcpProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self.accepting = True
         self.connections_seen = 0
+        self.delay_s = 0.0
 
     def start(self) -> TcpProxy:
         self._thread.start()
@@ -66,6 +68,8 @@ class TcpProxy:
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                if self.delay_s:
+                    await asyncio.sleep(self.delay_s)
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

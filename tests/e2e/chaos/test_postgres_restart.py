@@ -8,6 +8,7 @@ import pytest
 
 from tests.e2e.chaos.matrix_stack import ADMIN, MatrixStack, bearer, until_statuses
 from tests.e2e.chaos.recovery import Stopwatch, record
+from tests.support.polling import wait_for
 
 pytestmark = [pytest.mark.chaos, pytest.mark.chaos_only]
 
@@ -38,8 +39,8 @@ def test_postgres_crash_answers_unavailable_then_loses_nothing(matrix: MatrixSta
         for name, r in down.items():
             assert r.json()["error"] == "unavailable", (name, r.text)
             assert int(r.headers["retry-after"]) >= 1, name
-        health = httpx.get(m.gateway + "/api/health", timeout=10)
-        assert health.status_code == 503 and health.json()["status"] == "error"
+        # /api/health is read in the background (ATLAS_GATEWAY_HEALTH_INTERVAL_S): poll it.
+        assert wait_for(lambda: _health_error(m), timeout=10, what="/api/health 503 error")
     finally:
         m.postgres.start()
     with Stopwatch() as watch:
@@ -47,6 +48,11 @@ def test_postgres_crash_answers_unavailable_then_loses_nothing(matrix: MatrixSta
                        "every PostgreSQL-backed call answering again")
     record("PostgreSQL crash (immediate stop), restart", watch.seconds)
     _nothing_lost(m, before)
+
+
+def _health_error(m: MatrixStack) -> bool:
+    r = httpx.get(m.gateway + "/api/health", timeout=10)
+    return r.status_code == 503 and r.json()["status"] == "error"
 
 
 def _nothing_lost(m: MatrixStack, before: dict[str, httpx.Response]) -> None:

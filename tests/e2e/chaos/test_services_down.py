@@ -112,7 +112,9 @@ def test_internal_service_out(matrix: MatrixStack, service: str, how: str) -> No
         for name, call in case.working.items():
             r = call(m)
             assert r.status_code == 200, (name, r.text)
-        assert httpx.get(m.gateway + "/api/health", timeout=30).json()["status"] == case.health
+        # /api/health is read in the background (ATLAS_GATEWAY_HEALTH_INTERVAL_S): poll it.
+        wait_for(lambda: httpx.get(m.gateway + "/api/health", timeout=30).json()["status"]
+                 == case.health, timeout=15, what=f"/api/health {case.health}")
     finally:
         _bring_back(m, service, how)
     with Stopwatch() as watch:

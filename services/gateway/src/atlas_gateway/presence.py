@@ -81,11 +81,13 @@ class Presence:
         self._redis = redis
         self._settings = settings
         self.stale_s = settings.worker_check_stale_s
-        self.workers = Refreshed("worker presence", self._read,
-                                 interval_s=settings.worker_check_interval_s)
+        self.read_timeout_s = READ_TIMEOUT_S
+        self.workers = Refreshed(
+            "worker presence", self._read, interval_s=settings.worker_check_interval_s
+        )
 
     async def _read(self) -> WorkerStatus:
-        consumers = await self._bus.consumer_count(timeout=READ_TIMEOUT_S)
+        consumers = await self._bus.consumer_count(timeout=self.read_timeout_s)
         return WorkerStatus(consumers, await self._census())
 
     async def _census(self) -> WorkerCensus | None:
@@ -93,9 +95,13 @@ class Presence:
         s = self._settings
         try:
             return await asyncio.wait_for(
-                workers.census(self._redis, s.redis_prefix, stale_s=s.worker_stale_s,
-                               forget_s=s.worker_forget_s),
-                READ_TIMEOUT_S,
+                workers.census(
+                    self._redis,
+                    s.redis_prefix,
+                    stale_s=s.worker_stale_s,
+                    forget_s=s.worker_forget_s,
+                ),
+                self.read_timeout_s,
             )
         except (RedisError, OSError, TimeoutError):
             return None

@@ -71,11 +71,12 @@ class Refreshed(Generic[T]):
         self.error = None
 
     async def run(self) -> None:
-        """Refresh every ``interval_s`` until cancelled (a task of the app's state)."""
+        """Refresh every ``interval_s`` until cancelled (a task of the app's state); the first
+        read is the owner's (before serving)."""
         try:
             while True:
-                await self.refresh()
                 await asyncio.sleep(self.interval_s)
+                await self.refresh()
         finally:
             flight = self._flight
             if flight is not None:

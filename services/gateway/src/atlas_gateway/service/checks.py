@@ -18,8 +18,11 @@ from atlas_gateway.state import GatewayState
 
 
 async def start_background_checks(state: GatewayState) -> None:
-    state.health = Refreshed("health checks", functools.partial(read_checks, state),
-                             interval_s=state.settings.health_interval_s)
+    state.health = Refreshed(
+        "health checks",
+        functools.partial(read_checks, state),
+        interval_s=state.settings.health_interval_s,
+    )
     await asyncio.gather(state.presence.workers.refresh(), state.health.refresh())
     state.tasks.spawn(state.presence.workers.run())
     state.tasks.spawn(state.health.run())

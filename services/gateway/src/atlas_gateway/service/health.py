@@ -67,7 +67,9 @@ async def _auth(state: GatewayState) -> dict[str, Any]:
 async def read_checks(state: GatewayState) -> dict[str, dict[str, Any]]:
     """The checks besides the broker's, concurrently (the background task's read)."""
     redis, db, query_api, auth = await asyncio.gather(
-        _timed(_redis(state)), _timed(_internal_db(state)), _timed(_query_api(state)),
+        _timed(_redis(state)),
+        _timed(_internal_db(state)),
+        _timed(_query_api(state)),
         _timed(_auth(state)),
     )
     return {"redis": redis, "internalDb": db, "queryApi": query_api, "auth": auth}
