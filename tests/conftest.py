@@ -8,6 +8,9 @@ import pytest
 
 from tests.support.isolation import Isolation
 
+# The public sample schemas (TPC-H, Chinook) in four dialects, loaded on first use.
+pytest_plugins = ["tests.support.sample_schemas.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def isolation() -> Iterator[Isolation]:
