@@ -10,6 +10,7 @@ from atlas_mcp.cli import make_app as make_mcp_app
 
 from atlas_cli import config
 from atlas_cli.commands import ask, auth, conversations, data, keys
+from atlas_cli.init import command as init_command
 from atlas_cli.settings import Settings, current
 
 app = typer.Typer(
@@ -84,6 +85,7 @@ app.add_typer(keys.app, name="keys")
 app.command()(data.tables)
 app.command("validate-sql")(data.validate_sql)
 app.command()(data.health)
+app.command("init")(init_command.init)
 app.add_typer(make_mcp_app(lambda ctx: current(ctx).target()), name="mcp")
 
 if __name__ == "__main__":  # pragma: no cover
