@@ -82,14 +82,17 @@ def compare(disk: OnDisk, now: dict[str, TableState], scope: Scope) -> Changes:
         new_tables=sorted(set(now) - set(before)),
         dropped_tables=sorted(set(before) - set(now)),
     )
-    for key in sorted(set(now) & set(before)):
-        _columns(changes, key, before[key], now[key])
+    empty = TableState(None, [], [])
+    for key in sorted(set(now) | set(before)):
+        _columns(changes, key, before.get(key, empty), now.get(key, empty))
     return changes
 
 
 def _columns(changes: Changes, key: str, before: TableState, now: TableState) -> None:
-    _put(changes.new_columns, key, [c for c in now.columns if c not in before.columns])
-    _put(changes.dropped_columns, key, [c for c in before.columns if c not in now.columns])
+    """Columns of tables on both sides; foreign keys of all (a new table's keys are new)."""
+    if before.columns and now.columns:
+        _put(changes.new_columns, key, [c for c in now.columns if c not in before.columns])
+        _put(changes.dropped_columns, key, [c for c in before.columns if c not in now.columns])
     old_fks = {fk_base(f) for f in before.foreign_keys}
     new_fks = {fk_base(f) for f in now.foreign_keys}
     _put(changes.new_foreign_keys, key, [f for f in now.foreign_keys if fk_base(f) not in old_fks])

@@ -56,7 +56,7 @@ class Run:
                 self._shared(plan, doc, new_tables)
         if self.force:
             self._dropped(plan)
-        plan.snapshot = self._snapshot(plan, now)
+        plan.snapshot = self._snapshot(now)
         return plan
 
     def _entity(self, plan: Plan, doc: Document, is_new: bool) -> None:
@@ -107,18 +107,15 @@ class Run:
     def _render(self, doc: Document) -> str:
         return render(doc, self.source, self.today)
 
-    def _snapshot(self, plan: Plan, now: dict[str, TableState]) -> dict[str, TableState]:
-        """What the layer is in step with after this run: all it covered when it merged or
-        started the layer, else the old state plus the tables it wrote."""
-        if self.disk.first_run or self.force:
-            kept = {
-                k: t for k, t in self.disk.tables.items() if k not in self.changes.dropped_tables
-            }
-            return {**kept, **now}
-        written = {
-            d.table for d in self.layer.entities() if any(w.path == d.path for w in plan.writes)
-        }
-        return {**self.disk.tables, **{k: now[k] for k in written if k in now}}
+    def _snapshot(self, now: dict[str, TableState]) -> dict[str, TableState]:
+        """What the layer is in step with after this run. Only a first run or a merge brings
+        it in step; a run that only adds new entity files keeps the old state, so the next
+        ``--force`` still sees those tables as new and merges their joins and catalog entries
+        into the other files."""
+        if not (self.disk.first_run or self.force):
+            return dict(self.disk.tables)
+        kept = {k: t for k, t in self.disk.tables.items() if k not in self.changes.dropped_tables}
+        return {**kept, **now}
 
 
 def _merge_shared(

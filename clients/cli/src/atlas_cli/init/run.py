@@ -101,7 +101,9 @@ def prepare(
     now = state.profile_state(profiled)
     scope = diff.Scope(options.schema, frozenset(options.tables))
     changes = diff.compare(disk, now, scope)
-    schema = Schema(profiled)
+    # Entity -> table, for the layer on disk too: a join to a dropped table must be found.
+    entity_tables = {str(data.get("name")): key for key, (_, data) in disk.entities.items()}
+    entity_tables.update({v: k for k, v in Schema(profiled).entity.items()})
     run = Run(
         root=options.output,
         layer=layer,
@@ -110,7 +112,7 @@ def prepare(
         source=f"the {profiled.dialect} database {profiled.database}",
         force=options.force,
         today=date.today(),
-        entity_tables={v: k for k, v in schema.entity.items()},
+        entity_tables=entity_tables,
     )
     plan = run.plan(now)
     return Outcome(source, profiled, layer, changes, plan, time.monotonic() - started)
