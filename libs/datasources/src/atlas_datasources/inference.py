@@ -36,13 +36,14 @@ class Candidate:
 def candidates(tables: Sequence[TableProfile]) -> list[Candidate]:
     """Every (column -> key) pair the names suggest, strongest first per column."""
     keys = {id(t): _keys(t) for t in tables if t.kind != "view"}
+    has_pk = {id(t): len(t.primary_key) == 1 for t in tables}
     found = []
     for table in tables:
         declared = {c for fk in table.foreign_keys for c in fk.columns}
         for column in table.columns:
             if column.name in declared or norm(column.name) in GENERIC_KEYS:
                 continue
-            found.extend(_for_column(table, column, tables, keys))
+            found.extend(_for_column(table, column, tables, keys, has_pk))
     return found
 
 
@@ -51,6 +52,7 @@ def _for_column(
     column: ColumnProfile,
     tables: Sequence[TableProfile],
     keys: dict[int, list[ColumnProfile]],
+    has_pk: dict[int, bool],
 ) -> list[Candidate]:
     own_key = table.primary_key == [column.name]
     found = []
@@ -64,7 +66,9 @@ def _for_column(
             if own_key and (target is table or target.row_count < table.row_count):
                 continue
             strength = match_strength(column.name, target.name, key.name)
-            if strength:
+            # A key known only from its values (no declared primary key) must be named after
+            # its table too: a summary table's unique customer_id is no customers table.
+            if strength and (has_pk[id(target)] or strength == 2):
                 found.append(Candidate(table, column, target, key, strength))
     return sorted(found, key=lambda c: -c.strength)
 

@@ -71,7 +71,7 @@ async def profile_table(
         primary_key=list(table.primary_key),
         foreign_keys=[],
     )
-    return profile, warnings
+    return profile, list(dict.fromkeys(warnings))  # a retry that failed alike says it once
 
 
 async def _read(
@@ -81,7 +81,8 @@ async def _read(
     if estimate is not None and estimate >= options.exact_row_limit:
         source = sample_source(conn, table, options.sample_rows, estimate)
         aggregate = await _aggregate(conn, table, source, name, warnings)
-        if aggregate is None and samples_pages(conn, table):  # e.g. a foreign table
+        # No page sampling (a foreign table) or no page drawn (a stale estimate): first rows.
+        if (aggregate is None or aggregate.rows == 0) and samples_pages(conn, table):
             return await _read_limited(conn, table, options, name, warnings)
         return _Read(aggregate, source, True)
     source = full_source(conn, table)
@@ -143,7 +144,10 @@ async def _values(
             raise
         warnings.append(f"{name}.{column.name}: values not read: {exc.message}")
         return []
-    return [value for value in (to_scalar(row[0]) for row in rows) if value is not None]
+    values = [to_scalar(row[0]) for row in rows]
+    if column.dimension_type == "boolean":  # SQLite and MySQL store booleans as 0 / 1
+        values = [bool(v) if isinstance(v, int) else v for v in values]
+    return [value for value in values if value is not None]
 
 
 def _column(
@@ -164,7 +168,7 @@ def _column(
         name=column.name,
         data_type=column.data_type,
         dimension_type=column.dimension_type,
-        nullable=column.nullable,
+        nullable=column.nullable and column.name not in table.primary_key,
         primary_key=column.name in table.primary_key,
         null_fraction=round(1 - stats.non_null / rows_read, 6) if stats and rows_read else None,
         distinct_count=distinct,

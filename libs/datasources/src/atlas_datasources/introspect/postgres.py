@@ -23,14 +23,14 @@ _KINDS: dict[str, TableKind] = {
 }  # fmt: skip
 
 _TABLES = """
-SELECT c.relname, c.relkind, obj_description(c.oid, 'pg_class'), c.reltuples::float8
+SELECT c.relname, c.relkind::text, obj_description(c.oid, 'pg_class'), c.reltuples::float8
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND NOT c.relispartition
 ORDER BY c.relname
 """
 _COLUMNS = """
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       bt.typname, bt.typcategory
+       bt.typname::text, bt.typcategory::text
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -43,7 +43,7 @@ ORDER BY c.relname, a.attnum
 _KEY_NAMES = """ARRAY(SELECT a.attname FROM unnest(con.{keys}) WITH ORDINALITY k(num, pos)
        JOIN pg_attribute a ON a.attrelid = con.{rel} AND a.attnum = k.num ORDER BY k.pos)"""
 _CONSTRAINTS = f"""
-SELECT c.relname, con.contype, {_KEY_NAMES.format(keys="conkey", rel="conrelid")},
+SELECT c.relname, con.contype::text, {_KEY_NAMES.format(keys="conkey", rel="conrelid")},
        fn.nspname, fc.relname, {_KEY_NAMES.format(keys="confkey", rel="confrelid")}
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
