@@ -8,10 +8,15 @@ giving one answer everywhere, unambiguous for "top 5"; every inferable key true 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
+import asyncpg
 import duckdb
 import pytest
+from atlas_datasources import profile_database
+from atlas_datasources.model import DatabaseProfile
 
+from tests.support.isolation import BASE_DATABASE_URL
 from tests.support.sample_schemas import DIALECTS, FK, SCHEMAS, SampleDatabases
 from tests.support.sample_schemas.answers import expected_answer, row_counts, run_sql
 from tests.support.sample_schemas.databases import TEST_TPCH_SCALE, SampleDatabase
@@ -40,6 +45,7 @@ TPCH_ROWS_PER_SF = {
     "orders": 1_500_000,
 }
 
+FKKey = tuple[str, tuple[str, ...], str, tuple[str, ...]]
 QUESTIONS = [(name, q) for name, schema in SCHEMAS.items() for q in schema.questions]
 VARIANTS = [(s, d, fk) for s in SCHEMAS for d in DIALECTS for fk in (True, False)]
 
@@ -179,3 +185,68 @@ def test_files_are_plain_duckdb_and_sqlite(sample_databases: SampleDatabases) ->
         assert conn.execute('SELECT COUNT(*) FROM "Track"').fetchall() == [(3503,)]
     with sqlite3.connect(lite.path) as conn:
         assert conn.execute('SELECT COUNT(*) FROM "Track"').fetchall() == [(3503,)]
+
+
+# --- profile_database on each (schema, dialect) -------------------------------------------
+
+
+def _keys(profile: DatabaseProfile, *, inferred: bool) -> set[FKKey]:
+    return {
+        (
+            table.name.lower(),
+            tuple(c.lower() for c in fk.columns),
+            fk.ref_table.lower(),
+            tuple(c.lower() for c in fk.ref_columns),
+        )
+        for table in profile.tables
+        for fk in table.foreign_keys
+        if fk.inferred == inferred
+    }
+
+
+def _show(keys: set[FKKey]) -> list[str]:
+    return sorted(f"{t}({','.join(c)}) -> {r}({','.join(rc)})" for t, c, r, rc in keys)
+
+
+async def test_profiling_finds_every_table_and_every_declared_key(
+    sample_database: SampleDatabase,
+) -> None:
+    profile = await profile_database(sample_database.url)
+    schema = sample_database.schema
+    assert sorted(t.name for t in profile.tables) == sorted(t.name for t in schema.tables)
+    assert _show(_keys(profile, inferred=False)) == _show({fk.key for fk in schema.declared_fks})
+    allowed = {fk.key for fk in (*schema.inference.expected, *schema.inference.acceptable)}
+    assert _show(_keys(profile, inferred=True) - allowed) == [], "wrongly inferred"
+    assert profile.warnings == []
+
+
+async def test_inference_finds_the_hand_checked_keys_and_no_wrong_one(
+    sample_database_nofk: SampleDatabase,
+) -> None:
+    """Precision: every inferred key is on the hand-checked list. Recall: every key that names
+    and values make plain is found (the assertion lists what is missed)."""
+    profile = await profile_database(sample_database_nofk.url)
+    truth = sample_database_nofk.schema.inference
+    inferred = _keys(profile, inferred=True)
+    assert _keys(profile, inferred=False) == set()
+    allowed = {fk.key for fk in (*truth.expected, *truth.acceptable)}
+    assert _show(inferred - allowed) == [], "wrongly inferred"
+    assert _show({fk.key for fk in truth.expected} - inferred) == [], "missed"
+
+
+async def test_databases_and_answers_are_usable_from_async_tests(tmp_path: Path) -> None:
+    """``get``, ``run_sql`` and ``close`` use ``asyncio.run`` inside: from a running loop, they
+    run in a thread."""
+    databases = SampleDatabases(tmp_path)
+    try:
+        db = databases.get("chinook", "postgres", declared_fks=False)
+        assert run_sql(db, 'SELECT COUNT(*) FROM "Genre"') == [(25,)]
+    finally:
+        databases.close()
+    conn = await asyncpg.connect(BASE_DATABASE_URL)
+    try:
+        assert (
+            await conn.fetchval("SELECT count(*) FROM pg_database WHERE datname = $1", db.name) == 0
+        )
+    finally:
+        await conn.close()

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import duckdb
 
-from tests.support.sample_schemas.databases import SampleDatabase
+from tests.support.sample_schemas.databases import SampleDatabase, off_loop
 from tests.support.sample_schemas.loaders import mysql_connect
 from tests.support.sample_schemas.model import Question
 
@@ -64,7 +64,12 @@ def _mysql(url: str, sql: str) -> list[Row]:
 
 
 def run_sql(db: SampleDatabase, sql: str) -> list[Row]:
-    """``sql``'s rows as the database's driver returns them (read-only for the files)."""
+    """``sql``'s rows as the database's driver returns them (read-only for the files); from
+    an async test too (in a thread then)."""
+    return off_loop(_run_sql, db, sql)
+
+
+def _run_sql(db: SampleDatabase, sql: str) -> list[Row]:
     if db.dialect == "postgres":
         return asyncio.run(_postgres(db.url, sql))
     if db.dialect == "mysql":

@@ -8,10 +8,14 @@ so runs side by side never meet, and nothing shared is touched.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -22,6 +26,7 @@ from tests.support.sample_schemas.model import Dialect, SampleSchema
 BASE_MYSQL_URL = os.environ.get("ATLAS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306")
 SCHEMAS: dict[str, SampleSchema] = {"tpch": tpch.SCHEMA, "chinook": chinook.SCHEMA}
 TEST_TPCH_SCALE = 0.01  # 86,805 rows: seconds per dialect
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,17 @@ class SampleDatabase:
     declared_fks: bool
     name: str  # the database's name, or the file's
     path: Path | None = None  # DuckDB and SQLite
+
+
+def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, in a thread when called from a running event loop (an async test): the
+    loaders and the admin helpers use ``asyncio.run``, which a running loop refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def open_source(schema: str, workdir: Path, tpch_scale: float) -> duckdb.DuckDBPyConnection:
@@ -78,7 +94,7 @@ class SampleDatabases:
     def get(self, schema: str, dialect: Dialect, *, declared_fks: bool = True) -> SampleDatabase:
         key = (schema, dialect, declared_fks)
         if key not in self._made:
-            self._made[key] = self._load(schema, dialect, declared_fks)
+            self._made[key] = off_loop(self._load, schema, dialect, declared_fks)
         return self._made[key]
 
     def _load(self, schema: str, dialect: Dialect, declared_fks: bool) -> SampleDatabase:
@@ -103,6 +119,9 @@ class SampleDatabases:
         return SampleDatabase(spec, dialect, url, declared_fks, name)
 
     def close(self) -> None:
+        off_loop(self._close)
+
+    def _close(self) -> None:
         """Drop every server database made here; the files go with ``workdir``."""
         errors: list[BaseException] = []
         for kind, name in self._made_servers:
