@@ -108,6 +108,8 @@ def test_measures_are_marked_guesses_count_sum_avg_and_distinct_keys() -> None:
         m.get("sql") in ("year", "user_id") and m["type"] == "sum" for m in orders.values()
     )
     assert "avg_discount_pct" in orders and "total_discount_pct" not in orders
+    products = by_name(entity(generate(shop()), "Products")["measures"])
+    assert sorted(products) == ["avg_price", "product_count", "total_price"]  # not "order"
 
 
 def test_cents_are_shown_in_whole_units_and_named_by_what_they_total() -> None:

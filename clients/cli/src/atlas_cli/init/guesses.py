@@ -25,7 +25,7 @@ CURRENCY_WORDS = names.word_set(
 # Numbers that are labels, not quantities: summing or averaging them means nothing.
 _LABEL_WORDS = names.word_set(
     "id key year zip zipcode postcode postal phone fax lat latitude lng lon long longitude "
-    "code number no num version rank position sort ordinal seq sequence"
+    "code number no num version rank position sort order index idx ordinal seq sequence"
 )
 _MONTH = {
     "duckdb": "strftime({c}, '%Y-%m')",
