@@ -91,6 +91,7 @@ ROWS = _rows()
 TABLE_NAMES = [t.name for t in TABLES]
 VIEWS = ["paid_orders"]
 COMMENT = "People who buy"
+TIER_COMMENT = "Loyalty tier"
 
 # (table, column) -> (referenced table, column): what inference must find, and nothing else.
 INFERRED = {
@@ -130,8 +131,12 @@ def create_statements(dialect: Dialect) -> list[str]:
     )
     if dialect in ("postgres", "duckdb"):
         statements.append(f"COMMENT ON TABLE {q('customers')} IS '{COMMENT}'")
+        statements.append(f"COMMENT ON COLUMN {q('customers')}.{q('tier')} IS '{TIER_COMMENT}'")
     if dialect == "mysql":
         statements.append(f"ALTER TABLE {q('customers')} COMMENT = '{COMMENT}'")
+        statements.append(
+            f"ALTER TABLE {q('customers')} MODIFY {q('tier')} VARCHAR(10) COMMENT '{TIER_COMMENT}'"
+        )
     return statements
 
 

@@ -48,6 +48,7 @@ def test_columns_types_and_keys(shop_profile: DatabaseProfile, dialect: str) -> 
     assert table(shop_profile, "colors").primary_key == []
     if dialect != "sqlite":  # SQLite has no table comments
         assert customers.comment == shop.COMMENT
+        assert by_name["tier"].comment == shop.TIER_COMMENT and by_name["name"].comment is None
 
 
 def test_declared_foreign_key(shop_profile: DatabaseProfile) -> None:

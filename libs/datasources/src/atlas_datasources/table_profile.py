@@ -170,6 +170,7 @@ def _column(
         dimension_type=column.dimension_type,
         nullable=column.nullable and column.name not in table.primary_key,
         primary_key=column.name in table.primary_key,
+        comment=column.comment,
         null_fraction=round(1 - stats.non_null / rows_read, 6) if stats and rows_read else None,
         distinct_count=distinct,
         distinct_estimated=read.sampled and distinct is not None,

@@ -75,12 +75,9 @@ class MySQLConnection(Connection):
         version = await self.fetch("SELECT VERSION()")
         self.server_version = str(version.rows[0][0])
         self.is_mariadb = "mariadb" in self.server_version.lower()
-        await self.fetch("SET SESSION TRANSACTION READ ONLY")
-        if self.is_mariadb:
-            await self.fetch(f"SET SESSION max_statement_time = {self.statement_timeout_s:.3f}")
-        else:
-            timeout_ms = max(1, int(self.statement_timeout_s * 1000))
-            await self.fetch(f"SET SESSION max_execution_time = {timeout_ms}")
+        for statement in session_statements(self.is_mariadb, self.statement_timeout_s):
+            await self.fetch(statement)
+        if not self.is_mariadb:
             # MySQL 8 caches TABLE_ROWS for a day by default; profiling wants today's estimate.
             await self.fetch("SET SESSION information_schema_stats_expiry = 0")
 
@@ -97,9 +94,10 @@ class MySQLConnection(Connection):
                 rows = await cursor.fetchall()
                 columns = [d[0] for d in cursor.description or ()]
         except (pymysql.MySQLError, OSError, TimeoutError) as exc:
-            if isinstance(exc, TimeoutError | OSError):
+            error = self._map(exc)
+            if isinstance(exc, TimeoutError | OSError) or error.kind == "unreachable":
                 self._drop()  # the protocol state is unknown: start afresh next time
-            raise self._map(exc) from None
+            raise error from None
         return Result(columns, [tuple(row) for row in rows])
 
     def _drop(self) -> None:
@@ -117,6 +115,16 @@ class MySQLConnection(Connection):
 
     def _map(self, exc: BaseException) -> DatasourceError:
         return map_error(exc, self._url, self.statement_timeout_s)
+
+
+def session_statements(is_mariadb: bool, timeout_s: float) -> list[str]:
+    """A read-only session and the server's statement timeout (the query service's executor
+    opens its pooled connections with these too)."""
+    if is_mariadb:
+        timeout = f"SET SESSION max_statement_time = {timeout_s:.3f}"
+    else:
+        timeout = f"SET SESSION max_execution_time = {max(1, int(timeout_s * 1000))}"
+    return ["SET SESSION TRANSACTION READ ONLY", timeout]
 
 
 def map_error(exc: BaseException, url: DatasourceUrl, timeout_s: float) -> DatasourceError:

@@ -74,7 +74,8 @@ def map_error(exc: sqlite3.Error, name: str, timeout_s: float) -> DatasourceErro
     return DatasourceError(f"SQLite {name}: {text}", kind="query")
 
 
-def _open(path: Path, name: str) -> sqlite3.Connection:
+def open_read_only(path: Path, name: str) -> sqlite3.Connection:
+    """The file opened ``mode=ro`` with ``query_only`` on (the query service's executor too)."""
     if not path.is_file():
         raise DatasourceError(f"SQLite file {str(path)!r} does not exist", kind="unknown_database")
     if not os.access(path, os.R_OK):
@@ -95,5 +96,5 @@ def _open(path: Path, name: str) -> sqlite3.Connection:
 
 async def connect_sqlite(url: DatasourceUrl, *, statement_timeout_s: float) -> SQLiteConnection:
     assert url.path is not None
-    conn = await asyncio.to_thread(_open, url.path, url.database)
+    conn = await asyncio.to_thread(open_read_only, url.path, url.database)
     return SQLiteConnection(conn, url, statement_timeout_s)

@@ -22,6 +22,7 @@ class ColumnInfo:
     # ``ordered``: a number or a date/time, so min/max mean something.
     comparable: bool = True
     ordered: bool = False
+    comment: str | None = None
 
 
 @dataclass(frozen=True)

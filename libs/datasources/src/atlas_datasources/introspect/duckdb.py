@@ -26,7 +26,7 @@ WHERE {_HERE} AND NOT internal AND NOT temporary
 ORDER BY 1
 """
 _COLUMNS = f"""
-SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns()
+SELECT table_name, column_name, data_type, is_nullable, comment FROM duckdb_columns()
 WHERE {_HERE} ORDER BY table_name, column_index
 """
 _CONSTRAINTS = f"""
@@ -73,6 +73,14 @@ async def introspect_duckdb(
 
 
 def _column(row: tuple[object, ...]) -> ColumnInfo:
-    _, name, data_type, nullable = row
+    _, name, data_type, nullable, comment = row
     dimension, comparable, ordered = duckdb_type(str(data_type))
-    return ColumnInfo(str(name), str(data_type), dimension, bool(nullable), comparable, ordered)
+    return ColumnInfo(
+        str(name),
+        str(data_type),
+        dimension,
+        bool(nullable),
+        comparable,
+        ordered,
+        str(comment) if comment else None,
+    )

@@ -21,7 +21,8 @@ SELECT TABLE_NAME, TABLE_TYPE, TABLE_ROWS, TABLE_COMMENT FROM information_schema
 WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME
 """
 _COLUMNS = """
-SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS
+SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_COMMENT
+FROM information_schema.COLUMNS
 WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION
 """
 _PRIMARY = """
@@ -75,10 +76,16 @@ async def introspect_mysql(
 
 
 def _column(row: tuple[object, ...]) -> ColumnInfo:
-    _, name, data_type, column_type, nullable = row
+    _, name, data_type, column_type, nullable, comment = row
     dimension, comparable, ordered = mysql_type(_text(data_type), _text(column_type))
     return ColumnInfo(
-        _text(name), _text(column_type), dimension, _text(nullable) == "YES", comparable, ordered
+        _text(name),
+        _text(column_type),
+        dimension,
+        _text(nullable) == "YES",
+        comparable,
+        ordered,
+        _text(comment) if comment else None,
     )
 
 

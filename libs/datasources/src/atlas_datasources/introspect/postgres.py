@@ -30,7 +30,7 @@ ORDER BY c.relname
 """
 _COLUMNS = """
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull,
-       bt.typname::text, bt.typcategory::text
+       bt.typname::text, bt.typcategory::text, col_description(c.oid, a.attnum)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -96,9 +96,17 @@ async def introspect_postgres(
 
 
 def _column(row: tuple[object, ...]) -> ColumnInfo:
-    _, name, data_type, nullable, base_type, category = row
+    _, name, data_type, nullable, base_type, category, comment = row
     dimension, comparable, ordered = postgres_type(str(base_type), str(category))
-    return ColumnInfo(str(name), str(data_type), dimension, bool(nullable), comparable, ordered)
+    return ColumnInfo(
+        str(name),
+        str(data_type),
+        dimension,
+        bool(nullable),
+        comparable,
+        ordered,
+        str(comment) if comment else None,
+    )
 
 
 async def _planner_estimate(conn: Connection, qualified: str) -> int | None:
