@@ -112,6 +112,20 @@ def test_measures_are_marked_guesses_count_sum_avg_and_distinct_keys() -> None:
     assert sorted(products) == ["avg_price", "product_count", "total_price"]  # not "order"
 
 
+def test_measure_names_are_snake_case_whatever_the_columns() -> None:
+    table = TableProfile(
+        name="InvoiceLine",
+        row_count=2,
+        primary_key=["InvoiceLineId"],
+        columns=[col("InvoiceLineId", primary_key=True), col("UnitPrice")],
+    )
+    layer = generate(DatabaseProfile(dialect="postgres", database="c", tables=[table]))
+    measures = by_name(entity(layer, "InvoiceLine")["measures"])
+    assert sorted(measures) == ["avg_unit_price", "invoice_line_count", "total_unit_price"]
+    assert measures["total_unit_price"]["sql"] == '"UnitPrice"'
+    assert measures["invoice_line_count"]["sql"] == '"InvoiceLineId"'
+
+
 def test_cents_are_shown_in_whole_units_and_named_by_what_they_total() -> None:
     layer = generate(shop())
     orders = by_name(entity(layer, "Orders")["measures"])
@@ -208,8 +222,15 @@ def test_glossary_marks_terms_that_mean_two_things() -> None:
         "products.price_cents",
     ]
     assert all(t["x-atlas-guess"] for t in terms.values())
-    # Keys are settled by the entity a question names, never asked back.
+    # Keys and labels are settled by the entity a question names, never asked back.
     assert "id" not in terms and "order id" not in terms
+    profile = shop()
+    named = [
+        t.model_copy(update={"columns": [*t.columns, col("Name", "string")]})
+        for t in profile.tables
+    ]
+    terms = doc(generate(profile.model_copy(update={"tables": named})), "glossary.yml").data
+    assert "name" not in terms["terms"] and "status" in terms["terms"]
 
 
 def test_catalog_has_a_starter_prompt_per_main_entity_and_the_count_metrics() -> None:

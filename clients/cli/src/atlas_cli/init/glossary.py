@@ -17,7 +17,9 @@ from atlas_datasources.model import DatabaseProfile, TableProfile
 from atlas_cli.init import guesses, names
 
 _UNIT_SUFFIXES = (*guesses.CENTS_SUFFIXES, "_usd", "_eur", "_gbp", "_dollars", "_amount")
-_LABEL_WORDS = names.word_set("name title label description notes note comment comments")
+_LABEL_WORDS = names.word_set(
+    "name title label description notes note comment comments email phone fax address url"
+)
 _MONEY_WORDS = names.word_set("revenue sales income profit cost price spend")
 
 
@@ -42,8 +44,16 @@ def _plain_columns(table: TableProfile, keys: set[str]) -> list[str]:
         for c in table.columns
         if not c.primary_key
         and c.name not in keys
+        and not _labels(c.name)
         and c.dimension_type not in ("date", "timestamp")
     ]
+
+
+def _labels(column: str) -> bool:
+    """What names, describes or reaches one row (``name``, ``title``, ``email``): each
+    entity's own, never a question to ask back ("tracks by name" is the tracks' name)."""
+    words = names.words(column)
+    return bool(words) and words[-1] in _LABEL_WORDS
 
 
 def _terms(mappings: dict[str, set[str]]) -> dict[str, Any]:

@@ -79,6 +79,7 @@ def numeric_measures(column: ColumnProfile, sql: str, owner: str) -> list[dict[s
         name = names.snake(
             f"{owner} {' '.join(w for w in names.words(name) if w != 'total')} total"
         )
+    name = names.snake(name)  # measure names in one style: UnitPrice -> unit_price
     label = " ".join(names.words(name))
     if unit == "cents":
         label += " in whole currency units, dollars for US cents"
