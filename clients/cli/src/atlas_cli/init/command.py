@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from atlas_cli import render
-from atlas_cli.init import run
-from atlas_cli.init.enrich import Enricher
-from atlas_cli.init.progress import Reporter
-from atlas_cli.init.settings import SettingsProblem, load_settings
+
+if TYPE_CHECKING:
+    from atlas_cli.init import run
 
 EXIT_INIT = 2
 _err = Console(stderr=True, highlight=False)
@@ -50,6 +49,12 @@ def init(
     ] = False,
 ) -> None:
     """Profile a database and write a semantic layer for it; re-run to see what changed."""
+    # Imported here: the database drivers would slow every other command's start.
+    from atlas_cli.init import run
+    from atlas_cli.init.enrich import Enricher
+    from atlas_cli.init.progress import Reporter
+    from atlas_cli.init.settings import SettingsProblem, load_settings
+
     options = run.Options(
         url=url,
         output=output,
