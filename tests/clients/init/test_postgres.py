@@ -24,6 +24,7 @@ CREATE TABLE customers (id serial PRIMARY KEY, name text, country text, created_
 COMMENT ON TABLE customers IS 'People who buy from us [[init-customers]]';
 CREATE TABLE orders (id serial PRIMARY KEY, customer_id int REFERENCES customers(id),
     status text, amount_cents int, ordered_at timestamp);
+COMMENT ON COLUMN orders.status IS 'Lifecycle state of the order';
 CREATE TABLE archive.orders (id int PRIMARY KEY, customer_id int REFERENCES public.customers(id));
 CREATE TABLE "LineItems" ("LineId" int PRIMARY KEY, "OrderId" int REFERENCES orders(id), qty int);
 CREATE VIEW paid_orders AS SELECT * FROM orders WHERE status = 'paid';
@@ -82,6 +83,8 @@ def test_layer_loads_with_qualified_and_quoted_names(pg_url: str, tmp_path: Path
         ("Customers", "many_to_one"),
         ("LineItems", "one_to_many"),
     }
+    status = next(d for d in orders.dimensions if d.name == "status")
+    assert status.description == "Lifecycle state of the order"  # the column's comment
     month = next(d for d in orders.dimensions if d.name == "ordered_month")
     assert month.sql == "to_char(ordered_at, 'YYYY-MM')"
 
