@@ -9,10 +9,13 @@ right only where the case expects it; an answer whose rows differ, or an answer 
 expected, is a *confident wrong*.
 
 Follow-up sets (``eval_followups.yaml``) ask each case's earlier questions first and pass the
-turns as the conversation's history, as the worker does.
+turns as the conversation's history, as the worker does. Sample sets (``eval_tpch.yaml``,
+``eval_chinook.yaml``) run on layers no one here wrote: ``atlas init`` on a public schema plus
+a small hand overlay (``fixtures/init_layer.py``).
 
-``python -m tests.query.planner.evaluate`` (from the repository root) prints every question
-and the score per capability; ``make eval`` runs it.
+``python -m tests.query.planner.evaluate [SET ...]`` (from the repository root) prints every
+question and the score per capability (right, and how the misses went: clarified, declined,
+confidently wrong, error); ``make eval`` runs it on every set.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -53,6 +56,7 @@ from atlas_query.planner import SemanticAnswerer
 from atlas_query.semantic import load_semantic_layer
 from atlas_query.settings import QuerySettings
 from atlas_query.worker.sql_runner import GuardedSqlRunner
+from tests.query.planner.fixtures import init_layer
 from tests.query.planner.fixtures.support.generate import SUPPORT_SEMANTIC_ROOT, generate_support
 
 HERE = Path(__file__).parent
@@ -63,9 +67,13 @@ ROW_LIMIT = 1000
 class EvalSet:
     name: str
     cases_file: Path
-    layer_root: Path
+    # A folder, or where the build wrote the layer for the database it built (`atlas init`).
+    layer_root: Path | Callable[[Path], Path]
     build: Callable[[Path, datetime], None]
     section: str | None = None  # eval_followups.yaml holds one section per layer
+
+    def layer_for(self, database: Path) -> Path:
+        return self.layer_root(database) if callable(self.layer_root) else self.layer_root
 
 
 SETS = [
@@ -78,6 +86,12 @@ FOLLOWUP_SETS = [
             lambda p, now: generate_demo(p, now), "demo"),
     EvalSet("followups-support", HERE / "eval_followups.yaml", SUPPORT_SEMANTIC_ROOT,
             generate_support, "support"),
+]
+# Layers nobody here wrote: `atlas init` on public sample schemas plus a small hand overlay
+# (issue 19). Printed by `make eval`; not yet held to test_eval.py's thresholds.
+SAMPLE_SETS = [
+    EvalSet(name, HERE / f"eval_{name}.yaml", init_layer.layer_folder, init_layer.builder(name))
+    for name in ("tpch", "chinook")
 ]
 
 
@@ -105,6 +119,9 @@ class Outcome:
         return self.got == "answer" and not self.right
 
 
+_MISSED = {"clarify": "clarified", "cannot": "declined"}
+
+
 @dataclass
 class Report:
     name: str
@@ -117,6 +134,16 @@ class Report:
     @property
     def confident_wrong(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.confident_wrong]
+
+    def misses_by_capability(self) -> dict[str, Counter[str]]:
+        """Per capability, how the misses went: clarified, declined, wrong (a confident
+        answer), error."""
+        misses: dict[str, Counter[str]] = defaultdict(Counter)
+        for outcome in self.outcomes:
+            kind = "wrong" if outcome.confident_wrong else _MISSED.get(outcome.got, outcome.got)
+            for capability in outcome.case.capabilities:
+                misses[capability][kind] += not outcome.right
+        return misses
 
     def by_capability(self) -> dict[str, tuple[int, int]]:
         counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -194,7 +221,7 @@ class Runner:
         reference = workdir / f"{eval_set.name}-reference.duckdb"
         shutil.copy(database, reference)  # expected rows come from a separate file and instance
         self.reference = duckdb.connect(str(reference), read_only=True)
-        layer = load_semantic_layer(eval_set.layer_root)
+        layer = load_semantic_layer(eval_set.layer_for(database))
         settings = QuerySettings(row_limit=ROW_LIMIT)
         self.executor = DuckDBExecutor(database, row_limit=ROW_LIMIT, timeout_ms=30_000)
         self.run_sql = GuardedSqlRunner(SqlGuard(layer, "duckdb", settings), self.executor)
@@ -268,8 +295,11 @@ async def evaluate(eval_set: EvalSet, workdir: Path) -> Report:
     return await Runner(eval_set, workdir).run()
 
 
-async def evaluate_all(workdir: Path) -> list[Report]:
-    return [await evaluate(eval_set, workdir) for eval_set in SETS + FOLLOWUP_SETS]
+async def evaluate_all(workdir: Path, names: Sequence[str] = ()) -> list[Report]:
+    """Every set, or only those named."""
+    return [await evaluate(eval_set, workdir)
+            for eval_set in SETS + FOLLOWUP_SETS + SAMPLE_SETS
+            if not names or eval_set.name in names]
 
 
 _BUILT: dict[tuple[Path, datetime], Path] = {}
@@ -278,6 +308,9 @@ _BUILT: dict[tuple[Path, datetime], Path] = {}
 def _build(eval_set: EvalSet, now: datetime, path: Path) -> None:
     """Generate a set's database, or copy the one already generated for the same layer and
     clock (the follow-up sets run on the same data as the question sets)."""
+    if callable(eval_set.layer_root):  # a layer written for the database just built: not shared
+        eval_set.build(path, now)
+        return
     built = _BUILT.get((eval_set.layer_root, now))
     if built is not None and built.exists():
         shutil.copy(built, path)
@@ -287,6 +320,9 @@ def _build(eval_set: EvalSet, now: datetime, path: Path) -> None:
 
 
 # --- printing --------------------------------------------------------------------------------
+
+
+_MISS_KINDS = ("clarified", "declined", "wrong", "error")
 
 
 def print_report(report: Report, verbose: bool = True) -> None:
@@ -301,14 +337,18 @@ def print_report(report: Report, verbose: bool = True) -> None:
             if outcome.sql:
                 print(f"           sql: {outcome.sql}")
     print(f"  right: {report.right_share:.1%}   confident wrong: {len(report.confident_wrong)}")
+    misses = report.misses_by_capability()
     for capability, (right, total) in report.by_capability().items():
-        print(f"    {capability:<16} {right:>3}/{total:<3} {right / total:6.1%}")
+        how = "  ".join(f"{kind} {misses[capability][kind]}" for kind in _MISS_KINDS
+                        if misses[capability][kind])
+        print(f"    {capability:<18} {right:>3}/{total:<3} {right / total:6.1%}   {how}")
 
 
 def main() -> int:
     verbose = "--quiet" not in sys.argv
+    names = [arg for arg in sys.argv[1:] if not arg.startswith("--")]  # e.g. `tpch chinook`
     with tempfile.TemporaryDirectory(prefix="atlas-planner-eval-") as tmp:
-        reports = asyncio.run(evaluate_all(Path(tmp)))
+        reports = asyncio.run(evaluate_all(Path(tmp), names))
     for report in reports:
         print_report(report, verbose)
     return 0
