@@ -65,9 +65,10 @@ chaos: install
 soak: install
 	@$(UV) run --no-sync python -m tests.e2e.chaos.soak
 
-# The planner's evaluation: every question of each set with its verdict, per capability.
+# The planner's evaluation: every question of each set with its verdict, per capability
+# (some sets only: `make eval EVAL_SETS="tpch chinook"`).
 eval: install
-	@$(UV) run --no-sync python -m tests.query.planner.evaluate
+	@$(UV) run --no-sync python -m tests.query.planner.evaluate $(EVAL_SETS)
 
 # Every bench, or some: `make bench BENCH=bench/cpu_per_question.py`. Load comes from Debian's
 # wrk (installed with apt-get when missing); docs/performance.md says what each one measures.
