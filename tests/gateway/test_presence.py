@@ -13,9 +13,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from urllib.parse import urlsplit
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
 
 from atlas_common import workers
-from atlas_common.bus import BrokerSlow, Bus, Delivery, names
+from atlas_common.bus import BrokerSlow, BrokerUnavailable, Bus, Delivery, names
 from atlas_common.errors import Overloaded
 from atlas_common.messages import QueryRequested
 from atlas_common.principal import Principal
@@ -153,6 +155,22 @@ async def test_a_publish_slow_while_connected_is_overloaded(
     )
     assert isinstance(refusal, Overloaded) and refusal.code == "overloaded"
     assert int(refusal.headers["Retry-After"]) >= 1
+
+
+#: What a failure while queueing a question is answered (503 with this code).
+PUBLISH_FAILURES: list[tuple[Exception, str]] = [
+    (MaxConnectionsError("Too many connections"), "overloaded"),  # the Redis pool, in a burst
+    (TimeoutError(), "overloaded"),  # the stream's subscription confirmed too late
+    (RedisConnectionError("refused"), "unavailable"),
+    (BrokerUnavailable("not connected to the broker"), "unavailable"),
+]
+
+
+async def test_load_is_overloaded_and_a_lost_connection_unavailable(state: GatewayState) -> None:
+    service = AskService(state, RunRegistry(state.redis, state.settings))
+    for error, code in PUBLISH_FAILURES:
+        refusal = service._publish_refusal(error)
+        assert refusal is not None and (refusal.status_code, refusal.code) == (503, code), error
 
 
 async def test_a_broker_gone_is_unreachable_at_once(

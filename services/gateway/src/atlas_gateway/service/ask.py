@@ -20,7 +20,8 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
-from redis.exceptions import RedisError
+from redis.exceptions import MaxConnectionsError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from atlas_common.bus import BrokerSlow, BrokerUnavailable, QueueFull
 from atlas_common.entitlements import is_refundable
@@ -196,13 +197,16 @@ class AskService:
                                             backlog)
 
     def _publish_refusal(self, exc: BaseException) -> AtlasError | None:
-        """A full queue, or a confirm that timed out while connected (a burst), is load:
-        ``overloaded``; only a connection really lost is ``unavailable``."""
+        """A full queue, a confirm that timed out while connected, a Redis pool exhausted or
+        slow to confirm the subscription (a burst) are load: ``overloaded``; only a connection
+        really lost is ``unavailable``."""
         if isinstance(exc, QueueFull):
             return self._overloaded()
         if isinstance(exc, BrokerSlow) and self.state.bus.is_connected:
             return self.state.admission.refusal("The message broker is busy; try again later")
-        if isinstance(exc, BrokerUnavailable | RedisError | OSError | TimeoutError):
+        if isinstance(exc, MaxConnectionsError | RedisTimeoutError | TimeoutError):
+            return self.state.admission.refusal("Too many questions at once; try again later")
+        if isinstance(exc, BrokerUnavailable | RedisError | OSError):
             return self._unavailable("The question could not be queued")
         return None
 
