@@ -1,5 +1,6 @@
-"""Executors on real databases: JSON-safe results, truncation, read-only sessions, locked
-DuckDB configuration, and timeouts enforced by the database."""
+"""Executors on real databases (DuckDB, PostgreSQL, MariaDB, SQLite): JSON-safe results,
+truncation, read-only sessions, locked DuckDB configuration, and timeouts enforced by the
+database."""
 
 # ruff: noqa: F811 - pytest injects the fixtures imported from tests.query.fixtures
 
@@ -17,13 +18,20 @@ from atlas_query.errors import DatasourceUnavailable, QueryFailed, QueryTimeout
 from atlas_query.executors import (
     DuckDBExecutor,
     Executor,
+    MySQLExecutor,
     PostgresExecutor,
     QueryResult,
+    SQLiteExecutor,
     create_executor,
 )
 from atlas_query.executors.jsonsafe import iso_duration, json_safe
 from atlas_query.settings import QuerySettings
-from tests.query.fixtures.databases import shop_duckdb, shop_postgres_url  # noqa: F401
+from tests.query.fixtures.databases import (  # noqa: F401
+    shop_duckdb,
+    shop_mysql_url,
+    shop_postgres_url,
+    shop_sqlite,
+)
 
 TYPES_DUCKDB = """SELECT 1.50::DECIMAL(10, 2) AS price, 0.1::DECIMAL(38, 30) AS tiny,
   12345678901234567890.123::DECIMAL(38, 3) AS wide, DATE '2024-02-29' AS day,
@@ -57,16 +65,33 @@ async def pg(shop_postgres_url: str):  # type: ignore[no-untyped-def]
     await executor.close()
 
 
-@pytest.fixture(params=["duck", "pg"])
+@pytest.fixture
+async def my(shop_mysql_url: str):  # type: ignore[no-untyped-def]
+    executor = MySQLExecutor(shop_mysql_url, row_limit=5, timeout_ms=300)
+    yield executor
+    await executor.close()
+
+
+@pytest.fixture
+async def lite(shop_sqlite: Path):  # type: ignore[no-untyped-def]
+    executor = SQLiteExecutor(shop_sqlite, row_limit=5, timeout_ms=300)
+    yield executor
+    await executor.close()
+
+
+@pytest.fixture(params=["duck", "pg", "my", "lite"])
 async def executor(request: pytest.FixtureRequest, shop_duckdb: Path,  # type: ignore[no-untyped-def]
-                   shop_postgres_url: str):
+                   shop_postgres_url: str, shop_mysql_url: str, shop_sqlite: Path):
     """Each executor in turn, with a 5-row limit and a 300 ms timeout."""
-    if request.param == "duck":
-        yield DuckDBExecutor(shop_duckdb, row_limit=5, timeout_ms=300)
-        return
-    pg = PostgresExecutor(shop_postgres_url, row_limit=5, timeout_ms=300)
-    yield pg
-    await pg.close()
+    limits = {"row_limit": 5, "timeout_ms": 300}
+    made: Executor = {
+        "duck": lambda: DuckDBExecutor(shop_duckdb, row_limit=5, timeout_ms=300),
+        "pg": lambda: PostgresExecutor(shop_postgres_url, **limits),
+        "my": lambda: MySQLExecutor(shop_mysql_url, **limits),
+        "lite": lambda: SQLiteExecutor(shop_sqlite, **limits),
+    }[request.param]()
+    yield made
+    await made.close()
 
 
 async def test_duckdb_results_are_json_safe(duck: DuckDBExecutor) -> None:
@@ -99,7 +124,10 @@ async def test_duplicate_column_names_stay_apart(executor: Executor) -> None:
 
 
 SLOW = {"duckdb": "SELECT COUNT(*) FROM range(100000000000) AS a",
-        "postgres": "SELECT pg_sleep(5)"}
+        "postgres": "SELECT pg_sleep(5)",
+        "mysql": "SELECT SLEEP(5)",
+        "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                  "SELECT COUNT(*) FROM c"}
 
 
 async def test_a_slow_query_is_stopped_at_the_limit(executor: Executor) -> None:
@@ -131,6 +159,46 @@ async def test_postgres_timeout_is_the_servers(pg: PostgresExecutor) -> None:
     assert result.rows == [{"t": "300ms", "ro": "on"}]
 
 
+TYPES_MYSQL = """SELECT 1.50 AS price, CAST(0.1 AS DECIMAL(38, 30)) AS tiny,
+  CAST('12345678901234567890.123' AS DECIMAL(38, 3)) AS wide, DATE '2024-02-29' AS day,
+  TIMESTAMP '2024-03-01 10:00:00' AS naive, TIME '27:30:00' AS span, CAST('ab' AS BINARY) AS raw,
+  9007199254740993 AS huge, NULL AS nothing, JSON_OBJECT('a', 1) AS doc"""
+
+
+async def test_mysql_results_are_json_safe(my: MySQLExecutor) -> None:
+    result = await my.execute(TYPES_MYSQL)
+    assert result.rows == [{
+        "price": 1.5, "tiny": 0.1, "wide": "12345678901234567890.123", "day": "2024-02-29",
+        "naive": "2024-03-01T10:00:00", "span": "P1DT3H30M", "raw": "YWI=",
+        "huge": "9007199254740993", "nothing": None, "doc": '{"a": 1}'}]
+    types = {c.name: c.type for c in result.columns}
+    assert types["price"] == "newdecimal" and types["naive"] == "datetime"
+
+
+async def test_sqlite_results_are_json_safe(lite: SQLiteExecutor) -> None:
+    result = await lite.execute("SELECT 1.5 AS price, x'6162' AS raw, 9007199254740993 AS huge, "
+                                "NULL AS empty, created_at FROM orders WHERE id = 1")
+    assert result.rows == [{"price": 1.5, "raw": "YWI=", "huge": "9007199254740993",
+                            "empty": None, "created_at": "2024-01-02 10:00:00"}]
+    assert [c.type for c in result.columns] == ["real", "blob", "integer", "null", "text"]
+
+
+async def test_mysql_session_is_read_only_with_the_servers_timeout(my: MySQLExecutor) -> None:
+    result = await my.execute("SELECT @@tx_read_only AS ro, @@max_statement_time AS t")
+    assert result.rows == [{"ro": 1, "t": 0.3}]  # MariaDB: seconds
+
+
+async def test_a_reset_session_stays_read_only(my: MySQLExecutor, lite: SQLiteExecutor) -> None:
+    # Defense in depth against SQL that skipped the guard: each MySQL query runs in its own
+    # READ ONLY transaction, and SQLite's authorizer refuses what is not a read.
+    await my.execute("SET SESSION TRANSACTION READ WRITE")
+    with pytest.raises(QueryFailed, match="read-only"):
+        await my.execute("INSERT INTO secrets VALUES (5, 'x')")
+    with pytest.raises(QueryFailed, match="not authorized"):
+        await lite.execute("PRAGMA query_only = 0")
+    assert (await my.execute("SELECT COUNT(*) AS n FROM secrets")).rows == [{"n": 1}]
+
+
 REFUSED_BY_THE_DATABASE = {
     "postgres": [("CREATE TABLE stolen (a int)", "read-only transaction"),
                  ("SELECT * FROM secrets FOR UPDATE", "read-only transaction")],
@@ -138,6 +206,14 @@ REFUSED_BY_THE_DATABASE = {
                ("SELECT * FROM read_csv('/etc/passwd')", "disabled by configuration"),
                ("SET enable_external_access = true", "locked"),
                ("ATTACH '/tmp/other.duckdb' AS other", "disabled by configuration")],
+    "mysql": [("CREATE TABLE stolen (a int)", "read-only"),
+              ("SELECT * FROM secrets FOR UPDATE", "read-only"),
+              ("UPDATE orders SET status = 'x'", "read-only")],
+    "sqlite": [("CREATE TABLE stolen (a INTEGER)", "not authorized"),
+               ("ATTACH '/tmp/atlas-attached.db' AS other", "not authorized"),
+               ("SELECT load_extension('/tmp/evil.so')", "not authorized"),
+               ("DELETE FROM orders", "not authorized"),
+               ("PRAGMA writable_schema = ON", "not authorized")],
 }
 
 
@@ -168,6 +244,12 @@ async def test_unreachable_datasources(tmp_path: Path) -> None:
     with pytest.raises(DatasourceUnavailable) as caught:
         await closed_port.ping()
     assert caught.value.code == "no_datasource" and "127.0.0.1" not in caught.value.message
+    with pytest.raises(DatasourceUnavailable) as caught:
+        await MySQLExecutor("mysql://root:hunter2@127.0.0.1:9/shop", row_limit=5,
+                            timeout_ms=300).ping()
+    assert "hunter2" not in caught.value.message and "127.0.0.1" not in caught.value.message
+    with pytest.raises(DatasourceUnavailable, match="does not exist"):
+        await SQLiteExecutor(tmp_path / "absent.sqlite", row_limit=5, timeout_ms=300).ping()
 
 
 @pytest.mark.parametrize(("url", "kind", "path"), [
@@ -176,17 +258,37 @@ async def test_unreachable_datasources(tmp_path: Path) -> None:
     ("shop.duckdb", DuckDBExecutor, "shop.duckdb"),
     ("postgresql://u:p@db:5432/x", PostgresExecutor, None),
     ("postgres://db/x", PostgresExecutor, None),
+    ("mysql://u:p@db:3306/shop", MySQLExecutor, None),
+    ("mariadb://db/shop", MySQLExecutor, None),
+    ("sqlite:////data/shop.sqlite", SQLiteExecutor, "/data/shop.sqlite"),
+    ("sqlite:///shop.sqlite", SQLiteExecutor, "shop.sqlite"),
+    ("data/shop.sqlite3", SQLiteExecutor, "data/shop.sqlite3"),
 ])
 def test_factory_picks_the_executor(url: str, kind: type, path: str | None) -> None:
     executor = create_executor(QuerySettings(datasource_url=url))
     assert isinstance(executor, kind)
     if path is not None:
-        assert isinstance(executor, DuckDBExecutor) and executor.path == Path(path)
+        assert isinstance(executor, DuckDBExecutor | SQLiteExecutor)
+        assert executor.path == Path(path)
 
 
-def test_factory_refuses_unknown_schemes() -> None:
-    with pytest.raises(DatasourceUnavailable, match="mysql"):
-        create_executor(QuerySettings(datasource_url="mysql://db/x"))
+def test_the_mysql_default_schema_is_the_urls_database() -> None:
+    executor = create_executor(QuerySettings(datasource_url="mysql://u@db/shop"))
+    assert (executor.dialect, executor.default_schema) == ("mysql", "shop")
+
+
+@pytest.mark.parametrize("url", ["oracle://db/x", "mysql://db", "sqlite://shop.sqlite"])
+def test_factory_refuses_unusable_urls(url: str) -> None:
+    with pytest.raises(DatasourceUnavailable, match="ATLAS_DATASOURCE_URL") as caught:
+        create_executor(QuerySettings(datasource_url=url))
+    assert caught.value.code == "no_datasource"
+
+
+def test_an_unknown_scheme_names_the_supported_ones() -> None:
+    with pytest.raises(DatasourceUnavailable) as caught:
+        create_executor(QuerySettings(datasource_url="oracle://db/x"))
+    for scheme in ("postgresql://", "mysql://", "sqlite:///", "duckdb:///"):
+        assert scheme in caught.value.message
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -7,7 +7,15 @@ databases also hold ``secrets``, which the layer does not expose.
 
 from __future__ import annotations
 
-from tests.query.guard_corpus.cases import DUCK, PG, Refused
+from tests.query.guard_corpus.cases import (
+    BOTH,
+    DUCK,
+    MYSQL,
+    NO_MYSQL,
+    PG,
+    SQLITE,
+    Refused,
+)
 
 R = Refused
 
@@ -36,10 +44,14 @@ COMMENT_TRICKS = [
     R("SELECT 1 -- ; DROP TABLE users", "statements"),
     R("SELECT 1 --\n; DROP TABLE users", "statements"),
     R("SELECT 1 /* */; DELETE FROM orders", "statements"),
-    R("SELECT * FROM orders WHERE 1 = 1 --' ; DROP TABLE users", "statements"),
+    R("SELECT * FROM orders WHERE 1 = 1 --' ; DROP TABLE users", "statements", NO_MYSQL),
+    # MySQL's -- needs a space after it: here it is no comment, and the quote never closes
+    R("SELECT * FROM orders WHERE 1 = 1 --' ; DROP TABLE users", "parse", MYSQL),
     R("SELECT 1 /*! ; DROP TABLE users */", "statements"),
     R("SELECT 1 /* /* */ */; DROP TABLE users", "statements"),
-    R("SELECT 1 /* /* nested */ ; DROP TABLE users; /* */", "parse"),
+    R("SELECT 1 /* /* nested */ ; DROP TABLE users; /* */", "parse", BOTH),
+    # MySQL and SQLite do not nest comments: the first */ ends it, and two statements remain
+    R("SELECT 1 /* /* nested */ ; DROP TABLE users; /* */", "statements", MYSQL + SQLITE),
     R("SELECT 1 /* unterminated", "parse"),
     R("/* SELECT */ DELETE FROM orders", "readonly"),
     R("-- only a comment", "empty"),
@@ -205,7 +217,7 @@ OUTSIDE_THE_LAYER = [
     R("SELECT * FROM main.secrets", "whitelist", DUCK),
     R("SELECT * FROM public.page_views", "whitelist", PG),
     R("SELECT * FROM shop.main.orders", "whitelist", DUCK),
-    R("SELECT * FROM page_views", "whitelist"),
+    R("SELECT * FROM page_views", "whitelist", BOTH),  # MariaDB / SQLite hold it there
     R("SELECT * FROM analytics.secrets", "whitelist"),
     R("SELECT * FROM shop.public.orders", "whitelist"),
     R('SELECT * FROM "Orders"', "whitelist", PG),
@@ -300,6 +312,94 @@ DIALECT_QUIRKS = [
     R(";", "empty"),
 ]
 
+MYSQL_SPECIFIC = [
+    R("SELECT LOAD_FILE('/etc/passwd')", "functions", MYSQL),
+    R("SELECT SLEEP(10)", "functions", MYSQL),
+    R("SELECT id, SLEEP(1) FROM orders", "functions", MYSQL),
+    R("SELECT BENCHMARK(100000000, MD5('x'))", "functions", MYSQL),
+    R("SELECT GET_LOCK('a', 10)", "functions", MYSQL),
+    R("SELECT RELEASE_LOCK('a')", "functions", MYSQL),
+    R("SELECT IS_FREE_LOCK('a')", "functions", MYSQL),
+    R("SELECT EXTRACTVALUE(1, CONCAT(0x7e, (SELECT value FROM orders LIMIT 1)))", "functions",
+      MYSQL),
+    R("SELECT UPDATEXML(1, 'x', 'y')", "functions", MYSQL),
+    R("SELECT USER()", "functions", MYSQL),
+    R("SELECT CURRENT_USER()", "functions", MYSQL),
+    R("SELECT DATABASE()", "functions", MYSQL),
+    R("SELECT VERSION()", "functions", MYSQL),
+    R("SELECT CONNECTION_ID()", "functions", MYSQL),
+    R("SELECT sys_eval('id')", "functions", MYSQL),
+    R("SELECT * FROM orders INTO OUTFILE '/tmp/orders.csv'", "parse", MYSQL),
+    R("SELECT * INTO OUTFILE '/tmp/orders.csv' FROM orders", "parse", MYSQL),
+    R("SELECT value INTO DUMPFILE '/tmp/x' FROM secrets", "parse", MYSQL),
+    R("SELECT id INTO @x FROM orders LIMIT 1", "readonly", MYSQL),
+    R("SELECT @x := 1", "readonly", MYSQL),
+    R("SELECT id, @n := @n + 1 AS rn FROM orders", "readonly", MYSQL),
+    R("SELECT @x", "readonly", MYSQL),
+    R("SELECT @@version", "readonly", MYSQL),
+    R("SELECT @@global.max_execution_time", "readonly", MYSQL),
+    R("SELECT * FROM orders WHERE id = @@hostname", "readonly", MYSQL),
+    R("SET @x = 1", "readonly", MYSQL),
+    R("SET SESSION max_statement_time = 0", "readonly", MYSQL),
+    R("SET SESSION TRANSACTION READ WRITE", "readonly", MYSQL),
+    R("SELECT * FROM orders LOCK IN SHARE MODE", "readonly", MYSQL),
+    R("HANDLER orders OPEN", "parse", MYSQL),
+    R("HANDLER secrets READ FIRST", "parse", MYSQL),
+    R("LOAD DATA INFILE '/etc/passwd' INTO TABLE orders", "parse", MYSQL),
+    R("SELECT * FROM mysql.user", "whitelist", MYSQL),
+    R("SELECT authentication_string FROM mysql.user", "whitelist", MYSQL),
+    R("SELECT * FROM performance_schema.threads", "whitelist", MYSQL),
+    R("SELECT * FROM sys.processlist", "whitelist", MYSQL),
+    R("SELECT * FROM information_schema.processlist", "whitelist", MYSQL),
+    R("SELECT * FROM `secrets`", "whitelist", MYSQL),
+    R("SELECT * FROM ORDERS", "whitelist", MYSQL),  # another table on a case-sensitive server
+    R("SELECT * FROM otherdb.orders", "whitelist", MYSQL),
+    R("SELECT * FROM DUAL", "whitelist", MYSQL),
+    R("SHOW GRANTS", "readonly", MYSQL),
+    R("SHOW PROCESSLIST", "readonly", MYSQL),
+    R("KILL 1", "readonly", MYSQL),
+    R("DO SLEEP(5)", "parse", MYSQL),
+    R("SELECT 1 # ; DROP TABLE users", "statements", MYSQL),
+    R("SELECT 1; DROP TABLE users", "statements", MYSQL),
+    R("CREATE TEMPORARY TABLE t (a INT)", "readonly", MYSQL),
+    R("RENAME TABLE orders TO o2", "readonly", MYSQL),
+]
+
+SQLITE_SPECIFIC = [
+    R("SELECT load_extension('/tmp/evil.so')", "functions", SQLITE),
+    R("SELECT readfile('/etc/passwd')", "functions", SQLITE),
+    R("SELECT writefile('/tmp/x', 'y')", "functions", SQLITE),
+    R("SELECT edit('x')", "functions", SQLITE),
+    R("SELECT fts3_tokenizer('simple')", "functions", SQLITE),
+    R("SELECT randomblob(1000000000)", "functions", SQLITE),
+    R("SELECT zeroblob(1000000000)", "functions", SQLITE),
+    R("SELECT sqlite_version()", "functions", SQLITE),
+    R("SELECT sqlite_compileoption_get(0)", "functions", SQLITE),
+    R("SELECT changes()", "functions", SQLITE),
+    R("SELECT * FROM pragma_table_info('secrets')", "functions", SQLITE),
+    R("SELECT * FROM pragma_database_list", "whitelist", SQLITE),
+    R("ATTACH DATABASE '/tmp/other.db' AS other", "readonly", SQLITE),
+    R("ATTACH '/tmp/other.db' AS other", "readonly", SQLITE),
+    R("DETACH DATABASE other", "readonly", SQLITE),
+    R("PRAGMA query_only = 0", "readonly", SQLITE),
+    R("PRAGMA writable_schema = ON", "readonly", SQLITE),
+    R("PRAGMA table_info(secrets)", "readonly", SQLITE),
+    R("SELECT * FROM sqlite_master", "whitelist", SQLITE),
+    R("SELECT sql FROM sqlite_schema", "whitelist", SQLITE),
+    R("SELECT * FROM sqlite_temp_master", "whitelist", SQLITE),
+    R("SELECT * FROM main.sqlite_master", "whitelist", SQLITE),
+    R("SELECT * FROM temp.orders", "whitelist", SQLITE),
+    R("SELECT * FROM other.orders", "whitelist", SQLITE),
+    R("SELECT * FROM sqlite_sequence", "whitelist", SQLITE),
+    R("SELECT * FROM SECRETS", "whitelist", SQLITE),
+    R("VACUUM INTO '/tmp/copy.db'", "readonly", SQLITE),
+    R("CREATE VIRTUAL TABLE t USING fts5(a)", "readonly", SQLITE),
+    R("REINDEX", "readonly", SQLITE),
+    R("SELECT 1; ATTACH 'x.db' AS x", "statements", SQLITE),
+    R("INSERT OR REPLACE INTO users (id) VALUES (1)", "readonly", SQLITE),
+    R("REPLACE INTO users (id) VALUES (1)", "readonly", SQLITE),
+]
+
 CATEGORIES: dict[str, list[Refused]] = {
     "stacked statements": STACKED,
     "comment tricks": COMMENT_TRICKS,
@@ -312,6 +412,8 @@ CATEGORIES: dict[str, list[Refused]] = {
     "locking": LOCKING,
     "session settings": SESSION_SETTINGS,
     "dialect quirks": DIALECT_QUIRKS,
+    "MySQL and MariaDB": MYSQL_SPECIFIC,
+    "SQLite": SQLITE_SPECIFIC,
 }
 
 __all__ = ["CATEGORIES"]

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from atlas_query.guard.errors import Refusal
 
-DialectName = Literal["duckdb", "postgres"]
+DialectName = Literal["duckdb", "postgres", "mysql", "sqlite"]
 
 _SAFE_CLASS_NAMES = """
 And Or Xor Collate Exists
@@ -48,7 +48,24 @@ SAFE_CLASSES: tuple[type[exp.Func], ...] = tuple(
     getattr(exp, name) for name in _SAFE_CLASS_NAMES.split()
 )
 
-# Functions sqlglot parses as anonymous in each dialect, vetted one by one.
+# Typed nodes safe in MySQL and SQLite that their own functions parse to (DATE_FORMAT and
+# strftime read their argument through TsOrDsToTimestamp); the other dialects keep their list.
+_EXTRA_CLASS_NAMES = """
+TsOrDsToTimestamp ConvertTimezone SubstringIndex Timestamp UtcTimestamp UtcDate Hex Unhex
+RegexpSubstr BitwiseCount NumberToStr Soundex Elt BitwiseAndAgg BitwiseOrAgg BitwiseXorAgg
+JSONKeys JSONType JSONObject JSONObjectAgg JSONArrayAgg TimeFromParts Cot Degrees Radians Sin
+Cos Atan2 BitLength Unicode Stuff
+"""
+EXTRA_CLASSES: dict[DialectName, tuple[type[exp.Func], ...]] = {
+    dialect: tuple(getattr(exp, name) for name in _EXTRA_CLASS_NAMES.split())
+    for dialect in ("mysql", "sqlite")
+}
+
+# Functions sqlglot parses as anonymous in each dialect, vetted one by one. Not listed, so
+# refused: MySQL's LOAD_FILE, SLEEP, BENCHMARK, GET_LOCK / RELEASE_LOCK, USER(),
+# CONNECTION_ID(), LAST_INSERT_ID(), EXTRACTVALUE / UPDATEXML (error-based reads), SYS_EVAL;
+# SQLite's load_extension, readfile / writefile, edit, fts3_tokenizer, randomblob /
+# zeroblob, changes(), sqlite_compileoption_get and the pragma_* table functions.
 SAFE_NAMES: dict[DialectName, frozenset[str]] = {
     "postgres": frozenset({
         "age", "date_bin", "make_date", "make_time", "make_timestamp", "make_timestamptz",
@@ -83,6 +100,19 @@ SAFE_NAMES: dict[DialectName, frozenset[str]] = {
         "to_years", "to_months", "to_weeks", "to_hours", "to_minutes", "to_seconds",
         "timezone", "epoch", "list_reverse_sort", "array_length", "hash", "nullif", "ifnull",
     }),
+    "mysql": frozenset({
+        "weekday", "makedate", "find_in_set", "field", "yearweek", "now", "unix_timestamp",
+        "json_unquote", "time_to_sec", "sec_to_time", "adddate", "subdate", "strcmp", "crc32",
+        "ord", "bin", "oct", "conv", "mid", "json_array", "json_contains", "json_length",
+        "json_valid", "microsecond", "period_diff", "period_add", "time_format", "from_days",
+        "addtime", "subtime", "timediff", "octet_length", "quote", "json_arrayagg",
+        "inet_ntoa", "inet_aton", "to_seconds", "utc_time", "curtime", "sysdate",
+    }),
+    "sqlite": frozenset({
+        "date", "datetime", "time", "julianday", "unixepoch", "printf", "total", "quote",
+        "likely", "unlikely", "json", "json_array", "json_array_length", "json_valid",
+        "octet_length", "instr", "char", "ifnull", "iif",
+    }),
 }
 
 
@@ -114,7 +144,7 @@ def _qualified_name(node: exp.Func) -> str:
 def allowed(node: exp.Func, dialect: DialectName) -> bool:
     if _is_named(node):
         return function_name(node).lower() in SAFE_NAMES[dialect]
-    return type(node) in SAFE_CLASSES
+    return type(node) in SAFE_CLASSES or type(node) in EXTRA_CLASSES.get(dialect, ())
 
 
 def function_name(node: exp.Func) -> str:

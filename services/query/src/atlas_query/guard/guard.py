@@ -18,7 +18,6 @@ the text that came in. (8, the statement timeout, is enforced by the executors.)
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlglot import exp
@@ -27,7 +26,7 @@ from sqlglot.errors import SqlglotError
 
 from atlas_common.principal import Principal
 from atlas_query.guard.errors import GuardError, Layer, Refusal
-from atlas_query.guard.functions import check_functions
+from atlas_query.guard.functions import DialectName, check_functions
 from atlas_query.guard.limit import apply_limit
 from atlas_query.guard.readonly import check_read_only
 from atlas_query.guard.rls import RowLevelSecurity
@@ -56,7 +55,7 @@ class GuardResult(BaseModel):
 class SqlGuard:
     """Checks and rewrites SQL for one datasource. Build it once; :meth:`check` is pure."""
 
-    def __init__(self, layer: SemanticLayer, dialect: Literal["duckdb", "postgres"],
+    def __init__(self, layer: SemanticLayer, dialect: DialectName,
                  settings: QuerySettings, *, default_schema: str | None = None) -> None:
         self.dialect = dialect
         self._sqlglot = Dialect.get_or_raise(dialect)
@@ -74,7 +73,7 @@ class SqlGuard:
         tables: list[str] = []
         try:
             tree = self._parse(sql)
-            check_read_only(tree)
+            check_read_only(tree, self.dialect)
             check_functions(tree, self.dialect)
             refs = self._whitelist.references(tree)
             tables = list(dict.fromkeys(ref.layer_table for ref in refs))

@@ -3,6 +3,10 @@
 The top of the tree must be a SELECT or a set operation (UNION / INTERSECT / EXCEPT) of
 SELECTs; anywhere below it, statements that sqlglot can nest (a DELETE in a CTE, SELECT INTO,
 FOR UPDATE) are refused. Statements sqlglot does not model become ``Command`` and are refused.
+
+MySQL adds session state a SELECT can read or write: user variables (``@x``, ``@x := 1``)
+and system variables (``@@version``, ``@@global.x``) are refused there. (``INTO OUTFILE`` /
+``DUMPFILE`` does not parse and ``HANDLER`` is not a SELECT: both are refused earlier.)
 """
 
 from __future__ import annotations
@@ -25,13 +29,22 @@ _DENIED: tuple[type[exp.Expr], ...] = (
 )
 
 
-def check_read_only(tree: exp.Expr) -> None:
+_SESSION_STATE: dict[str, tuple[type[exp.Expr], ...]] = {
+    "mysql": (exp.Parameter, exp.SessionParameter, exp.PropertyEQ),
+}
+
+
+def check_read_only(tree: exp.Expr, dialect: str = "postgres") -> None:
     top = tree.unnest() if isinstance(tree, exp.Subquery) else tree
     if not isinstance(top, _TOP_LEVEL):
         raise Refusal("readonly", f"Only read-only SELECT queries are allowed; got {_name(top)}")
+    session = _SESSION_STATE.get(dialect, ())
     for node in tree.walk():
         if isinstance(node, _DENIED):
             raise Refusal("readonly", f"{_name(node)} is not allowed in a read-only query")
+        if isinstance(node, session):
+            raise Refusal("readonly", f"Session variables ({node.sql(dialect)}) are not "
+                                      "allowed")
 
 
 def _name(node: exp.Expr) -> str:

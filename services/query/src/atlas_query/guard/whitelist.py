@@ -1,14 +1,16 @@
 """Layer 5: every table a query reads is a table of the semantic layer.
 
 Names are compared the way the database resolves them: PostgreSQL folds unquoted names to
-lower case and keeps quoted ones; DuckDB ignores case. Qualification must match the layer,
+lower case and keeps quoted ones; DuckDB and SQLite ignore case; MySQL keeps the case of table
+and database names, quoted or not (they are file names on Linux, so ``ORDERS`` may be another
+table: compared exactly, it is refused, fail closed). Qualification must match the layer,
 with one allowance: a layer table named without a schema may also be written qualified with
 the datasource's default schema, where a bare name resolves (``public.orders`` on
 PostgreSQL, or the first schema of the datasource URL's ``search_path``; ``main.orders`` on
-DuckDB); any other schema, and any catalog, is still outside the layer. A bare name is a CTE
-only inside that CTE's scope: the CTEs listed before it in the same ``WITH`` (and itself with
-``RECURSIVE``), so ``WITH pg_user AS (SELECT * FROM pg_user)`` still reads the real catalog
-and is refused.
+DuckDB and SQLite; the URL's database on MySQL); any other schema, and any catalog, is still
+outside the layer. A bare name is a CTE only inside that CTE's scope: the CTEs listed before
+it in the same ``WITH`` (and itself with ``RECURSIVE``), so ``WITH pg_user AS (SELECT * FROM
+pg_user)`` still reads the real catalog and is refused.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from atlas_query.guard.errors import Refusal
 from atlas_query.guard.functions import DialectName
 
 TableKey = tuple[str | None, str | None, str]  # (catalog, schema, name), normalised
-DEFAULT_SCHEMA: dict[DialectName, str] = {"postgres": "public", "duckdb": "main"}
+DEFAULT_SCHEMA: dict[DialectName, str] = {"postgres": "public", "duckdb": "main",
+                                          "sqlite": "main"}
 Scoped = tuple[exp.Expr, frozenset[str]]  # a node and the CTE names visible from it
 
 
@@ -43,7 +46,10 @@ class Whitelist:
             if key is None:
                 raise ValueError(f"semantic layer table {table!r} is not a table name")
             self._tables.setdefault(key, table)
-        home = self.norm(exp.to_identifier(default_schema or DEFAULT_SCHEMA[dialect]))
+        home_name = default_schema or DEFAULT_SCHEMA.get(dialect)
+        if home_name is None:
+            return  # MySQL without a database named: bare names only
+        home = self.norm(exp.to_identifier(home_name))
         for (catalog, schema, name), table in list(self._tables.items()):
             if catalog is None and schema is None:  # an explicit layer entry wins
                 self._tables.setdefault((None, home, name), table)
@@ -58,7 +64,9 @@ class Whitelist:
     def norm(self, ident: exp.Expr | None) -> str | None:
         if not isinstance(ident, exp.Identifier):
             return None if ident is None else ident.sql().lower()
-        if self.dialect == "duckdb" or not ident.quoted:
+        if self.dialect == "mysql":
+            return str(ident.name)
+        if self.dialect in ("duckdb", "sqlite") or not ident.quoted:
             return str(ident.name).lower()
         return str(ident.name)
 
