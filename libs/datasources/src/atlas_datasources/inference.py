@@ -6,7 +6,8 @@ profile whose name ends in id/key/code. A candidate is kept when at least
 ``OVERLAP_THRESHOLD`` (95 %) of a bounded sample of its non-null values (the first
 ``overlap_rows``) are found in the referenced key: 95 % and not 100 % because real data has
 orphans (deleted customers, test rows). Kept keys are ``inferred=True`` with their
-``overlap``; a column that already has a declared key is never given another one, and an empty
+``overlap``; a column that already has a declared key of its own is never given another one
+(one inside a composite declared key may be), and an empty
 column (no value to check) is never guessed.
 """
 
@@ -39,7 +40,9 @@ def candidates(tables: Sequence[TableProfile]) -> list[Candidate]:
     has_pk = {id(t): len(t.primary_key) == 1 for t in tables}
     found = []
     for table in tables:
-        declared = {c for fk in table.foreign_keys for c in fk.columns}
+        # Only a column with a declared key of its own is settled: one that is part of a
+        # composite key (TPC-H's lineitem -> partsupp) may still reference a table alone.
+        declared = {fk.columns[0] for fk in table.foreign_keys if len(fk.columns) == 1}
         for column in table.columns:
             if column.name in declared or norm(column.name) in GENERIC_KEYS:
                 continue
