@@ -83,13 +83,15 @@ async def lite(shop_sqlite: Path):  # type: ignore[no-untyped-def]
 async def executor(request: pytest.FixtureRequest, shop_duckdb: Path,  # type: ignore[no-untyped-def]
                    shop_postgres_url: str, shop_mysql_url: str, shop_sqlite: Path):
     """Each executor in turn, with a 5-row limit and a 300 ms timeout."""
-    limits = {"row_limit": 5, "timeout_ms": 300}
-    made: Executor = {
-        "duck": lambda: DuckDBExecutor(shop_duckdb, row_limit=5, timeout_ms=300),
-        "pg": lambda: PostgresExecutor(shop_postgres_url, **limits),
-        "my": lambda: MySQLExecutor(shop_mysql_url, **limits),
-        "lite": lambda: SQLiteExecutor(shop_sqlite, **limits),
-    }[request.param]()
+    made: Executor
+    if request.param == "duck":
+        made = DuckDBExecutor(shop_duckdb, row_limit=5, timeout_ms=300)
+    elif request.param == "pg":
+        made = PostgresExecutor(shop_postgres_url, row_limit=5, timeout_ms=300)
+    elif request.param == "my":
+        made = MySQLExecutor(shop_mysql_url, row_limit=5, timeout_ms=300)
+    else:
+        made = SQLiteExecutor(shop_sqlite, row_limit=5, timeout_ms=300)
     yield made
     await made.close()
 

@@ -5,6 +5,10 @@ query never returns a row outside the principal's claims.
 Every generated query returns one column ``t`` built only from governed tables' tenant
 columns, so a leak would show a foreign tenant in ``t``. Joins on ``a.tenant_id <>
 b.tenant_id`` are there to pull other tenants' rows in if any read went unfiltered.
+
+On MariaDB and SQLite, ``analytics.page_views`` is ``page_views`` (see fixtures/dataset.py).
+MariaDB has no FULL JOIN: sqlglot writes it as a LEFT JOIN UNION ALL an anti-joined RIGHT
+JOIN, copying the filtered reads, so the property covers that rewrite too.
 """
 
 # ruff: noqa: F811 - pytest injects the fixtures imported from tests.query.fixtures
@@ -19,16 +23,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atlas_common.principal import Principal
-from atlas_query.executors import DuckDBExecutor, Executor, PostgresExecutor
+from atlas_query.executors import (
+    DuckDBExecutor,
+    Executor,
+    MySQLExecutor,
+    PostgresExecutor,
+    SQLiteExecutor,
+)
 from atlas_query.guard import SqlGuard
 from atlas_query.semantic import SemanticLayer
 from atlas_query.settings import QuerySettings, RlsPolicy
 from tests.query.fixtures.databases import (  # noqa: F401 - fixtures
     shop_duckdb,
+    shop_flat_layer,
     shop_layer,
+    shop_mysql_url,
     shop_postgres_url,
+    shop_sqlite,
 )
-from tests.query.fixtures.dataset import TENANTS, rows
+from tests.query.fixtures.dataset import FLAT_DIALECTS, PAGE_VIEWS, TENANTS, rows
 
 GOVERNED = ("users", "orders", "order_items", "analytics.page_views")
 POLICY = RlsPolicy(tables=list(GOVERNED), column="tenant_id", claim="tenant")
@@ -79,10 +92,35 @@ PROPERTY = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
+def for_dialect(sql: str, dialect: str) -> str:
+    return sql.replace(PAGE_VIEWS, "page_views") if dialect in FLAT_DIALECTS else sql
+
+
 @pytest.fixture(scope="module")
-def guards(shop_layer: SemanticLayer) -> dict[str, SqlGuard]:
+def guards(shop_layer: SemanticLayer, shop_flat_layer: SemanticLayer,
+           shop_mysql_url: str) -> dict[str, SqlGuard]:
     s = QuerySettings(rls_policies=[POLICY])
-    return {d: SqlGuard(shop_layer, d, s) for d in ("postgres", "duckdb")}
+    flat = QuerySettings(rls_policies=[RlsPolicy(
+        tables=[for_dialect(t, "sqlite") for t in GOVERNED], column="tenant_id", claim="tenant")])
+    home = shop_mysql_url.rsplit("/", 1)[-1]
+    return {"postgres": SqlGuard(shop_layer, "postgres", s),
+            "duckdb": SqlGuard(shop_layer, "duckdb", s),
+            "mysql": SqlGuard(shop_flat_layer, "mysql", flat, default_schema=home),
+            "sqlite": SqlGuard(shop_flat_layer, "sqlite", flat)}
+
+
+@pytest.fixture(scope="module")
+async def mysql_executor(shop_mysql_url: str):  # type: ignore[no-untyped-def]
+    executor = MySQLExecutor(shop_mysql_url, row_limit=100_000, timeout_ms=10_000)
+    yield executor
+    await executor.close()
+
+
+@pytest.fixture(scope="module")
+async def sqlite_executor(shop_sqlite: Path):  # type: ignore[no-untyped-def]
+    executor = SQLiteExecutor(shop_sqlite, row_limit=100_000, timeout_ms=10_000)
+    yield executor
+    await executor.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +136,7 @@ async def postgres_executor(shop_postgres_url: str):  # type: ignore[no-untyped-
 
 
 async def _leaked(guard: SqlGuard, executor: Executor, sql: str, claim: object) -> list[object]:
+    sql = for_dialect(sql, guard.dialect)
     verdict = guard.check(f"SELECT t FROM ({sql}) AS final",
                           Principal(user_id="p", role="analyst", claims={"tenant": claim}))
     assert verdict.valid and verdict.rewritten_sql, verdict.errors
@@ -122,6 +161,22 @@ async def test_postgres_never_returns_another_tenants_rows(
     assert await _leaked(guards["postgres"], postgres_executor, sql, claim) == []
 
 
+@PROPERTY
+@given(sql=queries, claim=claims)
+async def test_mysql_never_returns_another_tenants_rows(
+        sql: str, claim: object, guards: dict[str, SqlGuard],
+        mysql_executor: MySQLExecutor) -> None:
+    assert await _leaked(guards["mysql"], mysql_executor, sql, claim) == []
+
+
+@PROPERTY
+@given(sql=queries, claim=claims)
+async def test_sqlite_never_returns_another_tenants_rows(
+        sql: str, claim: object, guards: dict[str, SqlGuard],
+        sqlite_executor: SQLiteExecutor) -> None:
+    assert await _leaked(guards["sqlite"], sqlite_executor, sql, claim) == []
+
+
 def _expected_orders_per_user(tenant: str) -> dict[int, int]:
     """Ground truth in Python: each of the tenant's users with their number of orders."""
     counts = Counter(int(order[1]) for order in rows()["orders"] if order[6] == tenant)
@@ -129,12 +184,14 @@ def _expected_orders_per_user(tenant: str) -> dict[int, int]:
             for user in rows()["users"] if user[5] == tenant}
 
 
-@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "mysql", "sqlite"])
 async def test_filtered_results_are_exactly_the_tenants_rows(
         dialect: str, guards: dict[str, SqlGuard], duckdb_executor: DuckDBExecutor,
-        postgres_executor: PostgresExecutor) -> None:
+        postgres_executor: PostgresExecutor, mysql_executor: MySQLExecutor,
+        sqlite_executor: SQLiteExecutor) -> None:
     # A LEFT JOIN keeps its meaning: users without orders still count, with zero.
-    executor: Executor = duckdb_executor if dialect == "duckdb" else postgres_executor
+    executor: Executor = {"duckdb": duckdb_executor, "postgres": postgres_executor,
+                          "mysql": mysql_executor, "sqlite": sqlite_executor}[dialect]
     sql = ("SELECT u.id, COUNT(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id "
            "GROUP BY u.id")
     verdict = guards[dialect].check(sql, Principal(user_id="p", claims={"tenant": "globex"}))
