@@ -190,8 +190,9 @@ async def test_filtered_results_are_exactly_the_tenants_rows(
         postgres_executor: PostgresExecutor, mysql_executor: MySQLExecutor,
         sqlite_executor: SQLiteExecutor) -> None:
     # A LEFT JOIN keeps its meaning: users without orders still count, with zero.
-    executor: Executor = {"duckdb": duckdb_executor, "postgres": postgres_executor,
-                          "mysql": mysql_executor, "sqlite": sqlite_executor}[dialect]
+    executors: dict[str, Executor] = {"duckdb": duckdb_executor, "postgres": postgres_executor,
+                                      "mysql": mysql_executor, "sqlite": sqlite_executor}
+    executor = executors[dialect]
     sql = ("SELECT u.id, COUNT(o.id) AS n FROM users u LEFT JOIN orders o ON o.user_id = u.id "
            "GROUP BY u.id")
     verdict = guards[dialect].check(sql, Principal(user_id="p", claims={"tenant": "globex"}))
