@@ -15,8 +15,7 @@ router = APIRouter(tags=["Health"])
     "/api/health",
     summary="Health of Atlas and its dependencies",
     responses={
-        200: {"description": "`ok` or `degraded` (no worker, an optional check failing); "
-                           "each check as last read in the background, with its age `ageS`"},
+        200: {"description": "`ok` or `degraded` (no worker, an optional check failing)"},
         503: {"description": "`error`: RabbitMQ, Redis or the internal database is down "
                            "(the same body)", "content": {"application/json": {}}},
     },
