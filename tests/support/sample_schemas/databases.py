@@ -50,7 +50,7 @@ def off_loop(fn: Callable[..., T], *args: Any) -> T:
         return pool.submit(fn, *args).result()
 
 
-def open_source(schema: str, workdir: Path, tpch_scale: float) -> duckdb.DuckDBPyConnection:
+def open_source(schema: str, workdir: Path, tpch_scale: float) -> loaders.Source:
     """An in-memory DuckDB with ``src.<table>`` views over the schema's published data."""
     conn = duckdb.connect()
     conn.execute("CREATE SCHEMA src")
@@ -59,7 +59,7 @@ def open_source(schema: str, workdir: Path, tpch_scale: float) -> duckdb.DuckDBP
         tpch.create_source_views(conn, parquet)
     else:
         chinook.create_source_views(conn)
-    return conn
+    return loaders.Source(conn)
 
 
 def _mysql_admin(statement: str) -> None:
@@ -82,11 +82,11 @@ class SampleDatabases:
         self.workdir = workdir
         self.tpch_scale = tpch_scale
         self.run_id = run_id or uuid.uuid4().hex[:8]
-        self._sources: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._sources: dict[str, loaders.Source] = {}
         self._made: dict[tuple[str, Dialect, bool], SampleDatabase] = {}
         self._made_servers: list[tuple[Dialect, str]] = []
 
-    def source(self, schema: str) -> duckdb.DuckDBPyConnection:
+    def source(self, schema: str) -> loaders.Source:
         if schema not in self._sources:
             self._sources[schema] = open_source(schema, self.workdir, self.tpch_scale)
         return self._sources[schema]
@@ -132,8 +132,8 @@ class SampleDatabases:
                     _mysql_admin(f"DROP DATABASE IF EXISTS `{name}`")
             except Exception as exc:
                 errors.append(exc)
-        for conn in self._sources.values():
-            conn.close()
+        for source in self._sources.values():
+            source.close()
         self._sources.clear()
         if errors:
             raise errors[0]

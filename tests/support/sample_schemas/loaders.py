@@ -1,7 +1,7 @@
 """Put a sample schema into PostgreSQL, MariaDB, a DuckDB file or a SQLite file.
 
 Every loader reads the rows from one source, an in-memory DuckDB whose schema ``src`` has a view
-per table (``sources.open_source``), creates the tables with their primary keys and, when asked,
+per table (``databases.open_source``), creates the tables with their primary keys and, when asked,
 the foreign keys the original declares, then copies the rows in: the four databases hold the
 same rows. The target database (PostgreSQL, MariaDB) exists and is empty; files are created.
 """
@@ -28,25 +28,40 @@ BATCH = 5_000
 Row = tuple[Any, ...]
 
 
-def _rows(source: duckdb.DuckDBPyConnection, table: Table) -> Iterator[list[Row]]:
-    cursor = source.cursor()
-    try:
-        cursor.execute(f"SELECT * FROM src.{quote(table.name, 'duckdb')}")
-        while batch := cursor.fetchmany(BATCH):
-            yield batch
-    finally:
-        cursor.close()
+class Source:
+    """A schema's rows: ``conn``, an in-memory DuckDB with a ``src.<table>`` view per table, and
+    the rows read from it as Python tuples, kept once read (the Python loaders share them)."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+        self._batches: dict[str, list[list[Row]]] = {}
+
+    def batches(self, table: Table) -> list[list[Row]]:
+        if table.name not in self._batches:
+            self._batches[table.name] = list(self._read(table))
+        return self._batches[table.name]
+
+    def _read(self, table: Table) -> Iterator[list[Row]]:
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(f"SELECT * FROM src.{quote(table.name, 'duckdb')}")
+            while batch := cursor.fetchmany(BATCH):
+                yield batch
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self._batches.clear()
+        self.conn.close()
 
 
 def _fks(schema: SampleSchema, table: Table, declare_fks: bool) -> list[FK]:
     return schema.fks_of(table.name) if declare_fks else []
 
 
-def load_duckdb(
-    schema: SampleSchema, source: duckdb.DuckDBPyConnection, path: Path, *, declare_fks: bool
-) -> None:
+def load_duckdb(schema: SampleSchema, source: Source, path: Path, *, declare_fks: bool) -> None:
     """A DuckDB file, filled by DuckDB itself straight from the source (no Python rows)."""
-    cursor = source.cursor()
+    cursor = source.conn.cursor()
     try:
         escaped = str(path).replace("'", "''")
         cursor.execute(f"ATTACH '{escaped}' AS dst")
@@ -87,9 +102,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def load_sqlite(
-    schema: SampleSchema, source: duckdb.DuckDBPyConnection, path: Path, *, declare_fks: bool
-) -> None:
+def load_sqlite(schema: SampleSchema, source: Source, path: Path, *, declare_fks: bool) -> None:
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
@@ -99,21 +112,19 @@ def load_sqlite(
                 f"INSERT INTO {quote(table.name, 'sqlite')} VALUES "
                 f"({', '.join('?' * len(table.columns))})"
             )
-            for batch in _rows(source, table):
+            for batch in source.batches(table):
                 conn.executemany(insert, [tuple(map(_sqlite_value, r)) for r in batch])
         conn.commit()
     finally:
         conn.close()
 
 
-async def _load_postgres(
-    schema: SampleSchema, source: duckdb.DuckDBPyConnection, url: str, declare_fks: bool
-) -> None:
+async def _load_postgres(schema: SampleSchema, source: Source, url: str, declare_fks: bool) -> None:
     conn = await asyncpg.connect(url, timeout=10)
     try:
         for table in schema.load_order():
             await conn.execute(create_table(table, _fks(schema, table, declare_fks), "postgres"))
-            for batch in _rows(source, table):
+            for batch in source.batches(table):
                 await conn.copy_records_to_table(
                     table.name, records=batch, columns=table.column_names
                 )
@@ -122,9 +133,7 @@ async def _load_postgres(
         await conn.close()
 
 
-def load_postgres(
-    schema: SampleSchema, source: duckdb.DuckDBPyConnection, url: str, *, declare_fks: bool
-) -> None:
+def load_postgres(schema: SampleSchema, source: Source, url: str, *, declare_fks: bool) -> None:
     asyncio.run(_load_postgres(schema, source, url, declare_fks))
 
 
@@ -143,9 +152,7 @@ def mysql_connect(url: str, database: str | None = None) -> pymysql.connections.
     )
 
 
-def load_mysql(
-    schema: SampleSchema, source: duckdb.DuckDBPyConnection, url: str, *, declare_fks: bool
-) -> None:
+def load_mysql(schema: SampleSchema, source: Source, url: str, *, declare_fks: bool) -> None:
     conn = mysql_connect(url)
     try:
         with conn.cursor() as cursor:
@@ -157,7 +164,7 @@ def load_mysql(
                     f"INSERT INTO {quote(table.name, 'mysql')} ({cols}) VALUES "
                     f"({', '.join(['%s'] * len(table.columns))})"
                 )
-                for batch in _rows(source, table):
+                for batch in source.batches(table):
                     cursor.executemany(insert, batch)
             cursor.execute(
                 "ANALYZE TABLE " + ", ".join(quote(t.name, "mysql") for t in schema.tables)
