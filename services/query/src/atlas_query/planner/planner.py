@@ -29,7 +29,8 @@ from atlas_query.planner.vocabulary import Vocabulary
 from atlas_query.planner.wording import WordCheck
 from atlas_query.semantic import SemanticLayer
 
-_DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres"}
+_DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "postgresql": "postgres",
+             "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class SemanticPlanner:
     def __init__(self, layer: SemanticLayer, dialect: str, timezone: str = "UTC",
                  now: Callable[[], datetime] | None = None) -> None:
         if dialect not in _DIALECTS:
-            raise ValueError(f"unsupported dialect {dialect!r}; use duckdb or postgres")
+            raise ValueError(f"unsupported dialect {dialect!r}; use {', '.join(_DIALECTS)}")
         self.dialect = _DIALECTS[dialect]
         self.zone = ZoneInfo(timezone)
         self._clock = now or (lambda: datetime.now(UTC))

@@ -16,6 +16,7 @@ from functools import cache
 import sqlglot
 from sqlglot import exp
 
+from atlas_query.planner import buckets
 from atlas_query.planner.choices import Chooser
 from atlas_query.planner.clarify import question
 from atlas_query.planner.plan import Ambiguous, Clarify, Declined, Output, TimeFilter
@@ -73,8 +74,14 @@ class TimeColumns:
         return TimeFilter(column, dimension.type == "date", tuple(ranges))
 
     def bucket(self, grain: Grain, column: exp.Expr, is_date: bool) -> Output:
+        dialect = self.sql.dialect
+        if dialect in buckets.OWN_BUCKETS:  # MySQL, SQLite: no DATE_TRUNC of their own
+            as_is = is_date or self.timezone == "UTC"
+            source = column if as_is else buckets.local(column, self.timezone, dialect)
+            return Output(exp.cast(buckets.truncate(grain, source, dialect), "DATE"), grain,
+                          grain)
         source = column if is_date or self.timezone == "UTC" else local(column, self.timezone)
-        trunc = _trunc(grain, self.sql.dialect).copy()
+        trunc = _trunc(grain, dialect).copy()
         trunc.set("this", source.copy())
         return Output(exp.cast(trunc, "DATE"), grain, grain)
 
