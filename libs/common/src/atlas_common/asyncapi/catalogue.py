@@ -1,0 +1,88 @@
+"""Who publishes and who consumes each message: what the code does not declare in one place.
+
+Durable queues and their bindings come from the topology itself (:mod:`.recorder`); this is
+the rest: which service publishes each routing key, which service consumes which durable queue,
+and the per-process exclusive queues (``Bus.subscribe_events``). A test holds each line to the
+services' code (``tests/common/test_asyncapi.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from atlas_common.bus import names
+
+
+@dataclass(frozen=True)
+class Consumer:
+    service: str
+    queue: str
+    what: str
+    #: On an unexpected handler error: requeue (True) or drop (False); see bus.handling.wrap.
+    requeue_unknown: bool
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """An exclusive, auto-delete queue per process, bound to ``routing_keys`` on the events
+    exchange: it exists only while the process runs (a cache to keep true, nothing to keep)."""
+
+    id: str
+    services: tuple[str, ...]
+    routing_keys: tuple[str, ...]
+    what: str
+
+
+#: The service (as ``services/<dir>``, the query worker as ``query-worker``) publishing each
+#: routing key. Events that follow a database change go through that service's outbox.
+PUBLISHERS: Final[dict[str, tuple[str, str]]] = {
+    names.QUERY_REQUESTED: ("gateway", "a question to answer (POST /api/v1/query, the chat)"),
+    names.KEY_REVOKED: ("keys", "an API key revoked (outbox)"),
+    names.SESSION_REVOKED: ("auth", "a session signed out or revoked (outbox)"),
+    names.USER_ROLE_CHANGED: ("auth", "a user's role changed (outbox)"),
+    names.USER_DEACTIVATED: ("auth", "a user deactivated (outbox)"),
+    names.SUBSCRIPTION_CHANGED: (
+        "entitlements",
+        "a customer's plan, overrides or the catalog changed; the new version (outbox)",
+    ),
+    names.USAGE_RECORDED: ("query-worker", "tokens one model call spent"),
+}
+
+CONSUMERS: Final = (
+    Consumer("query-worker", names.QUERY_REQUESTED, "answers the question", True),
+    Consumer(
+        "query-worker",
+        names.QUERY_REQUESTED_DEAD,
+        "tells the asker a dead-lettered job failed",
+        True,
+    ),
+    Consumer(
+        "entitlements",
+        names.ENTITLEMENTS_USAGE_QUEUE,
+        "counts the usage once per idempotency_key",
+        False,
+    ),
+    Consumer(
+        "keys",
+        names.KEYS_DEACTIVATIONS_QUEUE,
+        "revokes the deactivated user's keys (then publishes key.revoked)",
+        False,
+    ),
+)
+
+SUBSCRIPTIONS: Final = (
+    Subscription(
+        "principalInvalidations",
+        ("gateway",),
+        names.PRINCIPAL_INVALIDATION_EVENTS,
+        "each gateway replica drops the cached principals the event names",
+    ),
+    Subscription(
+        "entitlementsCache",
+        ("gateway", "keys", "query-worker"),
+        (names.SUBSCRIPTION_CHANGED,),
+        "each process holding an EntitlementsClient drops the customer's snapshots "
+        "older than the event's version (customer '*': every customer's)",
+    ),
+)
