@@ -1,4 +1,5 @@
-# Atlas: `make up` starts everything on the local PostgreSQL, Redis and RabbitMQ;
+# Atlas: `make up` starts everything on the local PostgreSQL, Redis and RabbitMQ (private ones
+# under var/servers/ when installed but not running: tools/devservers);
 # `make test` runs the whole suite. Both install what they need (uv, then the locked deps).
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
@@ -47,6 +48,7 @@ $(JS_STAMP_BUILD): $(JS_STAMP_CI) $(JS_SOURCES) tsconfig.base.json
 up: install
 	@$(UV) run --no-sync python -m atlas_gateway.banner $(QUERY_WORKERS)
 	@QUERY_WORKERS=$(QUERY_WORKERS) ATLAS_MCP_AUTOSTART=$(MCP_AUTOSTART) exec $(UV) run --no-sync \
+	  python -m tools.devservers -- \
 	  supervisord -n -c $(SUPERVISOR_CONF) -j /tmp/atlas-supervisord.$$$$.pid
 
 # The whole suite, fault scenarios included (each once: they fit the time budget).
@@ -84,7 +86,7 @@ lint: install
 	@npm run lint --silent
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src
+	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src tools
 	@npm run typecheck --silent
 
 check: lint typecheck test
