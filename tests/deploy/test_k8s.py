@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from pydantic import ValidationError
 
+from atlas_common.bus import names
 from atlas_common.settings import CommonSettings
 from tests.deploy.layout import K8S_DIR, load_yaml_documents, of_kind
 from tests.deploy.workspace import Script, settings_env_names
@@ -17,6 +18,13 @@ SECRET_TEMPLATE = K8S_DIR / "secret.template.yaml"
 MANIFESTS = sorted(p for p in K8S_DIR.rglob("*.yaml") if p.name != "kustomization.yaml")
 _PLACEHOLDER = re.compile(r"REPLACE_WITH_[A-Z0-9_]+")
 _SECRET_LOOKING = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
+#: Deployments with two or more replicas, each under a PodDisruptionBudget.
+DISRUPTION_BUDGETED = {"gateway", "query-worker", "auth", "keys", "entitlements", "query-api"}
+#: A worker past its shutdown grace: 2 s for the requeue, then closing; with room to spare.
+WORKER_CLOSE_S = 10
+#: uvicorn's timeout_graceful_shutdown in atlas_common.service.run_service.
+HTTP_DRAIN_S = 5
+HTTP_CLOSE_S = 5
 
 
 def secret_problems(values: dict[str, str]) -> list[str]:
@@ -115,18 +123,101 @@ def test_worker_probes_follow_the_heartbeat_contract(k8s_docs: list[dict[str, An
         assert worker[probe]["exec"]["command"] == ["atlas-query-worker", "--check"], probe
 
 
-def test_worker_scales_with_a_cpu_autoscaler(k8s_docs: list[dict[str, Any]]) -> None:
+def test_worker_scales_on_the_query_queue_with_keda(k8s_docs: list[dict[str, Any]]) -> None:
     deployment = of_kind(k8s_docs, "Deployment")["atlas-query-worker"]
     assert "replicas" not in deployment["spec"], "the autoscaler owns the replica count"
+    (scaled,) = of_kind(k8s_docs, "ScaledObject").values()
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "atlas-query-worker"
+    assert 1 <= scaled["spec"]["minReplicaCount"] < scaled["spec"]["maxReplicaCount"]
+    (trigger,) = scaled["spec"]["triggers"]
+    assert trigger["type"] == "rabbitmq"
+    assert trigger["metadata"]["queueName"] == names.QUERY_REQUESTED
+    assert trigger["metadata"]["mode"] == "QueueLength"
+    # Over AMQP: the URL the workers use (its path is the vhost), no management plugin.
+    assert trigger["metadata"]["protocol"] == "amqp"
+    config = of_kind(k8s_docs, "ConfigMap")["atlas-config"]["data"]
+    assert trigger["metadata"]["value"] == config["ATLAS_QUERY_CONCURRENCY"], "README: the wait"
+    auth = of_kind(k8s_docs, "TriggerAuthentication")[trigger["authenticationRef"]["name"]]
+    (ref,) = auth["spec"]["secretTargetRef"]
+    (secret,) = load_yaml_documents(SECRET_TEMPLATE)
+    assert (ref["parameter"], ref["name"]) == ("host", secret["metadata"]["name"])
+    assert ref["key"] == "ATLAS_RABBITMQ_URL" and ref["key"] in secret["stringData"]
+
+
+def test_worker_scale_down_is_gentle_and_no_cpu_autoscaler_fights_keda(
+    k8s_docs: list[dict[str, Any]],
+) -> None:
+    (scaled,) = of_kind(k8s_docs, "ScaledObject").values()
+    down = scaled["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]
+    assert down["stabilizationWindowSeconds"] >= 120
+    assert all(p["type"] == "Pods" and p["value"] == 1 for p in down["policies"])
+    targets = [
+        h["spec"]["scaleTargetRef"]["name"]
+        for h in of_kind(k8s_docs, "HorizontalPodAutoscaler").values()
+    ]
+    assert "atlas-query-worker" not in targets, "two autoscalers on one Deployment fight"
+    assert not of_kind(k8s_docs, "ScaledJob"), "long-lived consumers, not a job per message"
+
+
+def test_gateway_scales_on_cpu(k8s_docs: list[dict[str, Any]]) -> None:
+    assert "replicas" not in of_kind(k8s_docs, "Deployment")["atlas-gateway"]["spec"]
     (hpa,) = of_kind(k8s_docs, "HorizontalPodAutoscaler").values()
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "name": "atlas-query-worker",
+        "name": "atlas-gateway",
     }
     assert [m["resource"]["name"] for m in hpa["spec"]["metrics"]] == ["cpu"]
-    assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+
+
+@pytest.mark.parametrize("component", sorted(DISRUPTION_BUDGETED))
+def test_replicated_services_have_a_disruption_budget_that_allows_a_drain(
+    k8s_docs: list[dict[str, Any]], component: str
+) -> None:
+    deployment = of_kind(k8s_docs, "Deployment")[f"atlas-{component}"]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    budgets = [
+        b
+        for b in of_kind(k8s_docs, "PodDisruptionBudget").values()
+        if b["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    ]
+    assert len(budgets) == 1, f"{component}: {len(budgets)} budgets"
+    spec = budgets[0]["spec"]
+    # maxUnavailable 1 always lets one pod go; a minAvailable equal to the replicas never does.
+    assert spec.get("maxUnavailable") == 1 and "minAvailable" not in spec, component
+    assert spec["unhealthyPodEvictionPolicy"] == "AlwaysAllow", "a crash loop blocks no drain"
+    assert deployment["spec"].get("replicas", 2) >= 2, f"{component}: one replica, no budget"
+
+
+def test_worker_grace_lets_a_job_reach_its_deadline(k8s_docs: list[dict[str, Any]]) -> None:
+    deployment = of_kind(k8s_docs, "Deployment")["atlas-query-worker"]
+    (worker,) = containers(deployment)
+    env = {e["name"]: e["value"] for e in worker["env"]}
+    config = of_kind(k8s_docs, "ConfigMap")["atlas-config"]["data"]
+    deadline = CommonSettings(ATLAS_QUERY_DEADLINE_S=config["ATLAS_QUERY_DEADLINE_S"])
+    grace = float(env["ATLAS_WORKER_SHUTDOWN_GRACE_S"])
+    assert grace >= deadline.query_deadline_s, "a job in hand may run to its deadline"
+    # + the requeue of what is left (2 s) and closing the connections.
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] >= grace + WORKER_CLOSE_S
+
+
+def test_http_services_sleep_before_stopping_within_their_grace(
+    k8s_docs: list[dict[str, Any]],
+) -> None:
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        component = name.removeprefix("atlas-")
+        if component not in DISRUPTION_BUDGETED - {"query-worker"}:
+            continue
+        (container,) = containers(deployment)
+        command = container["lifecycle"]["preStop"]["exec"]["command"]
+        assert command[0] == "sleep", name
+        grace = deployment["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
+        # preStop, then uvicorn's graceful shutdown (atlas_common.service.run_service), then
+        # the lifespan closing its connections.
+        assert grace >= float(command[1]) + HTTP_DRAIN_S + HTTP_CLOSE_S, name
 
 
 def test_claimed_volumes_exist(k8s_docs: list[dict[str, Any]]) -> None:
