@@ -55,6 +55,9 @@ class Endpoint:
     def bindable(self) -> bool:
         family = socket.AF_INET6 if ":" in self.bind_address else socket.AF_INET
         with socket.socket(family) as sock:
+            # As the servers bind: a port whose last connections are in TIME_WAIT (the
+            # previous run's) is free; one with a listener is not.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((self.bind_address, self.port))
             except OSError:
