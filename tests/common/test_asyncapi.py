@@ -218,3 +218,14 @@ def test_per_process_subscriptions_match_the_code() -> None:
     gateway = _source("gateway")
     assert "subscribe_events(names.PRINCIPAL_INVALIDATION_EVENTS" in gateway
     assert by_id["principalInvalidations"].routing_keys == names.PRINCIPAL_INVALIDATION_EVENTS
+
+
+def test_the_bodies_in_docs_events_are_valid_messages() -> None:
+    """docs/events.md shows bodies to copy: each parses and matches its schema."""
+    text = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
+    bodies = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, re.S)]
+    assert {b["type"] for b in bodies} == {"subscription.changed", "key.revoked", "usage.recorded"}
+    for body in bodies:
+        assert parse_message(json.dumps(body)).event_id == body["event_id"]
+        name = MESSAGE_TYPES[body["type"]].__name__
+        assert list(_payload_validator(name).iter_errors(body)) == []
