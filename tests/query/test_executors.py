@@ -256,7 +256,8 @@ async def test_unreachable_datasources(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("url", "kind", "path"), [
     ("", DuckDBExecutor, "var/demo.duckdb"),
-    ("duckdb:///data/shop.duckdb", DuckDBExecutor, "/data/shop.duckdb"),
+    ("duckdb:////data/shop.duckdb", DuckDBExecutor, "/data/shop.duckdb"),
+    ("duckdb:///data/shop.duckdb", DuckDBExecutor, "data/shop.duckdb"),
     ("shop.duckdb", DuckDBExecutor, "shop.duckdb"),
     ("postgresql://u:p@db:5432/x", PostgresExecutor, None),
     ("postgres://db/x", PostgresExecutor, None),

@@ -43,10 +43,9 @@ def create_executor(settings: QuerySettings) -> Executor:
     if scheme in ("mysql", "mariadb"):
         return MySQLExecutor(url, **limits)
     if scheme in ("sqlite", "sqlite3") or (not scheme and url.lower().endswith(_SQLITE_SUFFIXES)):
-        return SQLiteExecutor(_sqlite_path(url), **limits)
+        return SQLiteExecutor(_file_path(url), **limits)
     if scheme == "duckdb":
-        path = Path(url[len("duckdb://") :])
-        return DuckDBExecutor(path, timezone=settings.timezone, **limits)
+        return DuckDBExecutor(_file_path(url), timezone=settings.timezone, **limits)
     if not scheme and url.lower().endswith(_DUCKDB_SUFFIXES):
         return DuckDBExecutor(Path(url), timezone=settings.timezone, **limits)
     raise DatasourceUnavailable(
@@ -55,9 +54,10 @@ def create_executor(settings: QuerySettings) -> Executor:
     )
 
 
-def _sqlite_path(url: str) -> Path:
-    """The file as ``atlas init`` reads the same URL: ``sqlite:///relative/path``,
-    ``sqlite:////absolute/path`` or a bare ``*.sqlite`` path."""
+def _file_path(url: str) -> Path:
+    """The file as ``atlas init`` reads the same URL (one rule for SQLite and DuckDB, as
+    SQLAlchemy spells them): ``sqlite:///relative/path``, ``duckdb:////absolute/path``, or a
+    bare ``*.sqlite`` path."""
     try:
         path = parse_url(url).path
     except DatasourceError as exc:
