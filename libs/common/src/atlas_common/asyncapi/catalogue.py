@@ -9,9 +9,18 @@ services' code (``tests/common/test_asyncapi.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from atlas_common.bus import names
+
+
+@dataclass(frozen=True)
+class Publisher:
+    service: str
+    what: str
+    #: ``outbox``: written in the change's transaction, relayed after the commit; ``direct``:
+    #: a confirmed publish whose failure is logged; ``job``: the gateway's confirmed publish.
+    how: Literal["outbox", "direct", "job"]
 
 
 @dataclass(frozen=True)
@@ -35,18 +44,21 @@ class Subscription:
 
 
 #: The service (as ``services/<dir>``, the query worker as ``query-worker``) publishing each
-#: routing key. Events that follow a database change go through that service's outbox.
-PUBLISHERS: Final[dict[str, tuple[str, str]]] = {
-    names.QUERY_REQUESTED: ("gateway", "a question to answer (POST /api/v1/query, the chat)"),
-    names.KEY_REVOKED: ("keys", "an API key revoked (outbox)"),
-    names.SESSION_REVOKED: ("auth", "a session signed out or revoked (outbox)"),
-    names.USER_ROLE_CHANGED: ("auth", "a user's role changed (outbox)"),
-    names.USER_DEACTIVATED: ("auth", "a user deactivated (outbox)"),
-    names.SUBSCRIPTION_CHANGED: (
-        "entitlements",
-        "a customer's plan, overrides or the catalog changed; the new version (outbox)",
+#: routing key, and how.
+PUBLISHERS: Final = {
+    names.QUERY_REQUESTED: Publisher(
+        "gateway", "a question to answer (POST /api/v1/query, the chat)", "job"
     ),
-    names.USAGE_RECORDED: ("query-worker", "tokens one model call spent"),
+    names.KEY_REVOKED: Publisher("keys", "an API key revoked", "outbox"),
+    names.SESSION_REVOKED: Publisher("auth", "a session signed out or revoked", "outbox"),
+    names.USER_ROLE_CHANGED: Publisher("auth", "a user's role changed", "outbox"),
+    names.USER_DEACTIVATED: Publisher("auth", "a user deactivated", "outbox"),
+    names.SUBSCRIPTION_CHANGED: Publisher(
+        "entitlements",
+        "a customer's plan, overrides or the catalog changed; the new version",
+        "outbox",
+    ),
+    names.USAGE_RECORDED: Publisher("query-worker", "tokens one model call spent", "direct"),
 }
 
 CONSUMERS: Final = (

@@ -8,19 +8,23 @@ from typing import Any, Final
 from atlas_common.asyncapi import catalogue
 from atlas_common.asyncapi.channels import BINDING, carried, queue_channel_id, route_channel_id
 from atlas_common.asyncapi.recorder import Topology
-from atlas_common.bus import names
 from atlas_common.bus.topology import QueueShape, queue_arguments
 from atlas_common.messages import MESSAGE_TYPES
 
 HEADERS: Final = "AmqpHeaders"
 TRACEPARENT: Final = "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
-_OUTBOX: Final = (
-    "Written to the service's outbox in the change's transaction and relayed after the "
-    "commit: at least once, never lost while the broker is down."
-)
-_JOB: Final = (
-    "Published with an expiration of ATLAS_QUERY_DEADLINE_S; a nack (the queue at its "
-    "x-max-length, reject-publish) is answered 503 overloaded."
+_HOW: Final = {
+    "outbox": "Written to the service's outbox in the change's transaction and relayed after "
+    "the commit: at least once, never lost while the broker is down.",
+    "direct": "Published with the broker's confirm, no outbox: a publish that fails is logged "
+    "and the event is lost (the answer goes on).",
+    "job": "Published with the broker's confirm and an expiration of ATLAS_QUERY_DEADLINE_S; "
+    "a nack (the queue at its x-max-length, reject-publish) is answered 503 overloaded.",
+}
+_CACHE: Final = (
+    "Acked after the handler returns; the handler only drops cache entries, so a second "
+    "delivery or any order gives the same result. Malformed, or of a type the queue does "
+    "not carry: dropped (no dead-letter exchange)."
 )
 
 
@@ -36,15 +40,15 @@ def _message_list(channel: str, routing_keys: tuple[str, ...] | list[str]) -> li
 
 def _sends() -> dict[str, Any]:
     ops = {}
-    for key, (service, what) in catalogue.PUBLISHERS.items():
+    for key, publisher in catalogue.PUBLISHERS.items():
         channel = route_channel_id(key)
-        ops[f"{service}.send.{key}"] = {
+        ops[f"{publisher.service}.send.{key}"] = {
             "action": "send",
             "channel": {"$ref": f"#/channels/{channel}"},
             "messages": _message_list(channel, [key]),
-            "summary": what,
-            "description": _JOB if key == names.QUERY_REQUESTED else _OUTBOX,
-            "tags": [{"name": service}],
+            "summary": publisher.what,
+            "description": _HOW[publisher.how],
+            "tags": [{"name": publisher.service}],
             "bindings": {"amqp": {**BINDING, "deliveryMode": 2, "mandatory": True}},
             "x-publisher-confirms": True,
         }
@@ -77,17 +81,16 @@ def _subscribed() -> dict[str, Any]:
                 "channel": {"$ref": f"#/channels/{sub.id}"},
                 "messages": _message_list(sub.id, sub.routing_keys),
                 "summary": sub.what,
-                "description": "Idempotent by nature (an entry is dropped); order does not "
-                "matter. " + _settling(None, False),
+                "description": _CACHE,
                 "tags": [{"name": service}],
                 "bindings": {"amqp": {**BINDING, "ack": True}},
             }
     return ops
 
 
-def _settling(queue: str | None, requeue_unknown: bool) -> str:
-    """What atlas_common.bus.handling.wrap does with a delivery, for this queue."""
-    arguments = queue_arguments(queue, QueueShape(delivery_limit=1)) if queue else {}
+def _settling(queue: str, requeue_unknown: bool) -> str:
+    """What atlas_common.bus.handling.wrap does with a delivery, for this durable queue."""
+    arguments = queue_arguments(queue, QueueShape(delivery_limit=1))
     if "x-dead-letter-exchange" in arguments:
         rejected = (
             f"dead-lettered to {arguments['x-dead-letter-exchange']} (routing key "
@@ -114,7 +117,7 @@ def messages() -> dict[str, Any]:
         components[cls.__name__] = {
             "name": key,
             "title": cls.__name__,
-            "summary": catalogue.PUBLISHERS[key][1],
+            "summary": catalogue.PUBLISHERS[key].what,
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{cls.__name__}"},
             "headers": {"$ref": f"#/components/schemas/{HEADERS}"},
