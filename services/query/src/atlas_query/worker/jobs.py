@@ -63,6 +63,14 @@ class JobRunner:
     conversations: ConversationService | None = None
     running: dict[str, Running] = field(default_factory=dict)
     early_stops: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    #: Deliveries being handled (whatever their stage), for the graceful stop.
+    in_hand: set[str] = field(default_factory=set)
+    #: Set on SIGTERM: a delivery that arrives now goes back to the queue untouched.
+    stopping: bool = False
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
 
     def writer(self, job: QueryRequested, attempt: int) -> StreamWriter:
         return StreamWriter(
@@ -77,6 +85,10 @@ class JobRunner:
         )
 
     async def handle(self, message: QueryRequested, delivery: Delivery) -> None:
+        if self.stopping:  # delivered while the consumer was being cancelled: never started
+            raise Shutdown("the worker is stopping")
+        self.in_hand.add(message.request_id)
+        self.idle.clear()
         writer = self.writer(message, delivery.attempt)
         try:
             await self._run(message, delivery, writer)
@@ -84,6 +96,18 @@ class JobRunner:
             log.info("job dropped: %s", closed.reason, extra={"request_id": message.request_id})
         except (RedisError, OSError) as exc:
             raise RetryableError(f"stream store unavailable: {exc!r}") from exc
+        finally:
+            self.in_hand.discard(message.request_id)
+            if not self.in_hand:
+                self.idle.set()
+
+    def hand_back(self) -> None:
+        """The grace is over: every job in hand goes back to the queue. One whose answer has
+        not begun yet is stopped as it begins (the early-stop memory); one past its answer
+        (writing its end) finishes, and a redelivery of it finds the stream ended."""
+        self.stopping = True
+        for request_id in list(self.in_hand):
+            self.cancel(request_id, "shutdown")
 
     async def _run(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
         ended, cancelled = await writer.precheck()  # one round trip for both

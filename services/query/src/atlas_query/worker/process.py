@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import time
+from collections.abc import Awaitable
 
 import asyncpg
 from redis.exceptions import RedisError
@@ -34,6 +33,12 @@ from atlas_query.worker.settings import WorkerSettings
 from atlas_query.worker.sql_runner import GuardedSqlRunner
 
 log = logging.getLogger(__name__)
+
+#: After the grace, how long handed-back jobs get to stop and be nacked before the close.
+HAND_BACK_S = 3.0
+#: A step of the stop (a consumer cancel, a close) waits at most this long: with the broker
+#: gone, a robust channel would otherwise wait for a reconnection that never comes.
+CLOSE_STEP_S = 3.0
 
 
 class QueryWorker:
@@ -116,33 +121,35 @@ class QueryWorker:
         )
 
     async def drain(self) -> None:
-        """Stop taking jobs, let jobs in hand finish for the grace period, requeue the rest."""
-        log.info("query worker stopping")
+        """SIGTERM: stop taking jobs at once, let the jobs in hand finish within the grace, hand
+        back (requeue) the rest, close. Each step is bounded, a lost broker included."""
+        runner = self.runner
+        log.info("query worker stopping",
+                 extra={"in_hand": len(runner.in_hand) if runner else 0,
+                        "grace_s": self.settings.shutdown_grace_s})
+        if runner is not None:
+            runner.stopping = True  # what the broker sends before cancel-ok goes straight back
         for _channel, queue, tag in self._consumers:
-            with contextlib.suppress(Exception):
-                await queue.cancel(tag)  # type: ignore[attr-defined]
-        deadline = time.monotonic() + self.settings.shutdown_grace_s
-        while self.runner and self.runner.running and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        if self.runner:
-            for request_id in list(self.runner.running):
-                self.runner.cancel(request_id, "shutdown")
-            while self.runner.running and time.monotonic() < deadline + 2:
-                await asyncio.sleep(0.05)
+            await _bounded(queue.cancel(tag), "cancel the consumer")  # type: ignore[attr-defined]
+        if runner is not None and not await _idle(runner, self.settings.shutdown_grace_s):
+            log.warning("grace over, handing jobs back", extra={"jobs": len(runner.in_hand)})
+            runner.hand_back()
+            await _idle(runner, HAND_BACK_S)
         await self.close()
 
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await self.heartbeat.stop()
+        await _bounded(self.heartbeat.stop(), "stop the heartbeat")
+        # Closing the channels requeues every delivery still unacked (the broker's rule).
         if self.bus is not None:
-            await self.bus.close()
+            await _bounded(self.bus.close(), "close the broker connection")
         if self.executor is not None:
-            await self.executor.close()
+            await _bounded(self.executor.close(), "close the datasource")
         if self.db is not None:
-            await self.db.close()
-        await self.entitlements.aclose()
-        await self.redis.aclose()
+            await _bounded(self.db.close(), "close the database pool")
+        await _bounded(self.entitlements.aclose(), "close the entitlements client")
+        await _bounded(self.redis.aclose(), "close Redis")
 
     async def _watch_cancels(self) -> None:
         """Stop signals from gateways: a request id on the cancel channel."""
@@ -158,3 +165,19 @@ class QueryWorker:
             except (RedisError, OSError) as exc:
                 log.warning("cancel watcher lost Redis: %r", exc)
                 await asyncio.sleep(0.5)
+
+
+async def _idle(runner: JobRunner, timeout: float) -> bool:
+    """True once no job is in hand, False when ``timeout`` passed first."""
+    try:
+        await asyncio.wait_for(runner.idle.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _bounded(step: Awaitable[object], what: str) -> None:
+    try:
+        await asyncio.wait_for(step, CLOSE_STEP_S)
+    except Exception as exc:  # stopping goes on, whatever one step does
+        log.warning("stopping: could not %s: %r", what, exc)
