@@ -50,6 +50,7 @@ class Redis(Server):
             f"port {self.endpoint.port}",
             f"bind {self.endpoint.bind_address}",
             f'dir "{self.directory}"',
+            f'pidfile "{self.directory / "redis.pid"}"',
             "daemonize no",
             'logfile ""',
         ]
