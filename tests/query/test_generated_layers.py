@@ -135,7 +135,7 @@ def served_url(db: SampleDatabase, tmp_path: Path) -> str:
         return db.url
     copy = tmp_path / db.path.name
     shutil.copyfile(db.path, copy)
-    return f"duckdb://{copy}"
+    return f"duckdb:///{copy}"  # four slashes: an absolute path (duckdb:///relative)
 
 
 async def test_the_planner_answers_the_hand_checked_questions(

@@ -9,14 +9,15 @@ column over a virtual one. A tie left after that is not guessed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
+from atlas_query.planner.clarify import question as clarify_question
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.joins import JoinGraph
-from atlas_query.planner.plan import Declined, Output
+from atlas_query.planner.plan import Ambiguous, Clarify, Declined, Output
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.roles import Role
 from atlas_query.planner.text import stem
@@ -46,11 +47,24 @@ class Chooser:
             raise Declined(f'"{words}" belongs to {", ".join(owners)}, which I can\'t join to '
                            f"{base} without counting rows twice.")
         best = min(rank for rank, _ in scored)
+        self._far_guess(refs, best, scored, words)
         tied = {(r.entity, r.name) for rank, r in scored if rank == best}
         if len(tied) > 1:
             raise Declined(f'"{words}" could be {" or ".join(sorted(f"{e}.{n}" for e, n in tied))}'
                            "; I won't guess which.")
         return next(r for rank, r in scored if rank == best)
+
+    @staticmethod
+    def _far_guess(refs: Iterable[Ref], best: tuple[object, ...],
+                   scored: Sequence[tuple[tuple[object, ...], Ref]], words: str) -> None:
+        """"Sales by title": the nearest title is two joins away and another table has one
+        too (an album's, reached through the invoice lines): which one is not a guess to make
+        silently."""
+        owners = sorted({r.entity or "" for r in refs})
+        if len(owners) < 2 or not isinstance(best[0], int) or best[0] < 2:
+            return
+        options = [f"{' '.join(syn.name_words(o))} {words}" for o in owners]
+        raise Ambiguous(Clarify(words, options, clarify_question(words, options)))
 
     def group(self, role: Role, base: str, involved: set[str], words: str) -> Output:
         entities = role.mention.of("entity")

@@ -56,6 +56,12 @@ class LayerSql:
     def primary_key(self, entity: str) -> Dimension | None:
         return next((d for d in self._entities[entity].dimensions if d.primary_key), None)
 
+    def single_key(self, entity: str) -> Dimension | None:
+        """The primary key when it is one column; None for none or a composite key (whose
+        first column alone does not identify a row)."""
+        keys = [d for d in self._entities[entity].dimensions if d.primary_key]
+        return keys[0] if len(keys) == 1 else None
+
     def time_dimensions(self, entity: str) -> list[Dimension]:
         return [d for d in self._entities[entity].dimensions
                 if d.type in TIME_TYPES and not d.virtual]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import clarify_term
+from atlas_query.planner.operators import Aggregates
 from atlas_query.planner.plan import Ambiguous, Declined
 from atlas_query.planner.reading import MARKERS, Mention, Reading
 from atlas_query.planner.refs import Ref
@@ -52,11 +53,14 @@ class IntentReader:
     def __init__(self, vocab: Vocabulary, time_types: Mapping[tuple[str, str], str]) -> None:
         self.vocab = vocab
         self.time_types = time_types
+        self.aggregates = Aggregates(vocab.layer.entities)
         self.known = {word for words in vocab.context.values() for word in words}
         self.known |= {word for phrase in vocab.phrases for word in phrase}
         self.known |= {stem(word) for phrase in vocab.values for word in phrase}
 
     def read(self, reading: Reading) -> Intent:
+        listing = any(w in LIST_VERBS for w in reading.words)
+        self.aggregates.read(reading, _has_count_cue(reading), listing)
         self._check_words(reading)
         roles = assign(reading, self.time_types)
         roles = [self._settle(reading, role, roles) for role in roles]
@@ -107,12 +111,14 @@ class IntentReader:
             for role in dual:
                 role.kind = "entity"
             dual = []
-        targets = {_pick(intent.reading, r.mention) for r in (pure or dual)}
+        named = _named_entities(intent.roles, pure)
+        targets = {_pick(intent.reading, _narrow(r.mention, named)) for r in (pure or dual)}
         if len(targets) > 1:
             names = ", ".join(sorted(t.name for t in targets))
             raise Declined(f"The question asks for several measures at once ({names}); "
                            "I answer one at a time.")
         intent.target = targets.pop() if targets else None
+        _one_measure(intent)
         for role in dual if pure else []:
             role.kind = "entity" if role.kind == "measure" else role.kind
         for role in intent.of_kind("order"):
@@ -169,6 +175,38 @@ def _pick(reading: Reading, mention: Mention) -> Ref:
             raise Declined(f'"{_words(reading, mention)}" names several '
                            f'{kind}s: {", ".join(r.name for r in found)}.')
     raise Declined(f'"{_words(reading, mention)}" is not something I can measure.')
+
+
+def _one_measure(intent: Intent) -> None:
+    """"Number of line items and total quantity": a count and a measure; answering one of
+    them would drop half the question."""
+    if intent.target is None or not intent.count_cue:
+        return
+    end = _cue_end(intent.reading)
+    first = next((r for r in intent.roles if r.mention.start >= end), None)
+    measured = [r for r in intent.roles if intent.target in r.mention.refs]
+    between = [t.text for r in measured if first is not None
+               for t in intent.reading.tokens[first.mention.end:r.mention.start]]
+    if first is not None and first.kind == "entity" and "and" in between:
+        raise Declined("The question asks for several measures at once (a count and "
+                       f"{intent.target.name}); I answer one at a time.")
+
+
+def _named_entities(roles: list[Role], measured: list[Role]) -> set[str]:
+    """The entities the rest of the question names, itself or through a column of theirs."""
+    return {r.entity or r.name for role in roles if role not in measured
+            for r in role.mention.refs if r.kind in ("entity", "dimension", "value")}
+
+
+def _narrow(mention: Mention, named: set[str]) -> Mention:
+    """"account balance of customers by market segment": of several measures of one phrase,
+    those of an entity the question names otherwise."""
+    measures = mention.of("measure")
+    kept = [r for r in measures if r.entity in named]
+    if len(measures) < 2 or not kept:
+        return mention
+    others = {r for r in mention.refs if r.kind != "measure"}
+    return Mention(mention.start, mention.end, frozenset(others | set(kept)))
 
 
 def _words(reading: Reading, mention: Mention) -> str:

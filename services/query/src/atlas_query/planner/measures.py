@@ -13,6 +13,7 @@ from atlas_query.planner.choices import Chooser, plural, singular
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.intent import Intent
 from atlas_query.planner.metrics import MetricAnalyzer, MetricParts, same_breakdown
+from atlas_query.planner.operators import KIND_WORDS, aggregate_expr, column_aggregate
 from atlas_query.planner.plan import Declined, Output, Value
 from atlas_query.planner.time import Grain
 from atlas_query.semantic import Metric
@@ -58,6 +59,8 @@ class Measures:
         return Measured(parts.base, value, label, metric, parts)
 
     def _measure(self, entity: str, name: str) -> Measured:
+        if column_aggregate(name) is not None:
+            return self._column_aggregate(entity, name)
         expr = self.sql.measure_expr(entity, name)
         if expr is None:
             raise Declined(f"The SQL of measure {entity}.{name} does not parse.")
@@ -65,6 +68,16 @@ class Measures:
         unit = "cents" if "cents" in words else ("USD" if "usd" in words else None)
         label = " ".join(w for w in words if w not in ("cents", "usd"))
         return Measured(entity, Value(expr, name, label, unit=unit), label)
+
+    def _column_aggregate(self, entity: str, name: str) -> Measured:
+        kind, column = column_aggregate(name) or ("", "")
+        inner = self.sql.dimension_expr(entity, column)
+        expr = aggregate_expr(kind, inner, self.sql.dialect) if inner is not None else None
+        if expr is None:
+            raise Declined(f"I can't compute the {KIND_WORDS[kind]} of {column} on this "
+                           "database.")
+        label = f"{KIND_WORDS[kind]} {' '.join(syn.name_words(column))}"
+        return Measured(entity, Value(expr, f"{kind}_{column}", label), label)
 
     def _distinct(self, intent: Intent) -> Measured:
         named = {r.name for role in intent.entity_roles for r in role.mention.of("entity")}
@@ -79,8 +92,9 @@ class Measures:
         return Measured(ref.entity, Value(expr, f"{ref.name}_count", label), label)
 
     def count(self, entity: str) -> Value:
-        """The entity's own count measure over its key, else COUNT(*)."""
-        key = self.sql.primary_key(entity)
+        """The entity's own count measure over its key, else COUNT(*): an entity whose key
+        spans several columns is counted by rows, never by one key column."""
+        key = self.sql.single_key(entity)
         for measure in self.sql.entity(entity).measures:
             if measure.type in ("count", "count_distinct") and key is not None \
                     and measure.sql in (key.name, key.expression):

@@ -3,9 +3,10 @@ and with it the order and the limit of its rows."""
 
 from __future__ import annotations
 
+from atlas_query.planner import synonyms as syn
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.intent import Intent
-from atlas_query.planner.plan import Declined, Output, Plan, Shape
+from atlas_query.planner.plan import Ambiguous, Clarify, Declined, Output, Plan, Shape
 from atlas_query.planner.reading import Mention, Ranking
 from atlas_query.planner.time import TimeSpec
 from atlas_query.semantic import Dimension
@@ -72,11 +73,25 @@ def _listing(plan: Plan, sql: LayerSql, ranking: Ranking | None, default_top: in
         plan.descending = ranking.descending
         plan.limit = ranking.limit or default_top
         return
+    if ranking is not None:
+        raise Ambiguous(_top_by_what(entity, sql))
     plan.columns = [_output(entity, d, sql) for d in sql.entity(entity).dimensions
                     if not d.virtual]
     plan.order_by = sql.column(entity, key.expression) if key is not None else None
     plan.descending = False
     plan.limit = ranking.limit if ranking is not None else None
+
+
+def _top_by_what(entity: str, sql: LayerSql) -> Clarify:
+    """"Top 5 customers" ranks by something the question does not say: ask, never rank by
+    the key."""
+    words = " ".join(syn.name_words(entity))
+    options = list(dict.fromkeys(" ".join(syn.name_words(m.name)) for m in
+                                 sql.entity(entity).measures
+                                 if m.type not in ("count", "count_distinct")))[:4]
+    ask = f"Ranked by what? Say what to rank each {words} by"
+    ask += f", for example {' or '.join(options)}." if options else "."
+    return Clarify(f"top {words}", options, ask)
 
 
 def _numeric_of(output: Output, entity: str, sql: LayerSql) -> bool:

@@ -1,0 +1,154 @@
+"""Aggregates asked in words over a numeric column: "average order value", "median quantity",
+"total price of all orders", "the highest account balance".
+
+An aggregate word right before a phrase that names a numeric column (not a key, not a join
+column) makes that phrase a measure: the layer's own measure of that kind over that column
+when it has one, else the aggregate itself (``avg:column``). A phrase that names both an
+entity and a numeric column of it ("sales" = the invoices and their amount) is the amount
+when an aggregate word stands before it, and the entity otherwise (never a guess between
+them: see :func:`read_aggregates`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from atlas_query.planner.reading import HEAD, SUP, Mention, Reading
+from atlas_query.planner.refs import Ref
+from atlas_query.semantic import Entity
+
+AGGREGATE_WORDS = {"average": "avg", "avg": "avg", "mean": "avg", "median": "median",
+                   "total": "sum", "sum": "sum", "maximum": "max", "max": "max",
+                   "minimum": "min", "min": "min"}
+KINDS = frozenset(("sum", "avg", "min", "max", "median"))
+KIND_WORDS = {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum",
+              "median": "median"}
+_SKIPPED = frozenset(("the", "a", "an", "our", "its", "their"))
+_COPULAS = frozenset(("is", "are", "was", "were", "s"))
+_ROUNDED = frozenset(("avg", "median"))
+_MEDIAN_DIALECTS = frozenset(("duckdb", "postgres"))
+
+
+@dataclass(frozen=True)
+class Column:
+    entity: str
+    name: str
+
+
+def numeric_columns(entities: list[Entity]) -> dict[tuple[str, str], str]:
+    """(entity, dimension) -> the SQL of every numeric column that is a quantity: not a key,
+    not a join column, not virtual."""
+    found: dict[tuple[str, str], str] = {}
+    for entity in entities:
+        joined = {j.join_columns.from_ for j in entity.joins if j.join_columns is not None}
+        for d in entity.dimensions:
+            if d.type == "number" and not d.primary_key and not d.virtual \
+                    and d.expression not in joined and d.name not in joined:
+                found[(entity.name, d.name)] = d.expression
+    return found
+
+
+def measure_name(kind: str, entity: Entity, column: str, sql: str) -> str:
+    """The layer's measure of ``kind`` over the column, else ``kind:column``."""
+    if kind in _ROUNDED:
+        return f"{kind}:{column}"  # shown to two places, as people read an average
+    for measure in entity.measures:
+        if measure.type == kind and (measure.sql or "").strip() == sql:
+            return measure.name
+    return f"{kind}:{column}"
+
+
+def column_aggregate(name: str) -> tuple[str, str] | None:
+    """``avg:l_quantity`` -> (avg, l_quantity); None for a layer measure's own name."""
+    kind, _, column = name.partition(":")
+    return (kind, column) if column and kind in KINDS else None
+
+
+def aggregate_expr(kind: str, inner: exp.Expr, dialect: str) -> exp.Expr | None:
+    if kind == "median" and dialect not in _MEDIAN_DIALECTS:
+        return None
+    functions: dict[str, type[exp.Func]] = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min,
+                                            "max": exp.Max, "median": exp.Median}
+    value: exp.Expr = functions[kind](this=inner)
+    if kind not in _ROUNDED:
+        return value
+    if dialect == "postgres":  # ROUND(double precision, int) does not exist there
+        value = exp.Cast(this=value, to=exp.DataType.build("decimal"))
+    return exp.Round(this=value, decimals=exp.Literal.number(2))
+
+
+class Aggregates:
+    def __init__(self, entities: list[Entity]) -> None:
+        self.entities = {e.name: e for e in entities}
+        self.numeric = numeric_columns(entities)
+
+    def read(self, reading: Reading, count_cue: bool, listing: bool) -> None:
+        """Rewrite the mentions of ``reading`` whose numeric column an aggregate word
+        governs into measure mentions, taking the word out of the loose words."""
+        mentions = []
+        for mention in reading.mentions:
+            mentions.append(self._rewrite(reading, mention, count_cue, listing))
+        reading.mentions = mentions
+
+    def _rewrite(self, reading: Reading, mention: Mention, count_cue: bool,
+                 listing: bool) -> Mention:
+        columns = [r for r in mention.of("dimension") if (r.entity, r.name) in self.numeric]
+        if not columns or mention.measure_like or mention.of("ambiguous"):
+            return mention
+        kind, start = self._operator(reading, mention)
+        own_entity = {r.name for r in mention.of("entity")} & {r.entity for r in columns}
+        if kind is None and own_entity and not (count_cue or listing):
+            kind, start = "sum", mention.start  # "sales per month": the amount, not a count
+        if kind is None:
+            return mention
+        refs = {self._ref(kind, ref) for ref in columns}
+        return Mention(start, mention.end, frozenset(refs))
+
+    def _ref(self, kind: str, ref: Ref) -> Ref:
+        entity = self.entities[ref.entity or ""]
+        sql = self.numeric[(entity.name, ref.name)]
+        return Ref("measure", measure_name(kind, entity, ref.name, sql), entity.name)
+
+    def _operator(self, reading: Reading, mention: Mention) -> tuple[str | None, int]:
+        tokens = reading.tokens
+        own = tokens[mention.start].text
+        if own in AGGREGATE_WORDS and mention.end - mention.start > 1:
+            return AGGREGATE_WORDS[own], mention.start
+        index = mention.start - 1
+        owner = self._owner_before(reading, mention)
+        if owner is not None:  # "the lowest customer account balance"
+            index = owner.start - 1
+        while index >= 0 and tokens[index].text in _SKIPPED:
+            index -= 1
+        if index < 0:
+            return None, mention.start
+        word = tokens[index]
+        if word.text in AGGREGATE_WORDS and word in reading.loose:
+            reading.loose.remove(word)
+            return AGGREGATE_WORDS[word.text], index
+        if word.text == SUP and self._lone_superlative(reading):
+            descending = reading.ranking is None or reading.ranking.descending
+            reading.ranking = None
+            return ("max" if descending else "min"), index
+        return None, mention.start
+
+    @staticmethod
+    def _owner_before(reading: Reading, mention: Mention) -> Mention | None:
+        """The entity mention right before a column of its own."""
+        before = [m for m in reading.mentions if m.end == mention.start]
+        if not before or before[0].kinds != {"entity"}:
+            return None
+        owners = {r.name for r in before[0].refs}
+        own = any(r.entity in owners for r in mention.of("dimension"))
+        return before[0] if own else None
+
+    @staticmethod
+    def _lone_superlative(reading: Reading) -> bool:
+        """"The highest order value": a maximum, unless something is ranked by it ("which
+        region has the highest ...")."""
+        words = reading.words
+        asks_which = any(w in ("which", "who") or (w == "what" and after not in _COPULAS)
+                         for w, after in zip(words, [*words[1:], ""], strict=True))
+        return words.count(SUP) == 1 and HEAD not in words and not asks_which
