@@ -36,6 +36,7 @@ class RabbitMQ(Server):
     folder = "rabbitmq"
     _proc: subprocess.Popen[bytes] | None = None
     _started_epmd = False
+    _fresh = False
 
     @property
     def node(self) -> str:
@@ -57,16 +58,28 @@ class RabbitMQ(Server):
         assert binary is not None, "checked by missing()"
         self._prepare()
         self._started_epmd = not _EPMD.answers(timeout=1)
+        self._fresh = self.first_start()
         self._proc = launch([str(binary)], self.log_path(), env=self._env(), cwd=self.directory)
         self.launched = True
         proc = self._proc
         self.wait_until(self._answers, lambda: proc.poll() is not None, cancel)
+        self._fresh = False
 
     def stop(self) -> None:
         if self._proc is not None:
             terminate(self._proc)  # SIGTERM: the node shuts down cleanly
             self._stop_epmd_if_ours()
+            if self._fresh:  # stopped during its first boot: a half-made database holds nothing
+                self._forget_node()
         self._proc, self.launched = None, False
+
+    def _forget_node(self) -> None:
+        """The node's database folder and its files beside it (feature flags, pid)."""
+        for path in (self.directory / "mnesia").glob(f"{self.node}*"):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def _prepare(self) -> None:
         for sub in ("mnesia", "log"):
