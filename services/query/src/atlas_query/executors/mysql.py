@@ -5,9 +5,9 @@ READ ONLY`` (a write fails with error 1792) and the server's statement timeout,
 ``max_statement_time`` (seconds) on MariaDB or ``max_execution_time`` (milliseconds) on MySQL,
 so the database, not the client, stops a slow query. Each query also runs in an explicit
 ``START TRANSACTION READ ONLY``: a statement that got past the guard and reset the session
-(``SET SESSION TRANSACTION READ WRITE``) leaves the next query read-only all the same. Results are read unbuffered and at most
-``row_limit + 1`` rows are fetched; a connection whose result was cut is closed rather than
-drained.
+(``SET SESSION TRANSACTION READ WRITE``) leaves the next query read-only all the same.
+Results are read unbuffered and at most ``row_limit + 1`` rows are fetched; a connection whose
+result was cut is closed rather than drained.
 """
 
 from __future__ import annotations
