@@ -19,6 +19,8 @@ from typing import Any
 from opentelemetry import propagate, trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from atlas_common.metrics import HTTP_DURATION, HTTP_IN_FLIGHT, STREAMS_OPEN
+
 log = logging.getLogger("atlas.access")
 tracer = trace.get_tracer("atlas.http")
 #: Routes a liveness probe polls every few seconds: their lines are DEBUG, whatever the level.
@@ -64,20 +66,25 @@ class AccessLogMiddleware:
         token = _state.set(state)
         started = time.perf_counter()
         status = 500  # what the client gets when nothing answered before an exception
+        stream = _SseWrite()
 
         async def send_noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                stream.started(message)
             await send(message)
 
+        HTTP_IN_FLIGHT.inc()
         try:
             with self._span(scope) as span:
                 try:
                     await self.app(scope, receive, send_noting_status)
                 finally:
+                    stream.ended()
                     self._log(scope, status, started, span)
         finally:
+            HTTP_IN_FLIGHT.dec()
             _state.reset(token)
 
     def _span(self, scope: Scope) -> AbstractContextManager[Any]:
@@ -91,6 +98,8 @@ class AccessLogMiddleware:
 
     def _log(self, scope: Scope, status: int, started: float, span: Any) -> None:
         route = route_template(scope)
+        elapsed = time.perf_counter() - started
+        HTTP_DURATION.labels(route or "unmatched", scope["method"], str(status)).observe(elapsed)
         if span is not None:
             span.update_name(f"{scope['method']} {route}")
             span.set_attributes({"http.route": route or "", "http.response.status_code": status})
@@ -103,11 +112,32 @@ class AccessLogMiddleware:
             "method": scope["method"],
             "route": route,
             "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            "duration_ms": round(elapsed * 1000, 1),
         }
         if "client_request_id" in state:
             fields["client_request_id"] = state["client_request_id"]
         log.log(level, "request", extra=fields)
+
+
+class _SseWrite:
+    """An event stream being written: counted in ``atlas_streams_open`` and spanned (the SSE
+    write of a question's trace) from its first byte to its end."""
+
+    def __init__(self) -> None:
+        self.span: Any = None
+
+    def started(self, message: Message) -> None:
+        headers = dict(message.get("headers") or [])
+        if not headers.get(b"content-type", b"").startswith(b"text/event-stream"):
+            return
+        STREAMS_OPEN.inc()
+        self.span = tracer.start_span("sse write", attributes={"network.protocol.name": "http"})
+
+    def ended(self) -> None:
+        if self.span is not None:
+            STREAMS_OPEN.dec()
+            self.span.end()
+            self.span = None
 
 
 def _caller_context(scope: Scope) -> Any:

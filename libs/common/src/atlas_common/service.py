@@ -26,6 +26,7 @@ from atlas_common.access_log import AccessLogMiddleware
 from atlas_common.db_unavailable import install_database_down_handler
 from atlas_common.errors import install_error_handlers
 from atlas_common.internal import require_internal_token
+from atlas_common.metrics import metrics_router, serve_metrics
 from atlas_common.settings import CommonSettings
 from atlas_common.telemetry import setup_logging, setup_tracing
 
@@ -61,7 +62,11 @@ def start_process(name: str, settings_class: type[S]) -> S:
     except ValidationError as exc:
         die(name, settings_error_line(exc))
     setup_logging(name, settings.log_level, json=settings.log_json)
-    setup_tracing(name, settings.otel_exporter)
+    setup_tracing(name, settings.otel_exporter, db_query_text=settings.otel_db_query_text)
+    try:
+        serve_metrics(settings.metrics_host, settings.metrics_port)
+    except OSError as exc:
+        die(name, f"ATLAS_METRICS_PORT: cannot listen on {settings.metrics_port}: {exc}")
     return settings
 
 
@@ -129,6 +134,7 @@ def internal_app(title: str, internal_token: str, lifespan: Lifespan,
     guard = [Depends(require_internal_token(internal_token))]
     for router in routers:
         app.include_router(router, dependencies=guard)
+    app.include_router(metrics_router())  # unguarded, like /healthz: Prometheus has no token
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

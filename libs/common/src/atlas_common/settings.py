@@ -107,8 +107,27 @@ class CommonSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="ATLAS_LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="ATLAS_LOG_JSON")
     otel_exporter: Literal["none", "console", "otlp"] = Field(
-        "none", validation_alias=AliasChoices("ATLAS_OTEL_EXPORTER")
+        "none", validation_alias=AliasChoices("ATLAS_OTEL_EXPORTER", "OTEL_TRACES_EXPORTER")
     )
+    otel_protocol: Literal["http/protobuf"] = Field(
+        "http/protobuf",
+        validation_alias=AliasChoices(
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"
+        ),
+        description="OTLP over HTTP with protobuf bodies is the one protocol Atlas sends.",
+    )
+    otel_db_query_text: bool = Field(
+        False,
+        validation_alias="ATLAS_OTEL_DB_QUERY_TEXT",
+        description="Put the guarded SQL in db spans (db.query.text); its literals may be a "
+        "user's data.",
+    )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, validation_alias="ATLAS_METRICS_PORT",
+        description="The gateway's and a worker's /metrics listener (0: none); the internal "
+        "services serve /metrics on their own port.",
+    )
+    metrics_host: str = Field("127.0.0.1", validation_alias="ATLAS_METRICS_HOST")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets_in_production(self) -> CommonSettings:

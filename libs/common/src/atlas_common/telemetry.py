@@ -5,7 +5,8 @@ container runtime collects and rotates the stream): Atlas's own records, uvicorn
 libraries', Python warnings, asyncio's "Task exception was never retrieved", and exceptions
 nothing caught (main thread, other threads, "Exception ignored in"). Each line carries the
 current trace id, so one question can be followed across the gateway, the bus and the worker.
-Traces use OpenTelemetry; ``traceparent`` travels in AMQP headers (see :mod:`atlas_common.bus`).
+Traces use OpenTelemetry; ``traceparent`` travels in AMQP headers (see :mod:`atlas_common.bus`)
+and HTTP headers (:mod:`atlas_common.tracing`).
 
 Quiet at INFO: one access line per public request (the gateway's), nothing per internal call.
 httpx's line per request is DEBUG here, without its query string; httpcore's trace (which
@@ -28,8 +29,14 @@ from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SpanExporter,
+)
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+
+from atlas_common import tracing
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 _DROPPED = {"color_message"}  # uvicorn's copy of the message with terminal colour codes
@@ -162,21 +169,35 @@ def _unraisablehook(unraisable: Any) -> None:
                      extra={"object": repr(unraisable.object)[:200]})
 
 
-def setup_tracing(service: str, exporter: str = "none") -> None:
+def setup_tracing(service: str, exporter: str = "none", *, db_query_text: bool = False) -> None:
     """Install a tracer provider; spans are exported only when an exporter is chosen.
 
     Without an exporter (``none``) nothing is sampled: a span is then a non-recording one that
     still has a valid trace and span id, so log lines keep their ``trace_id`` and
     ``traceparent`` still travels between processes, without recording attributes and events
-    only to drop them (13 % of the gateway's CPU, issue 23)."""
+    only to drop them (13 % of the gateway's CPU, issue 23). ``otlp`` sends OTLP/HTTP
+    (protobuf) to ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``); the exporter
+    and the batch processor read the other standard ``OTEL_*`` variables (headers, timeout,
+    compression, ``OTEL_BSP_*``) themselves, and ``OTEL_RESOURCE_ATTRIBUTES`` adds to the
+    resource."""
     resource = Resource.create({"service.name": service})
+    tracing.configure(enabled=exporter != "none", db_query_text=db_query_text)
     if exporter == "none":
         trace.set_tracer_provider(TracerProvider(resource=resource, sampler=ALWAYS_OFF))
         return
     provider = TracerProvider(resource=resource)
-    if exporter == "console":
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    provider.add_span_processor(tracing.Redactor())  # first: before any exporter sees a span
+    provider.add_span_processor(BatchSpanProcessor(_exporter(exporter)))
     trace.set_tracer_provider(provider)
+
+
+def _exporter(name: str) -> SpanExporter:
+    if name == "otlp":
+        # Imported here: a process without an exporter does not load protobuf and requests.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return OTLPSpanExporter()
+    return ConsoleSpanExporter()
 
 
 def fastapi_telemetry(exporter: str) -> TelemetryConfig:

@@ -33,6 +33,7 @@ from atlas_common.bus import Bus
 from atlas_common.db import create_pool, migrate
 from atlas_common.outbox import OutboxRelay
 from atlas_common.redis_resilience import resilient_redis
+from atlas_common.tracing import http_transport
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -91,7 +92,7 @@ def _verifier(settings: AuthSettings, stored_keys: StoredKeyVerifier, *,
 async def _byot(settings: AuthSettings, stack: AsyncExitStack,
                 stored_keys: StoredKeyVerifier) -> AuthState:
     client = httpx.AsyncClient(timeout=httpx.Timeout(5.0), trust_env=False,
-                               headers={"user-agent": "atlas-auth"})
+                               headers={"user-agent": "atlas-auth"}, transport=http_transport())
     stack.push_async_callback(client.aclose)
     assert settings.jwks_url is not None and settings.issuer is not None
     jwks = JwksCache(settings.jwks_url, client, ttl_s=settings.jwks_cache_ttl_s,

@@ -32,6 +32,7 @@ from atlas_auth.managed import users_repository
 from atlas_common.errors import Unavailable
 from atlas_common.internal import internal_headers
 from atlas_common.principal import ROLE_RANK, AuthMode, Principal, Role
+from atlas_common.tracing import http_transport
 
 #: ``atlas_sk_`` + 16 hex (public id) + ``_`` + 43 base62 (secret) + 6 base62 (checksum).
 #: Anything else is refused here without a call; the keys service checks the checksum.
@@ -83,7 +84,8 @@ class HttpStoredKeyVerifier:
         self._mode = mode
         self._creators = creators
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout_s), trust_env=False,
-                                         headers={"user-agent": "atlas-auth"})
+                                         headers={"user-agent": "atlas-auth"},
+                                         transport=http_transport())
 
     async def verify(self, key: str) -> Principal:
         if not KEY_SHAPE.fullmatch(key):

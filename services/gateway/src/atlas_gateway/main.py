@@ -16,10 +16,12 @@ from atlas_common.bus import Bus, names
 from atlas_common.db import create_pool
 from atlas_common.entitlements import EntitlementsClient, EntitlementsSettings
 from atlas_common.errors import install_error_handlers
+from atlas_common.metrics import metrics_router
 from atlas_common.redis_resilience import install_redis_down_handler, resilient_redis
 from atlas_common.service import run_service, set_state
 from atlas_common.stream import StreamHub
 from atlas_common.telemetry import fastapi_telemetry
+from atlas_common.tracing import http_transport
 from atlas_gateway.admission import AdmissionMiddleware
 from atlas_gateway.auth.authenticator import Authenticator
 from atlas_gateway.auth.cache import PrincipalCache
@@ -94,6 +96,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(me.router)
     app.include_router(admin_pages.router)
     app.include_router(widget.router)
+    if settings.metrics_public:  # else on ATLAS_METRICS_PORT only, never on the public port
+        app.include_router(metrics_router())
     app.add_middleware(AdmissionMiddleware)  # innermost: a refusal still has its request id
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
@@ -115,7 +119,7 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     stack.push_async_callback(bus.close)
     db = await create_pool(settings.database_url, min_size=1, max_size=4)
     stack.push_async_callback(db.close)
-    http = httpx.AsyncClient(timeout=10, cookies=_NoCookies())
+    http = httpx.AsyncClient(timeout=10, cookies=_NoCookies(), transport=http_transport())
     stack.push_async_callback(http.aclose)
     entitlements = EntitlementsClient(EntitlementsSettings())
     stack.push_async_callback(entitlements.aclose)

@@ -14,6 +14,7 @@ class GatewaySettings(CommonSettings):
     port: int = Field(8000, validation_alias="ATLAS_GATEWAY_PORT")
     max_question_chars: int = Field(4000, ge=1, validation_alias="ATLAS_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="ATLAS_MAX_BODY_BYTES")
+    metrics_public: bool = Field(False, validation_alias="ATLAS_METRICS_PUBLIC")
     sse_heartbeat_s: float = Field(15.0, gt=0, validation_alias="ATLAS_SSE_HEARTBEAT_S")
     # Worker presence and /api/health are read by background tasks, never per request (issue 27).
     worker_check_interval_s: float = Field(

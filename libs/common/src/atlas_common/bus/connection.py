@@ -24,6 +24,8 @@ from atlas_common.bus import names
 from atlas_common.bus.handling import M, TypedHandler, wrap
 from atlas_common.bus.topology import QueueShape, declare_queue, declare_topology, exchange_for
 from atlas_common.messages import MESSAGE_TYPES, BusMessage
+from atlas_common.metrics import queue_read
+from atlas_common.tracing import messaging_attributes
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("atlas.bus")
@@ -135,7 +137,9 @@ class Bus:
         QueueFull when the broker nacks it (a bounded queue at its length)."""
         msg_type: str = getattr(message, "type")  # noqa: B009 - every concrete message has one
         headers: dict[str, Any] = {}
-        with tracer.start_as_current_span(f"publish {msg_type}"):
+        with tracer.start_as_current_span(f"publish {msg_type}", kind=trace.SpanKind.PRODUCER,
+                                          attributes=messaging_attributes(exchange_for(msg_type),
+                                                                          msg_type, "publish")):
             propagate.inject(headers)
             amqp_message = aio_pika.Message(
                 message.model_dump_json().encode(),
@@ -180,6 +184,8 @@ class Bus:
             raise BrokerSlow(f"{queue} not inspected in {timeout:g} s") from exc
         except BROKER_ERRORS as exc:
             raise BrokerUnavailable(f"cannot inspect {queue}: {exc!r}") from exc
+        if queue == names.QUERY_REQUESTED:
+            queue_read(ok.message_count, ok.consumer_count)  # the same declare: no extra call
         return int(ok.consumer_count or 0)
 
     async def consume(

@@ -21,6 +21,8 @@ from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
 from atlas_common.messages import BusMessage, Message, parse_message
+from atlas_common.metrics import delivered
+from atlas_common.tracing import messaging_attributes
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("atlas.bus")
@@ -91,7 +93,11 @@ def wrap(
         }
         token = otel_context.attach(propagate.extract(carrier))
         try:
-            with tracer.start_as_current_span(f"consume {parsed.type}"):
+            delivered(parsed)
+            with tracer.start_as_current_span(f"consume {parsed.type}",
+                                              kind=trace.SpanKind.CONSUMER,
+                                              attributes=messaging_attributes(
+                                                  delivery.routing_key, parsed.type, "process")):
                 await _settle(message, handler, parsed, delivery, requeue_unknown)
         finally:
             otel_context.detach(token)

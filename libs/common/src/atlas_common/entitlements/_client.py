@@ -29,9 +29,11 @@ from atlas_common.entitlements._providers import LimitProviders
 from atlas_common.entitlements._settings import EntitlementsSettings
 from atlas_common.internal import internal_headers
 from atlas_common.messages import SubscriptionChanged
+from atlas_common.tracing import http_transport
 
 log = logging.getLogger("atlas_common.entitlements")
 _LOUD_EVERY_S = 60.0
+_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=20)
 
 
 class Unreachable(Exception):
@@ -59,7 +61,8 @@ class EntitlementsClient:
         self._own_http = http is None
         self._http = http or httpx.AsyncClient(
             timeout=settings.entitlements_timeout_s,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            limits=_LIMITS,
+            transport=http_transport(limits=_LIMITS),
         )
         self._fallbacks = settings.fallbacks
         self._without_provider = settings.allowed_without_provider

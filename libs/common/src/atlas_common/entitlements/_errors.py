@@ -19,6 +19,7 @@ from typing import Any
 
 from atlas_common.entitlements._models import Decision
 from atlas_common.errors import AtlasError, ErrorCode, Unavailable
+from atlas_common.metrics import denied
 
 #: Error codes that are the caller's doing: an answer ending with one keeps its spent unit.
 #: Typed as codes, so a misspelt or retired one fails the type check.
@@ -90,6 +91,7 @@ def error_for(decision: Decision, *, retry_after_s: int = 5) -> AtlasError:
 def raise_for(decision: Decision) -> Decision:
     """Raise the envelope error of a denial; return an allowed decision unchanged."""
     if not decision.allowed:
+        denied(decision.feature)
         raise error_for(decision)
     return decision
 

@@ -27,12 +27,14 @@ rest of its answer would be numbered as if nothing had been lost (:class:`Stream
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from atlas_common.metrics import stream_written
 from atlas_common.stream.keys import StreamKeys, cancel_channel
 from atlas_common.stream.outage import ride_out
 from atlas_common.stream_events import StreamEvent, is_terminal
@@ -116,6 +118,7 @@ class StreamWriter:
         self._writes = 0
         self._last_seq = 0
         self._lock = asyncio.Lock()
+        self._started = time.monotonic()  # the job's start: its duration when the stream ends
 
     async def emit(self, event: StreamEvent) -> int:
         """Publish one event; returns its seq or raises :class:`StreamClosed`."""
@@ -134,6 +137,7 @@ class StreamWriter:
             last = await self._append_many(bodies, self._writes, terminal=is_terminal(events[-1]))
             _check(last)
             self._last_seq = last
+        stream_written(events, self._started)
         return list(range(last - len(bodies) + 1, last + 1))
 
     def _body(self, event: StreamEvent) -> str:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from atlas_common.errors import AtlasError, Unavailable, error_code
 from atlas_common.internal import internal_headers
+from atlas_common.metrics import cache_lookup
 from atlas_common.principal import Principal
 from atlas_gateway.auth.cache import PrincipalCache
 from atlas_gateway.auth.credentials import SAFE_METHODS, credential_of, verify_body
@@ -39,6 +40,7 @@ class Authenticator:
         if credential.kind == "cookie" and request.method not in SAFE_METHODS:
             self._check_origin(request)
         cached = self.cache.get(credential.cache_key)
+        cache_lookup("principal", cached is not None)
         if cached is not None:
             return cached
         principal, ttl = await self._verify(request, verify_body(request, credential))

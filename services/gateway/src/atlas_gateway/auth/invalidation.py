@@ -13,6 +13,7 @@ import logging
 
 from atlas_common.bus import Delivery
 from atlas_common.messages import KeyRevoked, SessionRevoked, UserDeactivated, UserRoleChanged
+from atlas_common.metrics import revoked
 from atlas_gateway.auth.cache import PrincipalCache
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ class Invalidator:
             dropped = self.cache.drop_id(f"cred:{message.session_id}")
         else:
             dropped = self.cache.drop_id(f"user:{message.user_id}")
+        revoked(message.occurred_at.timestamp())
         log.info("cache invalidated", extra={"event": message.type, "dropped": dropped})
 
     def flush(self) -> None:

@@ -27,6 +27,7 @@ from atlas_common.bus import BrokerSlow, BrokerUnavailable, QueueFull
 from atlas_common.entitlements import is_refundable
 from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
+from atlas_common.metrics import REPLAY_HITS
 from atlas_common.principal import Principal
 from atlas_common.stream import Heartbeat, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
@@ -160,6 +161,7 @@ class AskService:
         stack = contextlib.AsyncExitStack()
         listener = await stack.enter_async_context(self.state.hub.listen(request_id))
         deadline = time.time() + self.settings.query_deadline_s
+        REPLAY_HITS.inc()
         return Run(request_id, listener, stack, deadline, None), _parse_after(last_event_id)
 
     async def _own_conversation(self, some_id: str, principal: Principal) -> bool:

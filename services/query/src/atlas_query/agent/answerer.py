@@ -33,6 +33,7 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.usage import UsageLimits
 
 from atlas_common.stream_events import ClarificationEvent, TextDeltaEvent
+from atlas_common.tracing import step
 from atlas_query.agent.errors import to_atlas_error
 from atlas_query.agent.prompt import history_messages, instructions, today
 from atlas_query.agent.providers import build_model, model_settings
@@ -115,14 +116,16 @@ class AgentAnswerer:
     async def _run(self, ctx: AnswerContext, deps: AgentDeps, text: TextStream) -> Any:
         now = self.now().astimezone(ZoneInfo(self.timezone))
         try:
-            result = await self.agent.run(
-                ctx.job.question,
-                message_history=history_messages(ctx.job.history),
-                deps=deps,
-                instructions=today(now, self.timezone),
-                event_stream_handler=text.handle,
-                usage_limits=UsageLimits(request_limit=self.max_steps),
-            )
+            with step("llm", {"gen_ai.operation.name": "chat",
+                              "gen_ai.request.model": self.model_label or self.model.model_name}):
+                result = await self.agent.run(
+                    ctx.job.question,
+                    message_history=history_messages(ctx.job.history),
+                    deps=deps,
+                    instructions=today(now, self.timezone),
+                    event_stream_handler=text.handle,
+                    usage_limits=UsageLimits(request_limit=self.max_steps),
+                )
         except UsageLimitExceeded:
             await ctx.say(STEP_LIMIT_TEXT)
             return None

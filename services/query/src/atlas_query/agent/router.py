@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from atlas_common.entitlements import EntitlementsClient, denial_text
+from atlas_common.metrics import denied
 from atlas_common.stream_events import SuggestionsEvent
+from atlas_common.tracing import step
 from atlas_query.agent.settings import AgentSettings
 from atlas_query.agent.usage import Publish
 from atlas_query.answer.context import AnswerContext, Answerer
@@ -44,7 +46,8 @@ class SemanticPlannerAdapter:
         self.model_hint = model_hint
 
     async def try_answer(self, ctx: AnswerContext) -> bool:
-        decision = self.answerer.planner.decide(ctx.job.question, ctx.job.history)
+        with step("planning"):
+            decision = self.answerer.planner.decide(ctx.job.question, ctx.job.history)
         if isinstance(decision, CannotAnswer):
             return False
         await ctx.status(PLANNING, stage="planning")
@@ -52,7 +55,8 @@ class SemanticPlannerAdapter:
         return True
 
     async def answer(self, ctx: AnswerContext) -> None:
-        decision = self.answerer.planner.decide(ctx.job.question, ctx.job.history)
+        with step("planning"):
+            decision = self.answerer.planner.decide(ctx.job.question, ctx.job.history)
         await ctx.status(PLANNING, stage="planning")
         if not (self.model_hint and isinstance(decision, CannotAnswer)):
             await self.answerer.respond(ctx, decision)
@@ -92,6 +96,7 @@ class RoutingAnswerer:
         decision = await self.entitlements.check(ctx.job.principal.workspace_id, "llm-tokens")
         if decision.allowed:
             return True
+        denied(decision.feature)
         await ctx.say(f"The language model was not used: {denial_text(decision)}. ")
         await self.planner.answer(ctx)
         return False

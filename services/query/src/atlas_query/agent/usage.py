@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from atlas_common.messages import BusMessage, QueryRequested, UsageRecorded
+from atlas_common.metrics import llm_tokens
 from atlas_common.stream_events import UsageEvent
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class UsageRecorder:
         self.calls += 1
         self.input_tokens += input_tokens
         self.output_tokens += output_tokens
+        llm_tokens(self.model, input_tokens, output_tokens)
         if self.publish is None:
             return
         message = UsageRecorded(

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from atlas_common.messages import QueryRequested
+from atlas_common.tracing import db_call, step
 from atlas_query.errors import GuardRefused
 from atlas_query.executors.base import Executor
 from atlas_query.guard.guard import SqlGuard
+
+#: The semantic conventions' db.system names, where a dialect's name differs.
+_DB_SYSTEMS = {"postgres": "postgresql"}
 
 
 class GuardedSqlRunner:
@@ -16,11 +20,14 @@ class GuardedSqlRunner:
         self._executor = executor
 
     async def __call__(self, sql: str, job: QueryRequested) -> dict[str, Any]:
-        verdict = self._guard.check(sql, job.principal)
+        with step("guard"):
+            verdict = self._guard.check(sql, job.principal)
         if not verdict.valid or verdict.rewritten_sql is None:
             reasons = "; ".join(f"{e.layer}: {e.message}" for e in verdict.errors)
             raise GuardRefused(f"The SQL was refused by the guard ({reasons})")
-        result = await self._executor.execute(verdict.rewritten_sql)
+        system = _DB_SYSTEMS.get(self._executor.dialect, self._executor.dialect)
+        with db_call(system, "SELECT", verdict.rewritten_sql):
+            result = await self._executor.execute(verdict.rewritten_sql)
         return {
             "columns": [c.name for c in result.columns],
             "columnTypes": [c.type for c in result.columns],
