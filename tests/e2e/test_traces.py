@@ -86,10 +86,13 @@ class Traced:
 
 
 def _ask(gateway: str, key: str) -> str:
-    body = {"id": "chat-" + secrets.token_hex(4), "messages": [
-        {"id": "m1", "role": "user", "parts": [{"type": "text", "text": QUESTION}]}]}
-    with httpx.stream("POST", gateway + "/api/v1/chat", json=body, headers={"x-api-key": key},
-                      timeout=60) as r:
+    body = {
+        "id": "chat-" + secrets.token_hex(4),
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": QUESTION}]}],
+    }
+    with httpx.stream(
+        "POST", gateway + "/api/v1/chat", json=body, headers={"x-api-key": key}, timeout=60
+    ) as r:
         assert r.status_code == 200, r.read()
         text = "".join(r.iter_text())
     assert '"type":"finish"' in text.replace(" ", ""), text[-500:]
@@ -102,8 +105,12 @@ def _signed_up_key(gateway: str, password: str) -> tuple[str, str]:
     up = httpx.post(gateway + "/api/auth/sign-up/email", json=account, timeout=10)
     assert up.status_code == 200, up.text
     session = str(up.json()["token"])
-    created = httpx.post(gateway + "/api/auth/api-key/create", json={"name": "traces"},
-                         headers={"authorization": f"Bearer {session}"}, timeout=10)
+    created = httpx.post(
+        gateway + "/api/auth/api-key/create",
+        json={"name": "traces"},
+        headers={"authorization": f"Bearer {session}"},
+        timeout=10,
+    )
     assert created.status_code == 200, created.text
     return session, str(created.json()["key"])
 
@@ -111,13 +118,18 @@ def _signed_up_key(gateway: str, password: str) -> tuple[str, str]:
 def _gateway_trace(received: Received, request_id: str) -> bytes:
     """The trace of the gateway's server span of the question (its request id is not an
     attribute, so: the one POST /api/v1/chat server span)."""
+
     def find() -> bytes | None:
         with received.lock:
             for service, span, _ in received.spans:
-                if service == "gateway" and span.kind == span.SPAN_KIND_SERVER and \
-                        span.name == "POST /api/v1/chat":
+                if (
+                    service == "gateway"
+                    and span.kind == span.SPAN_KIND_SERVER
+                    and span.name == "POST /api/v1/chat"
+                ):
                     return bytes(span.trace_id)
         return None
+
     return wait_for(find, timeout=30, what="the gateway's server span of the question")
 
 
@@ -128,17 +140,29 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("traces")
     internal_token = secrets.token_hex(24)
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_INTERNAL_TOKEN": internal_token,
-                   "OTEL_TRACES_EXPORTER": "otlp",
-                   "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
-                   "OTEL_BSP_SCHEDULE_DELAY": "100"}, directory)
+    stack = Stack(
+        {
+            **iso.env(),
+            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+            "ATLAS_INTERNAL_TOKEN": internal_token,
+            "OTEL_TRACES_EXPORTER": "otlp",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        },
+        directory,
+    )
     try:
         stack.start("atlas-query-worker", "worker-1")
         stack.start_keys()
-        stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": "t" * 40,
-                          "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                          "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
+        stack.start_auth(
+            {
+                "ATLAS_AUTH_MODE": "managed",
+                "BETTER_AUTH_SECRET": "t" * 40,
+                "ATLAS_SIGNUP": "open",
+                "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+            }
+        )
         stack.start_query_api()
         gateway = stack.start_gateway()
         wait_for_workers(gateway, 1)
@@ -146,8 +170,12 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
         session, key = _signed_up_key(gateway, password)
         request_id = _ask(gateway, key)
         trace_id = _gateway_trace(received, request_id)
-        found = {"api key": key, "password": password, "internal token": internal_token,
-                 "session token": session}
+        found = {
+            "api key": key,
+            "password": password,
+            "internal token": internal_token,
+            "session token": session,
+        }
         yield Traced(received, trace_id, found)
     finally:
         stack.stop_all()
@@ -161,8 +189,11 @@ def _services(traced: Traced) -> set[str]:
 
 def test_one_trace_holds_the_gateway_the_worker_and_the_query_api(traced: Traced) -> None:
     want = {"gateway", "query-worker", "query-api", "auth", "keys"}
-    wait_for(lambda: _services(traced) >= want, timeout=30,
-             what=f"spans of {want} in the question's trace")
+    wait_for(
+        lambda: _services(traced) >= want,
+        timeout=30,
+        what=f"spans of {want} in the question's trace",
+    )
 
 
 def _by_id(traced: Traced) -> dict[bytes, Any]:
@@ -183,6 +214,7 @@ def _named(traced: Traced, service: str, name: str) -> Any:
             if svc == service and span.name == name:
                 return span
         return None
+
     return wait_for(find, timeout=30, what=f"{service}'s span {name}")
 
 
@@ -205,13 +237,17 @@ def test_worker_steps_and_the_sse_write_are_in_the_trace(traced: Traced) -> None
     for name in ("planning", "guard", "SELECT duckdb", "stream publish"):
         step = _named(traced, "query-worker", name)
         assert consume in _ancestors(step, spans), name
-    db = {a.key: _value(a.value) for a in _named(traced, "query-worker", "SELECT duckdb")
-          .attributes}
+    db = {
+        a.key: _value(a.value) for a in _named(traced, "query-worker", "SELECT duckdb").attributes
+    }
     assert db["db.system"] == "duckdb" and "db.query.text" not in db  # off by default
     sse = _named(traced, "gateway", "sse write")
     assert _named(traced, "gateway", "POST /api/v1/chat") in _ancestors(sse, spans)
-    client = [s for svc, s, _ in traced.received.of_trace(traced.trace_id)
-              if svc == "gateway" and s.kind == s.SPAN_KIND_CLIENT]
+    client = [
+        s
+        for svc, s, _ in traced.received.of_trace(traced.trace_id)
+        if svc == "gateway" and s.kind == s.SPAN_KIND_CLIENT
+    ]
     resolve = _named(traced, "query-api", "POST /internal/v1/conversations/resolve")
     assert bytes(resolve.parent_span_id) in {bytes(c.span_id) for c in client}
 
