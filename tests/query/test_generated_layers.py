@@ -45,17 +45,15 @@ NOT_UNDERSTOOD: dict[str, str] = {
     "chinook.duration_by_genre": 'I don\'t know what "length" means',
     "chinook.quantity_by_media_type": 'I don\'t know what "sold" means',
     "chinook.top_customers_by_spend": 'I don\'t know what "amount" means',
-    "chinook.top_artists_by_albums": "Artist has no name column (PostgreSQL: Number of albums "
-                                     "is one fixed query)",
-    "chinook.top_genres_by_tracks": "Genre has no name column (PostgreSQL: Number of tracks "
-                                    "is one fixed query)",
-    "tpch.total_price_by_status": 'I don\'t know what "price" means',
-    "tpch.extended_price_by_ship_mode": 'I don\'t know what "extended" means',
-    "tpch.total_price_by_segment": 'I don\'t know what "price" means',
-    "tpch.total_price_by_region": 'I don\'t know what "price" means',
-    "tpch.top_customers_by_price": 'I don\'t know what "price" means',
+    "chinook.top_artists_by_albums": "PostgreSQL: Number of albums is one fixed query",
+    "chinook.top_genres_by_tracks": "PostgreSQL: Number of tracks is one fixed query",
     "tpch.top_suppliers_by_quantity": 'I don\'t know what "shipped" means',
-    "tpch.top_nations_by_revenue": 'I don\'t know what "price" means',
+}
+# Entries of NOT_UNDERSTOOD that hold on one database only, where `atlas init` wrote a metric
+# with fixed SQL that the planner rightly does not recompose.
+ONLY_ON: dict[str, str] = {
+    "chinook.top_artists_by_albums": "postgres",
+    "chinook.top_genres_by_tracks": "postgres",
 }
 
 
@@ -150,9 +148,11 @@ async def test_the_planner_answers_the_hand_checked_questions(
             got = await asker.rows(question.text)
             expected = expected_answer(db, question)
             why = got if isinstance(got, str) else same_answer(got, expected, question.ordered)
-            if why and (question.id not in NOT_UNDERSTOOD or not why.startswith("no SQL ran")):
+            declines = question.id in NOT_UNDERSTOOD and \
+                ONLY_ON.get(question.id, db.dialect) == db.dialect
+            if why and (not declines or not why.startswith("no SQL ran")):
                 wrong[question.id] = why  # a declined question ran no SQL: no dialect involved
-            elif not why and question.id in NOT_UNDERSTOOD:
+            elif not why and declines:
                 wrong[question.id] = "answered now: take it off NOT_UNDERSTOOD"
     finally:
         await executor.close()

@@ -70,8 +70,8 @@ class LayerSql:
         """What names a row of the entity: a string dimension called name, title or label."""
         for dimension in self._entities[entity].dimensions:
             if dimension.type in ("string", None) and not dimension.virtual and (
-                    dimension.name in ("name", "title", "label")
-                    or dimension.name.endswith("_name")):
+                    dimension.name.lower() in ("name", "title", "label")
+                    or dimension.name.lower().endswith("_name")):
                 return dimension
         return None
 

@@ -20,6 +20,12 @@ _UNITS = frozenset(("cents", "usd", "eur", "gbp", "pct", "minutes", "mins", "hou
 _PREFIXES = frozenset(("is", "has"))
 _AGGREGATES = {"avg": ("average", "avg"), "min": ("minimum", "min"), "max": ("maximum", "max")}
 _MAX_WORDS = 4
+_HEADS = ("price", "cost", "date", "amount", "quantity", "total", "status", "priority",
+          "segment", "mode", "balance", "number", "name", "type", "size", "count", "item")
+# Abbreviations common in column names, read as the words people say.
+_ABBREVIATIONS = {"mkt": "market", "acct": "account", "bal": "balance", "qty": "quantity",
+                  "amt": "amount", "num": "number", "cust": "customer", "addr": "address",
+                  "desc": "description", "acctbal": "account balance"}
 
 
 def quoted(text: str) -> list[str]:
@@ -55,8 +61,10 @@ def name_words(name: str) -> list[str]:
     return [word.lower() for word in spaced.split()]
 
 
-def name_phrases(name: str) -> list[str]:
-    """The name as words, and again without unit words, ``is_``/``has_`` and time suffixes."""
+def name_phrases(name: str, heads: bool = False) -> list[str]:
+    """The name as words, and again without unit words, ``is_``/``has_``, time suffixes and
+    one-letter table prefixes, with glued words split; ``heads``: a column's head noun alone
+    too ("price"), for a dimension (ties between tables are settled or asked later)."""
     words = name_words(name)
     phrases = [" ".join(words)]
     trimmed = [w for w in words if w not in _UNITS]
@@ -64,9 +72,24 @@ def name_phrases(name: str) -> list[str]:
         trimmed = trimmed[1:]
     if len(trimmed) > 1 and trimmed[-1] in ("at", "on"):
         trimmed = trimmed[:-1]
+    if len(trimmed) > 1 and len(trimmed[0]) == 1:
+        trimmed = trimmed[1:]  # TPC-H style table prefixes: o_totalprice
+    split = [_ABBREVIATIONS.get(part, part) for word in trimmed
+             for part in split_compound(word)]
     if trimmed and trimmed != words:
         phrases.append(" ".join(trimmed))
-    return phrases
+    if split != trimmed:  # totalprice -> total price, and the head noun alone: price
+        phrases += [" ".join(split), *split[-1:] * heads]
+    return list(dict.fromkeys(phrases))
+
+
+def split_compound(word: str) -> list[str]:
+    """``totalprice`` -> [total, price]: a word glued to a common head noun of column names
+    (the prefix at least three letters, so ``update`` stays whole)."""
+    for head in _HEADS:
+        if word.endswith(head) and len(word) - len(head) >= 3 and word.isalpha():
+            return [word[: -len(head)], head]
+    return [word]
 
 
 def measure_phrases(name: str, kind: str | None) -> list[str]:

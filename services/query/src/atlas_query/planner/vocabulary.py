@@ -102,7 +102,7 @@ class Vocabulary:
     def _index_dimension(self, entity: Entity, name: str, description: str,
                          samples: list[object]) -> None:
         ref = Ref("dimension", name, entity.name)
-        for phrase in syn.name_phrases(name) + _free(description):
+        for phrase in syn.name_phrases(name, heads=True) + _free(description):
             self.add(phrase, ref)
         self.describe(ref, description)
         for value in samples:
