@@ -1,0 +1,1 @@
+"""Atlas scheduler: questions on a cron schedule, answered by the workers, then delivered."""

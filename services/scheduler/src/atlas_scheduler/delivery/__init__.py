@@ -1,0 +1,1 @@
+"""Delivery channels of a run's answer (webhook, email, Slack); the interface is contract.py."""
