@@ -3,6 +3,7 @@
  * Zero dependencies: `fetch` and web streams, so it runs on Node 18+, Bun, Deno and browsers.
  */
 import { AtlasError } from "./errors.js";
+import { ScheduledTasks } from "./scheduled-tasks.js";
 import { AtlasStream } from "./stream.js";
 import { Transport, type TransportOptions } from "./transport.js";
 import type {
@@ -62,11 +63,14 @@ const enc = encodeURIComponent;
 export class Atlas {
   /** Conversations of the caller: list, read, delete, star, share. */
   readonly conversations: Conversations;
+  /** Questions asked on a schedule and delivered: list, get, create, update, delete, trigger. */
+  readonly scheduledTasks: ScheduledTasks;
   private readonly http: Transport;
 
   constructor(options: AtlasClientOptions) {
     this.http = new Transport(options);
     this.conversations = new Conversations(this.http);
+    this.scheduledTasks = new ScheduledTasks(this.http);
   }
 
   /** Ask a question and wait for the whole answer. */

@@ -31,6 +31,7 @@ export {
 } from "./errors.js";
 export * from "./events.js";
 export type { components, paths } from "./generated/openapi.js";
+export * from "./scheduled-tasks.js";
 export { DONE, frameKey, type ParseSSEOptions, parseSSE, type SSEFrame, SSEParser } from "./sse.js";
 export { AtlasStream } from "./stream.js";
 export type { FetchLike } from "./transport.js";

@@ -15,7 +15,16 @@ export async function usage(): Promise<void> {
   const share = await atlas.conversations.share("c", { expiresIn: "7d" });
   const layer = (await atlas.validateSQL("SELECT 1")).errors[0]?.layer;
   const prompts = (await atlas.getStarterPrompts({ limit: 3 })).prompts.map((p) => p.text);
-  void [firstRow, totalTokens, surface, share.token, layer, prompts];
+  const task = await atlas.scheduledTasks.create({
+    name: "n",
+    question: "q",
+    cronExpression: "0 9 * * 1",
+    deliveryChannel: "email",
+    recipients: [{ type: "email", address: "ops@example.com" }],
+  });
+  const { runs } = await atlas.scheduledTasks.listRuns(task.id, { limit: 1 });
+  const runStatus: "running" | "success" | "failed" | "skipped" | undefined = runs[0]?.status;
+  void [firstRow, totalTokens, surface, share.token, layer, prompts, runStatus];
   try {
     await atlas.listTables({ connectionId: "default" });
   } catch (error) {
