@@ -18,7 +18,7 @@ export interface EmailRecipient {
 
 export interface SlackRecipient {
   type: "slack";
-  /** An incoming-webhook URL or a channel, as the server's Slack delivery takes it. */
+  /** The channel's incoming-webhook URL (`https://hooks.slack.com/services/...`). */
   channel: string;
   teamId?: string;
 }
@@ -36,12 +36,14 @@ export type Recipient = EmailRecipient | SlackRecipient | WebhookRecipient;
 export interface ScheduledTask {
   id: string;
   ownerId: string;
+  /** The workspace of the task; null on a single-tenant server. */
+  orgId: string | null;
   name: string;
   question: string;
   /** Five fields (minute precision), or six with seconds first. */
   cronExpression: string;
-  /** The IANA time zone the cron expression is read in, when the server stores one. */
-  timezone?: string;
+  /** The IANA time zone the cron expression is read in (default `UTC`). */
+  timezone: string;
   deliveryChannel: DeliveryChannel;
   recipients: Recipient[];
   enabled: boolean;
@@ -54,15 +56,20 @@ export interface ScheduledTask {
 export interface ScheduledTaskRun {
   id: string;
   taskId: string;
+  /** The schedule's time this run is for (the trigger time for a manual run). */
+  slotAt: string;
+  trigger: "schedule" | "manual";
   status: ScheduledRunStatus;
+  /** Why the run failed (a question the planner cannot answer, a worker error...). */
+  error: string | null;
   deliveryStatus: DeliveryStatus | null;
-  deliveryError?: string | null;
+  deliveryError: string | null;
   /** The conversation of the run's answer: open it with `conversations.get`. */
   conversationId: string | null;
-  error: string | null;
   tokensUsed: number | null;
   startedAt: string;
-  finishedAt: string | null;
+  completedAt: string | null;
+  createdAt: string;
 }
 
 /** `get(id)`: the task with its most recent runs. */
@@ -92,8 +99,11 @@ export interface ListScheduledTaskRunsResponse {
 export interface CreateScheduledTaskInput {
   name: string;
   question: string;
+  /** Five fields (minute precision), or six with seconds first. */
   cronExpression: string;
+  /** An IANA zone (`Europe/Paris`); default `UTC`. */
   timezone?: string;
+  /** Default `email`. */
   deliveryChannel?: DeliveryChannel;
   recipients?: Recipient[];
   enabled?: boolean;
@@ -105,9 +115,8 @@ export type UpdateScheduledTaskInput = Partial<CreateScheduledTaskInput>;
 /** `trigger(id)`: the run was queued (it is listed by `listRuns` as `running`). */
 export interface TriggerScheduledTaskResponse {
   taskId: string;
-  message?: string;
-  runId?: string;
-  [field: string]: unknown;
+  runId: string;
+  message: string;
 }
 
 const enc = encodeURIComponent;

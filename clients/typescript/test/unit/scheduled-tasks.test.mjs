@@ -10,9 +10,11 @@ import { AtlasError, createAtlasClient } from "../../dist/index.js";
 const TASK = {
   id: "t-1",
   ownerId: "u-1",
+  orgId: null,
   name: "Weekly signups",
   question: "How many users signed up last week?",
   cronExpression: "0 9 * * 1",
+  timezone: "UTC",
   deliveryChannel: "webhook",
   recipients: [{ type: "webhook", url: "https://example.com/hook" }],
   enabled: true,
@@ -24,13 +26,17 @@ const TASK = {
 const RUN = {
   id: "r-1",
   taskId: "t-1",
+  slotAt: "2026-12-07T10:00:00Z",
+  trigger: "schedule",
   status: "success",
-  deliveryStatus: "sent",
-  conversationId: "c-1",
   error: null,
+  deliveryStatus: "sent",
+  deliveryError: null,
+  conversationId: "c-1",
   tokensUsed: 12,
   startedAt: "2026-12-07T10:00:00Z",
-  finishedAt: "2026-12-07T10:00:02Z",
+  completedAt: "2026-12-07T10:00:02Z",
+  createdAt: "2026-12-07T10:00:00Z",
 };
 
 let server;
@@ -114,10 +120,12 @@ test("create: POST the camelCase body; update: PUT only the given fields", async
   assert.equal(updated.result.enabled, false);
 });
 
-test("delete: true on 204; trigger: POST .../run; listRuns: GET .../runs?limit", async () => {
-  answer(204, undefined);
+test("delete: true on 200 or 204; trigger: POST .../run; listRuns: GET .../runs?limit", async () => {
+  answer(200, { success: true });
   const deleted = await call((t) => t.delete("t-1"));
   assert.deepEqual([deleted.request.method, deleted.result], ["DELETE", true]);
+  answer(204, undefined);
+  assert.equal((await call((t) => t.delete("t-1"))).result, true);
 
   answer(202, { taskId: "t-1", runId: "r-2", message: "queued" });
   const triggered = await call((t) => t.trigger("t-1"));
