@@ -1,0 +1,85 @@
+"""One HTTP POST to a checked, pinned address, its status turned into retry / permanent.
+
+Shared by the webhook and Slack channels. Redirects are never followed (a receiver cannot send
+the payload to another host); 408, 429 and 5xx are retried, other 4xx and 3xx are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from atlas_scheduler.delivery.addresses import pinned
+from atlas_scheduler.delivery.retry import Permanent, Retryable
+
+RETRIED_4XX = {408, 429}
+
+
+def client(timeout_s: float) -> httpx.AsyncClient:
+    """The channels' client: bounded timeouts, no redirects, no proxy from the environment
+    (the address check must hold for the connection actually made)."""
+    _redact_httpx_urls()
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_s),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": "Atlas-Scheduler/1"},
+    )
+
+
+async def post(
+    http: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    allow_private: bool,
+) -> None:
+    """POST ``body`` (JSON) to ``url``; return when the receiver accepted it (2xx)."""
+    target = await pinned(url, allow_private=allow_private)
+    sent = {**headers, "Host": target.host_header, "Content-Type": "application/json"}
+    extensions = {"sni_hostname": target.host} if url.startswith("https:") else {}
+    try:
+        response = await http.post(target.url, content=body, headers=sent, extensions=extensions)
+    except httpx.TimeoutException:
+        raise Retryable(f"{target.host}: timed out") from None
+    except httpx.LocalProtocolError:
+        raise Permanent(f"{target.host}: request not sendable (a bad header?)") from None
+    except httpx.TransportError as exc:
+        raise Retryable(f"{target.host}: {type(exc).__name__}") from None
+    check_status(target.host, response)
+
+
+def check_status(host: str, response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status in RETRIED_4XX or status >= 500:
+        raise Retryable(f"{host}: HTTP {status}", retry_after=_retry_after(response))
+    if 300 <= status < 400:
+        raise Permanent(f"{host}: HTTP {status} redirect not followed")
+    raise Permanent(f"{host}: HTTP {status}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    return float(value) if value.strip().isdigit() else None
+
+
+class _OriginOnly(logging.Filter):
+    """httpx's request line keeps the origin only: a Slack URL's path is its secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) > 1:
+            parts = urlsplit(str(record.args[1]))
+            record.args = (record.args[0], f"{parts.scheme}://{parts.netloc}", *record.args[2:])
+        return True
+
+
+def _redact_httpx_urls() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _OriginOnly) for f in logger.filters):
+        logger.addFilter(_OriginOnly())
