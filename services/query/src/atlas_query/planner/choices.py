@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import question as clarify_question
+from atlas_query.planner.conditions import RowCondition
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.joins import JoinGraph
 from atlas_query.planner.plan import Ambiguous, Clarify, Declined, Output
@@ -96,6 +97,25 @@ class Chooser:
         alias = singular(entity)
         return Output(expr, alias, alias.replace("_", " "), keys)
 
+    def entity_key(self, entity: str, base: str) -> Output:
+        key = self.sql.single_key(entity)
+        if self.graph.path(base, entity) is None or key is None:
+            raise Declined(f"I can't count {base} per {entity} without counting rows twice.")
+        return Output(self.sql.column(entity, key.expression), singular(entity),
+                      singular(entity).replace("_", " "))
+
+    def threshold(self, condition: RowCondition, base: str, involved: set[str],
+                  words: str) -> tuple[exp.Expr, str]:
+        """"a retail price under 1000": the column, compared in its own unit."""
+        ref = self.dimension(condition.columns, base, involved, words)
+        involved.add(ref.entity or "")
+        column = self.sql.dimension_expr(ref.entity or "", ref.name)
+        number = condition.threshold.compare(self.sql.dimension(ref.entity or "", ref.name))
+        if column is None or number is None:
+            raise Declined(f"I can't compare {ref.name} with that number.")
+        op = condition.threshold.op
+        return comparison(op, column, number), f"{ref.name.replace('_', ' ')} {op} {number:g}"
+
     def value_filters(self, roles: list[Role], base: str, involved: set[str],
                       words: dict[int, str]) -> tuple[list[exp.Expr], list[str]]:
         chosen: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
@@ -120,6 +140,13 @@ class Chooser:
         if expr is None:
             raise Declined(f"The SQL of dimension {ref.entity}.{ref.name} does not parse.")
         return exp.Not(this=exp.Paren(this=expr)) if role.negated else expr
+
+
+def comparison(op: str, left: exp.Expr, number: float) -> exp.Expr:
+    literal = exp.Literal.number(int(number) if number == int(number) else number)
+    kinds: dict[str, type[exp.Binary]] = {">": exp.GT, "<": exp.LT, ">=": exp.GTE,
+                                          "<=": exp.LTE}
+    return kinds[op](this=left.copy(), expression=literal)
 
 
 def _matches(column: exp.Expr, values: list[str], negated: bool) -> exp.Expr:

@@ -63,6 +63,10 @@ class Compiler:
         if plan.value is not None and plan.groups and not plan.columns:
             keys = [rename(k) for g in plan.groups for k in (g.expr, *g.keys)]
             select = select.group_by(*keys, copy=False)
+        if plan.having is not None:
+            select = select.having(rename(plan.having), copy=False)
+        if plan.count_groups:
+            return _count_of(select, plan)
         order = _order(plan, rename)
         if order and period is None:
             select = select.order_by(*order, copy=False)
@@ -84,6 +88,13 @@ class Compiler:
         if aliases is not None:
             table.set("alias", exp.TableAlias(this=exp.to_identifier(aliases[entity])))
         return table
+
+
+def _count_of(select: exp.Select, plan: Plan) -> exp.Select:
+    """How many groups were kept: ``SELECT COUNT(*) FROM (the grouped query)``."""
+    alias = f"{plan.groups[0].alias}_count" if plan.groups else "count"
+    return exp.select(exp.alias_(exp.Count(this=exp.Star()), alias), copy=False).from_(
+        select.subquery("kept", copy=False), copy=False)
 
 
 def _order(plan: Plan, rename: _Rename) -> list[exp.Ordered]:

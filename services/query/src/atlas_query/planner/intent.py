@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import clarify_term
+from atlas_query.planner.conditions import Having, RowCondition, read_condition
 from atlas_query.planner.operators import Aggregates
 from atlas_query.planner.plan import Ambiguous, Declined
 from atlas_query.planner.reading import MARKERS, Mention, Reading
@@ -40,6 +41,8 @@ class Intent:
     groups: list[Role] = field(default_factory=list)
     listing: bool = False
     count_cue: bool = False
+    condition: RowCondition | None = None  # "orders over 300000"
+    having: Having | None = None  # "customers with more than 20 orders"
 
     def of_kind(self, *kinds: str) -> list[Role]:
         return [role for role in self.roles if role.kind in kinds]
@@ -65,6 +68,10 @@ class IntentReader:
         roles = assign(reading, self.time_types)
         roles = [self._settle(reading, role, roles) for role in roles]
         intent = Intent(reading, roles, count_cue=_has_count_cue(reading))
+        found = read_condition(reading, roles, self.vocab.entities, set(self.aggregates.numeric),
+                               _cue_end(reading))
+        intent.condition = found if isinstance(found, RowCondition) else None
+        intent.having = found if isinstance(found, Having) else None
         self._target(intent)
         self._distinct(intent)
         self._subject(intent)

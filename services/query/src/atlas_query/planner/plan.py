@@ -52,6 +52,8 @@ class Plan:
     descending: bool = True
     limit: int | None = None
     order_by: exp.Expr | None = None  # a listing's order
+    having: exp.Expr | None = None  # kept groups: "more than 20 orders"
+    count_groups: bool = False  # the answer counts the kept groups
     verbatim_sql: str | None = None
     metric: str | None = None
     composed: bool = False

@@ -14,11 +14,12 @@ from datetime import datetime
 
 from atlas_query.planner.refs import MEASURE_KINDS, PRIORITY, Ref
 from atlas_query.planner.text import LIGHT_VERBS, STOPWORDS, Token, normalize, tokenize
+from atlas_query.planner.thresholds import CMP, Threshold, find
 from atlas_query.planner.time import TimeSpec, parse_time
 from atlas_query.planner.vocabulary import Vocabulary
 
 GAP, HEAD, SUP = "<gap>", "<head>", "<sup>"
-MARKERS = frozenset((GAP, HEAD, SUP))
+MARKERS = frozenset((GAP, HEAD, SUP, CMP))
 _DESC = ["most", "highest", "largest", "biggest", "best", "greatest", "top"]
 _ASC = ["least", "fewest", "lowest", "smallest", "worst", "bottom"]
 _SUPERLATIVE = "|".join(_DESC[:-1] + _ASC[:-1])
@@ -71,6 +72,7 @@ class Reading:
     ranking: Ranking | None
     words: list[str] = field(default_factory=list)
     names: frozenset[str] = frozenset()  # "US", "Portugal": written as names
+    threshold: Threshold | None = None  # "over 300000": its place is the <cmp> token
 
     def filler(self, word: str) -> bool:
         """A function word or light verb, unless the asker wrote it as a name."""
@@ -79,13 +81,18 @@ class Reading:
 
 def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     text = normalize(question)
-    spec = parse_time(text, now)
+    found = find(text)
+    # The threshold's number is blanked before time parsing ("over 2000" is not a year).
+    masked = text if found is None else \
+        text[:found[1]] + " " * (found[2] - found[1]) + text[found[2]:]
+    spec = parse_time(masked, now)
     cuts = [(start, end, GAP) for start, end in spec.spans]
-    ranking, ranking_cuts = _ranking(text, cuts)
+    cuts += [(found[1], found[2], CMP)] if found is not None else []
+    ranking, ranking_cuts = _ranking(masked, cuts)
     tokens = _tokens(text, sorted(cuts + ranking_cuts))
     mentions, loose = match(tokens, vocab)
     return Reading(text, tokens, mentions, loose, spec, ranking, [t.text for t in tokens],
-                   names_in(question))
+                   names_in(question), found[0] if found is not None else None)
 
 
 def names_in(question: str) -> frozenset[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from atlas_query.planner.choices import Chooser
+from atlas_query.planner.choices import Chooser, comparison
 from atlas_query.planner.expressions import entities_in
 from atlas_query.planner.intent import Intent
 from atlas_query.planner.measures import Measured, Measures
@@ -60,7 +60,9 @@ class _Build:
             self._filters()
             self._time(plan)
         self._apply_metric(plan)
+        self._having(plan)
         self._shape(plan)
+        plan.shape = "number" if plan.count_groups else plan.shape
         self._check_entities(plan)
         self.r.words.check(self.intent, self._context_keys(plan))
         return plan
@@ -86,7 +88,13 @@ class _Build:
 
     def _groups(self) -> None:
         base = self.base or ""
+        having = self.intent.having
         for role in self.intent.groups:
+            entities = role.mention.of("entity")
+            if having is not None and having.count_groups and entities:
+                # Counted groups need no name column: their key tells them apart.
+                self.groups.append(self.r.chooser.entity_key(entities[0].name, base))
+                continue
             self.groups.append(self.r.chooser.group(role, base, self.involved,
                                                     self._words(role.mention)))
 
@@ -96,6 +104,13 @@ class _Build:
         words = {id(role): self._words(role.mention) for role in values}
         self.filters, self.notes = self.r.chooser.value_filters(values, base, self.involved,
                                                                 words)
+        condition = self.intent.condition
+        if condition is not None:
+            said = self._words(next(r.mention for r in self.intent.roles
+                                     if r.kind in ("condition", "entity")))
+            found, note = self.r.chooser.threshold(condition, base, self.involved, said)
+            self.filters.append(found)
+            self.notes.append(note)
         for role in self.intent.of_kind("boolean"):
             self.filters.append(self.r.chooser.boolean(role, base, self.involved,
                                                        self._words(role.mention)))
@@ -166,6 +181,16 @@ class _Build:
         plan.groups = [Output(e, a, a.replace("_", " ")) for e, a in parts.groups] \
             if parts else plan.groups
         return True
+
+    def _having(self, plan: Plan) -> None:
+        having = self.intent.having
+        if having is None:
+            return
+        if plan.value is None or not plan.groups or plan.metric is not None:
+            raise Declined("I can only keep groups by a count of their rows.")
+        plan.having = comparison(having.op, plan.value.expr, having.number)
+        plan.count_groups = having.count_groups
+        plan.notes.append(f"{plan.value.label} {having.op} {having.number:g}")
 
     def _declined_metric(self) -> str:
         metric = self.measured.metric

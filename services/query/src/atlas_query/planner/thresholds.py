@@ -1,0 +1,99 @@
+"""Thresholds in words: "orders over 300000", "a discount above 5%", "longer than 10
+minutes", "more than 20 orders".
+
+The comparison and its number are cut out of the question first (a ``<cmp>`` marker stays in
+their place), so that what stands before and after can be read: a numeric column or an
+entity's one amount column before it filters rows; an entity after it ("customers with more
+than 20 orders") is counted per group and the groups are kept by ``HAVING``. Units are
+converted to the column's own: percent of a fraction column, minutes of a milliseconds column,
+dollars of a cents column; a unit the column does not say is declined, never assumed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from atlas_query.planner import synonyms as syn
+from atlas_query.semantic import Dimension
+
+CMP = "<cmp>"
+_OPS = {"more than": ">", "greater than": ">", "longer than": ">", "over": ">", "above": ">",
+        "at least": ">=", "less than": "<", "fewer than": "<", "shorter than": "<",
+        "under": "<", "below": "<", "at most": "<="}
+_PATTERN = re.compile(
+    r"\b(more than|greater than|longer than|shorter than|less than|fewer than|at least|"
+    r"at most|over|above|under|below) (\$ ?)?(\d+(?:\.\d+)?)"
+    r"(?: ?(%)| (percent|milliseconds|seconds|minutes|hours)\b)?")
+_TIME_UNITS = {"milliseconds": 0.001, "ms": 0.001, "seconds": 1.0, "secs": 1.0, "sec": 1.0,
+               "minutes": 60.0, "mins": 60.0, "hours": 3600.0, "hrs": 3600.0}
+_MONEY_WORDS = frozenset(("price", "total", "amount", "cost", "revenue", "sales", "value",
+                          "balance", "spend", "paid", "payment", "cents", "usd", "fee"))
+_DURATION_WORDS = frozenset(("duration", "length", "milliseconds", "seconds", "minutes",
+                             "hours", "ms", "secs"))
+
+
+@dataclass(frozen=True)
+class Threshold:
+    op: str
+    number: float
+    money: bool = False
+    percent: bool = False
+    unit: str | None = None  # a time unit the number is written in
+    length: bool = False  # "longer / shorter than": a duration
+
+    def compare(self, column: Dimension) -> float | None:
+        """The number in the column's own unit; None when the units do not meet."""
+        words = column_words(column)
+        value = self.number
+        if self.percent:
+            if not _fraction(column) and not words & {"pct", "percent", "percentage"}:
+                return None
+            value = value / 100 if _fraction(column) else value
+        if self.money:
+            if not money_like(column):
+                return None
+            value = value * 100 if "cents" in words else value
+        if self.unit is not None or self.length:
+            stored = next((_TIME_UNITS[w] for w in words if w in _TIME_UNITS), None)
+            if stored is None or self.unit is None:
+                return None
+            value = value * _TIME_UNITS[self.unit] / stored
+        return value
+
+
+def find(text: str) -> tuple[Threshold, int, int] | None:
+    """The one comparison of ``text`` with its span; None for none (or several)."""
+    found = list(_PATTERN.finditer(text))
+    if len(found) != 1:
+        return None
+    match = found[0]
+    words, dollar, number, percent, unit = match.groups()
+    threshold = Threshold(_OPS[words], float(number), money=bool(dollar),
+                          percent=bool(percent) or unit == "percent",
+                          unit=unit if unit in _TIME_UNITS else None,
+                          length=words in ("longer than", "shorter than"))
+    return threshold, match.start(), match.end()
+
+
+def column_words(column: Dimension) -> set[str]:
+    """The words of a column's name as people say them (``o_totalprice``: total, price)."""
+    return {word for phrase in syn.name_phrases(column.name) for word in phrase.split()}
+
+
+def money_like(column: Dimension) -> bool:
+    words = column_words(column)
+    return column.semantic_type == "currency" or bool(words & _MONEY_WORDS)
+
+
+def duration_like(column: Dimension) -> bool:
+    return bool(column_words(column) & _DURATION_WORDS)
+
+
+def _fraction(column: Dimension) -> bool:
+    """A column whose sample values are all between 0 and 1: a fraction (0.05 is 5 %)."""
+    values = column.sample_values
+    try:
+        return bool(values) and all(0 <= float(v) <= 1 for v in values)
+    except (TypeError, ValueError):
+        return False
