@@ -77,6 +77,19 @@ from atlas_sdk._models import (
     ValidationIssue,
     ValidationResult,
 )
+from atlas_sdk._scheduled import (
+    DeliveryChannel,
+    EmailRecipient,
+    Recipient,
+    ScheduledTask,
+    ScheduledTaskList,
+    ScheduledTaskRun,
+    ScheduledTaskRunList,
+    SlackRecipient,
+    TriggerResult,
+    WebhookRecipient,
+)
+from atlas_sdk._scheduled_tasks import AsyncScheduledTasks, ScheduledTasks
 from atlas_sdk._streaming import AsyncStream, Stream
 from atlas_sdk._version import __version__
 
@@ -89,6 +102,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyList",
     "AsyncAtlas",
+    "AsyncScheduledTasks",
     "AsyncStream",
     "Atlas",
     "AtlasError",
@@ -103,6 +117,8 @@ __all__ = [
     "ConversationList",
     "CreatedApiKey",
     "DataSet",
+    "DeliveryChannel",
+    "EmailRecipient",
     "ErrorEvent",
     "FeatureNotInPlanError",
     "FinishEvent",
@@ -117,12 +133,19 @@ __all__ = [
     "ProviderError",
     "QueryResult",
     "RateLimitError",
+    "Recipient",
     "RestartEvent",
     "RowsEvent",
+    "ScheduledTask",
+    "ScheduledTaskList",
+    "ScheduledTaskRun",
+    "ScheduledTaskRunList",
+    "ScheduledTasks",
     "ServiceUnavailableError",
     "SessionExpiredError",
     "SessionInfo",
     "SignInResult",
+    "SlackRecipient",
     "StarResult",
     "StatusEvent",
     "StopResult",
@@ -134,12 +157,14 @@ __all__ = [
     "TextEvent",
     "ToolCallEvent",
     "ToolResultEvent",
+    "TriggerResult",
     "UnprocessableEntityError",
     "Usage",
     "UsageEvent",
     "User",
     "ValidationIssue",
     "ValidationResult",
+    "WebhookRecipient",
     "__version__",
 ]
 

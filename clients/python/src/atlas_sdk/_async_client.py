@@ -28,6 +28,7 @@ from atlas_sdk._models import (
     ValidationResult,
 )
 from atlas_sdk._retry import connection_error
+from atlas_sdk._scheduled_tasks import AsyncScheduledTasks
 from atlas_sdk._streaming import AsyncStream
 
 __all__ = ["AsyncAtlas"]
@@ -57,6 +58,7 @@ class AsyncAtlas(b.ClientBase):
         self.conversations = Conversations(self)
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
+        self.scheduled_tasks = AsyncScheduledTasks(self)
 
     async def __aenter__(self) -> Self:
         return self

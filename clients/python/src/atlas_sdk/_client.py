@@ -28,6 +28,7 @@ from atlas_sdk._models import (
     ValidationResult,
 )
 from atlas_sdk._retry import connection_error
+from atlas_sdk._scheduled_tasks import ScheduledTasks
 from atlas_sdk._streaming import Stream
 
 __all__ = ["Atlas"]
@@ -62,6 +63,7 @@ class Atlas(b.ClientBase):
         self.conversations = Conversations(self)
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
+        self.scheduled_tasks = ScheduledTasks(self)
 
     def __enter__(self) -> Self:
         return self
