@@ -11,12 +11,14 @@ Exceptions::
     ├── APIConnectionError           Atlas could not be reached, or the connection dropped
     │   └── APITimeoutError          no answer within the timeout
     └── APIError                     Atlas answered with an error envelope
-        ├── BadRequestError          400 invalid_request, no_datasource, payload_too_large
+        ├── BadRequestError          400 invalid_request, no_datasource, payload_too_large,
+        │                                invalid_cron, invalid_recipients
         ├── AuthenticationError      401 auth_error
         │   └── SessionExpiredError  401 session_expired
         ├── PermissionDeniedError    403 forbidden, forbidden_role
         │   └── FeatureNotInPlanError  403 feature_not_in_plan
         ├── NotFoundError            404 not_found
+        ├── ConflictError            409 task_disabled
         ├── UnprocessableEntityError 422 validation_error
         ├── RateLimitError           429 rate_limited            (retry_after)
         │   └── PlanLimitError       429 plan_limit_exceeded     (retry_after, feature, limit, used)
@@ -42,6 +44,7 @@ __all__ = [
     "AtlasError",
     "AuthenticationError",
     "BadRequestError",
+    "ConflictError",
     "FeatureNotInPlanError",
     "GatewayTimeoutError",
     "InternalServerError",
@@ -155,6 +158,10 @@ class NotFoundError(APIError):
     """404: no such route, run, conversation or key."""
 
 
+class ConflictError(APIError):
+    """409: the resource's state refuses the call (a disabled scheduled task triggered)."""
+
+
 class UnprocessableEntityError(APIError):
     """422 ``validation_error``: ``details`` names each bad field."""
 
@@ -214,6 +221,9 @@ _BY_CODE: dict[str, type[APIError]] = {
     "payload_too_large": BadRequestError,
     "method_not_allowed": BadRequestError,
     "no_datasource": BadRequestError,
+    "invalid_cron": BadRequestError,
+    "invalid_recipients": BadRequestError,
+    "task_disabled": ConflictError,
     "auth_error": AuthenticationError,
     "session_expired": SessionExpiredError,
     "forbidden": PermissionDeniedError,
@@ -235,6 +245,7 @@ _BY_STATUS: dict[int, type[APIError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     422: UnprocessableEntityError,
     429: RateLimitError,
     503: ServiceUnavailableError,
