@@ -35,6 +35,7 @@ def stack(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory) -> Ite
         s.start_keys()  # the API key routes answer as documented (tests/e2e/test_openapi_*)
         s.start_auth()
         s.start_query_api()
+        s.start_scheduler()  # /api/v1/scheduled-tasks (tests/e2e/test_scheduled_tasks.py)
         s.gateway_url = s.start_gateway()
         wait_for_workers(s.gateway_url, 2)
         yield s

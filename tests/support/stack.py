@@ -105,6 +105,16 @@ class Stack:
         wait_http(self.env["ATLAS_ENTITLEMENTS_URL"] + "/healthz", self.procs[-1])
         return self.env["ATLAS_ENTITLEMENTS_URL"]
 
+    def start_scheduler(self, name: str = "scheduler",
+                        extra_env: dict[str, str] | None = None) -> str:
+        """Start a scheduler replica; gateways started afterwards relay to the latest one."""
+        port = free_port()
+        self.env["ATLAS_SCHEDULER_URL"] = f"http://127.0.0.1:{port}"
+        self.start("atlas-scheduler", name, {"ATLAS_SCHEDULER_PORT": str(port),
+                                             **(extra_env or {})})
+        wait_http(self.env["ATLAS_SCHEDULER_URL"] + "/healthz", self.procs[-1])
+        return self.env["ATLAS_SCHEDULER_URL"]
+
     def workers(self) -> list[Proc]:
         return [p for p in self.procs if p.name.startswith("worker")]
 

@@ -42,6 +42,7 @@ from atlas_gateway.routes import (
     me,
     query_api,
     runs,
+    scheduled_tasks_proxy,
     semantic,
     widget,
 )
@@ -94,6 +95,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(execution.router)
     app.include_router(conversations.router)
     app.include_router(me.router)
+    app.include_router(scheduled_tasks_proxy.router)
     app.include_router(admin_pages.router)
     app.include_router(widget.router)
     if settings.metrics_public:  # else on ATLAS_METRICS_PORT only, never on the public port

@@ -12,6 +12,7 @@ from atlas_common.settings import CommonSettings
 class GatewaySettings(CommonSettings):
     host: str = Field("127.0.0.1", validation_alias="ATLAS_GATEWAY_HOST")
     port: int = Field(8000, validation_alias="ATLAS_GATEWAY_PORT")
+    scheduler_url: str = Field("http://127.0.0.1:8106", validation_alias="ATLAS_SCHEDULER_URL")
     max_question_chars: int = Field(4000, ge=1, validation_alias="ATLAS_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="ATLAS_MAX_BODY_BYTES")
     metrics_public: bool = Field(False, validation_alias="ATLAS_METRICS_PUBLIC")

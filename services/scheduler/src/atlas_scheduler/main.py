@@ -24,7 +24,7 @@ from atlas_common.redis_resilience import resilient_redis
 from atlas_common.service import internal_app, run_service, set_state
 from atlas_common.stream import StreamHub
 from atlas_scheduler import repository, routes
-from atlas_scheduler.delivery.contract import Deliver
+from atlas_scheduler.delivery.dispatch import Delivery
 from atlas_scheduler.deps import SchedulerState
 from atlas_scheduler.loop import Scheduler
 from atlas_scheduler.runner import Runner
@@ -33,17 +33,6 @@ from atlas_scheduler.settings import SchedulerSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("atlas_scheduler")
-
-
-def _deliverer(settings: SchedulerSettings) -> Deliver | None:
-    """The delivery channels (``delivery/``), when this build has them."""
-    try:
-        from atlas_scheduler.delivery import build_deliver  # type: ignore[attr-defined]
-    except ImportError:
-        log.warning("no delivery channels: answers are recorded, not delivered")
-        return None
-    deliver: Deliver = build_deliver(settings)
-    return deliver
 
 
 async def _open(settings: SchedulerSettings, stack: AsyncExitStack) -> SchedulerState:
@@ -64,7 +53,9 @@ async def _open(settings: SchedulerSettings, stack: AsyncExitStack) -> Scheduler
     relay = OutboxRelay(pool, bus, repository.SCHEMA)
     await relay.start()
     stack.push_async_callback(relay.stop)
-    runner = Runner(pool, hub, _deliverer(settings))
+    delivery = Delivery(settings)
+    stack.push_async_callback(delivery.aclose)
+    runner = Runner(pool, hub, delivery)
     stack.push_async_callback(runner.stop)
     scheduler = Scheduler(settings, pool, runner, entitlements)
     scheduler.start()

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pydantic import Field
 
 from atlas_common.settings import CommonSettings
+from atlas_scheduler.delivery.config import DeliverySettings
 
 
-class SchedulerSettings(CommonSettings):
+class SchedulerSettings(CommonSettings, DeliverySettings):
+    """The scheduler's own settings, the delivery channels' (``DeliverySettings``) and the
+    common ones, read once."""
+
     host: str = Field("127.0.0.1", validation_alias="ATLAS_SCHEDULER_HOST")
     port: int = Field(8106, ge=1, le=65535, validation_alias="ATLAS_SCHEDULER_PORT")
     tick_s: float = Field(

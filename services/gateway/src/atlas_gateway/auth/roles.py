@@ -63,6 +63,14 @@ ROUTE_ROLES: Final[dict[tuple[str, str], Role | object]] = {
     ("*", "/api/auth/api-key/{path:path}"): "admin",
     # The auth service's own routes check the caller themselves (sign-in has none).
     ("*", "/api/auth/{path:path}"): PUBLIC,
+    # Scheduled tasks (scheduler service): owners their own, admins the workspace's.
+    ("GET", "/api/v1/scheduled-tasks"): "viewer",
+    ("POST", "/api/v1/scheduled-tasks"): "viewer",
+    ("GET", "/api/v1/scheduled-tasks/{id}"): "viewer",
+    ("PUT", "/api/v1/scheduled-tasks/{id}"): "viewer",
+    ("DELETE", "/api/v1/scheduled-tasks/{id}"): "viewer",
+    ("POST", "/api/v1/scheduled-tasks/{id}/run"): "viewer",
+    ("GET", "/api/v1/scheduled-tasks/{id}/runs"): "viewer",
     # User management.
     ("*", "/api/admin/users"): "admin",
     ("*", "/api/admin/users/{path:path}"): "admin",
