@@ -43,6 +43,7 @@ class Intent:
     count_cue: bool = False
     condition: RowCondition | None = None  # "orders over 300000"
     having: Having | None = None  # "customers with more than 20 orders"
+    unique: str | None = None  # "unique customers": the entity whose keys are counted
 
     def of_kind(self, *kinds: str) -> list[Role]:
         return [role for role in self.roles if role.kind in kinds]
@@ -64,6 +65,7 @@ class IntentReader:
     def read(self, reading: Reading) -> Intent:
         listing = any(w in LIST_VERBS for w in reading.words)
         self.aggregates.read(reading, _has_count_cue(reading), listing)
+        unique = _unique_mention(reading)
         self._check_words(reading)
         roles = assign(reading, self.time_types)
         roles = [self._settle(reading, role, roles) for role in roles]
@@ -72,6 +74,7 @@ class IntentReader:
                                _cue_end(reading))
         intent.condition = found if isinstance(found, RowCondition) else None
         intent.having = found if isinstance(found, Having) else None
+        self._unique(intent, unique)
         self._target(intent)
         self._distinct(intent)
         self._subject(intent)
@@ -140,6 +143,16 @@ class IntentReader:
         return (any(w in LIST_VERBS for w in intent.reading.words) and not intent.count_cue
                 and not grouped and not (spec.grain or spec.auto_grain or spec.compare))
 
+    @staticmethod
+    def _unique(intent: Intent, mention: Mention | None) -> None:
+        """"How many unique customers placed orders": the distinct keys of an entity, counted
+        over the rows of another (the orders) or over whatever the rest of the question is
+        about."""
+        for role in intent.roles if mention is not None else []:
+            if role.mention == mention and role.kind == "entity":
+                role.kind = "unique"
+                intent.unique = mention.of("entity")[0].name
+
     def _distinct(self, intent: Intent) -> None:
         """``how many countries``: a count of the distinct values of a dimension."""
         if intent.target is not None or not intent.count_cue:
@@ -161,6 +174,8 @@ class IntentReader:
                 which[0].kind = "entity"
                 intent.listing = True
                 names = {which[0].mention.of("entity")[0].name}
+        if not names and intent.unique:
+            return  # the base is what the groups and filters are about: Measures decides
         if not names:
             names = {r.owner for r in intent.of_kind("filter") if r.owner}
         if not names:
@@ -171,6 +186,22 @@ class IntentReader:
                            "and I can't tell which one to count.")
         intent.subject = names.pop()
         intent.listing = intent.listing or self._lists(intent)
+
+
+UNIQUE_WORDS = frozenset(("unique", "different", "distinct"))
+
+
+def _unique_mention(reading: Reading) -> Mention | None:
+    """The one entity right after "unique" / "different" in a count; the word is taken."""
+    if not _has_count_cue(reading):
+        return None
+    for mention in reading.mentions:
+        word = [t for t in reading.loose if t.index == mention.start - 1
+                and t.text in UNIQUE_WORDS]
+        if word and mention.kinds == {"entity"} and len(mention.of("entity")) == 1:
+            reading.loose.remove(word[0])
+            return mention
+    return None
 
 
 def _pick(reading: Reading, mention: Mention) -> Ref:

@@ -44,6 +44,8 @@ class Measures:
             return self._measure(target.entity or "", target.name)
         if intent.distinct:
             return self._distinct(intent)
+        if intent.unique:
+            return self._unique(intent.unique, intent)
         subject = intent.subject or ""
         noun = plural(subject)
         if intent.listing:
@@ -78,6 +80,23 @@ class Measures:
                            "database.")
         label = f"{KIND_WORDS[kind]} {' '.join(syn.name_words(column))}"
         return Measured(entity, Value(expr, f"{kind}_{column}", label), label)
+
+    def _unique(self, counted: str, intent: Intent) -> Measured:
+        """Distinct keys of ``counted`` over the rows of the one entity the question is
+        otherwise about: named, or owning its groups, filters and time column."""
+        key = self.sql.single_key(counted)
+        if key is None:
+            raise Declined(f"{counted} has no single key to count distinct values of.")
+        owners = {r.entity or r.name for role in intent.roles if role.kind != "unique"
+                  for r in role.mention.refs if r.kind in ("entity", "dimension", "value")}
+        bases = [e for e in sorted(owners) if self.chooser.graph.path(e, counted) is not None]
+        if len(bases) > 1 or (owners and not bases):
+            raise Declined(f"I can't tell over which rows to count unique {plural(counted)}.")
+        base = bases[0] if bases else counted
+        expr = exp.Count(this=exp.Distinct(expressions=[self.sql.column(counted,
+                                                                        key.expression)]))
+        label = f"unique {plural(counted)}"
+        return Measured(base, Value(expr, f"{singular(counted)}_count", label), label)
 
     def _distinct(self, intent: Intent) -> Measured:
         named = {r.name for role in intent.entity_roles for r in role.mention.of("entity")}
