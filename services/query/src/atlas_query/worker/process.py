@@ -129,8 +129,13 @@ class QueryWorker:
                         "grace_s": self.settings.shutdown_grace_s})
         if runner is not None:
             runner.stopping = True  # what the broker sends before cancel-ok goes straight back
-        for _channel, queue, tag in self._consumers:
-            await _bounded(queue.cancel(tag), "cancel the consumer")  # type: ignore[attr-defined]
+        # With the connection lost the broker has dropped the consumers already: nothing to
+        # cancel (a robust channel would wait for a reconnection).
+        if self.bus is not None and self.bus.is_connected:
+            await asyncio.gather(*(
+                _bounded(queue.cancel(tag), "cancel a consumer")  # type: ignore[attr-defined]
+                for _channel, queue, tag in self._consumers
+            ))
         if runner is not None and not await _idle(runner, self.settings.shutdown_grace_s):
             log.warning("grace over, handing jobs back", extra={"jobs": len(runner.in_hand)})
             runner.hand_back()
