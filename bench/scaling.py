@@ -15,7 +15,10 @@ Load: wrk (bench/perf/wrk.py) keeps ``BENCH_SCALING_CONNECTIONS`` (32) questions
 (``BENCH_SCALING_WARM_UP_S``, 5), more than the workers'
 slots, so a backlog stands in the queue. Queue wait is Little's law on the ready messages of
 ``query.requested``, sampled every 50 ms by a passive declare (no management plugin):
-mean depth / throughput. CPU (cores busy) of the workers and of the gateway comes from /proc.
+mean depth / throughput. CPU (cores busy) of the workers and of the gateway comes from /proc;
+per mode a last line turns it into CPU per answer and the knee on a quiet machine of this
+many cores (a shared machine gives a run only a share of them, so the throughput alone
+shows the share, not the knee).
 Never part of ``make test``.
 """
 
@@ -23,7 +26,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
+import statistics
 import sys
 import threading
 import time
@@ -142,10 +147,28 @@ def run_mode(stack: Stack, iso: Isolation, mode: str, env: dict[str, str],
                  timeout=120, what=f"{count} workers")
         points.append(measure(stack, iso, mode, workers, load))
         print(row(points[-1]), flush=True)
+    print(knee(points, slots_per_s=None if mode.startswith("offline") else
+               int(CONCURRENCY) / LLM_DELAY_S), flush=True)
     for proc in workers:
         stack.stop(proc)
     wait_for(lambda: worker_consumers(stack.gateway_url) == 0, timeout=60, what="workers gone")
     return points
+
+
+def knee(points: list[Point], slots_per_s: float | None) -> str:
+    """Where adding workers stops paying on a quiet machine of this many cores, from the CPU
+    an answer costs (steady whatever the load around) rather than from the throughput, which
+    on a shared machine follows the share of the cores the run got."""
+    worker_ms = statistics.median(p.worker_cores / p.rps * 1000 for p in points)
+    gateway_ms = statistics.median(p.gateway_cores / p.rps * 1000 for p in points)
+    cores = os.cpu_count() or 1
+    machine = cores * 1000 / (worker_ms + gateway_ms)  # answers/s when Atlas has every core
+    per_worker = 1000 / worker_ms  # one process: one core at most
+    if slots_per_s is not None:  # I/O bound: its slots over the provider's wait, at best
+        per_worker = min(per_worker, slots_per_s)
+    return (f"  CPU per answer: worker {worker_ms:.1f} ms, gateway {gateway_ms:.1f} ms "
+            f"(servers apart); on {cores} idle cores: ~{machine:.0f} answers/s, one worker "
+            f"<= {per_worker:.0f}/s: the knee at {math.ceil(machine / per_worker)} worker(s)")
 
 
 HEADER = (f"{'mode':<16} {'workers':>7} {'answers/s':>9} {'errors':>6} {'p50 ms':>8} "
