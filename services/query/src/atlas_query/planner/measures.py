@@ -15,6 +15,7 @@ from atlas_query.planner.intent import Intent
 from atlas_query.planner.metrics import MetricAnalyzer, MetricParts, same_breakdown
 from atlas_query.planner.operators import KIND_WORDS, aggregate_expr, column_aggregate
 from atlas_query.planner.plan import Declined, Output, Value
+from atlas_query.planner.thresholds import divisor
 from atlas_query.planner.time import Grain
 from atlas_query.semantic import Metric
 
@@ -40,6 +41,11 @@ class Measures:
         target = intent.target
         if target is not None and target.kind == "metric":
             return self._metric(self.metrics[target.name])
+        unit = intent.reading.unit
+        if target is not None and unit is not None:
+            return self._in_unit(target.entity or "", target.name, unit)
+        if unit is not None:
+            raise Declined(f"I can't show that in {unit}.")
         if target is not None:
             return self._measure(target.entity or "", target.name)
         if intent.distinct:
@@ -71,10 +77,31 @@ class Measures:
         label = " ".join(w for w in words if w not in ("cents", "usd"))
         return Measured(entity, Value(expr, name, label, unit=unit), label)
 
-    def _column_aggregate(self, entity: str, name: str) -> Measured:
+    def _in_unit(self, entity: str, name: str, unit: str) -> Measured:
+        """"Average track length in minutes": an aggregate of a column whose name says its
+        unit (milliseconds), or a fraction shown in percent; anything else is declined."""
+        found = column_aggregate(name)
+        if found is None:
+            measure = self.sql.measure(entity, name)
+            columns = [d.name for d in self.sql.entity(entity).dimensions
+                       if (measure.sql or "").strip() in (d.name, d.expression)]
+            kinds = ("sum", "avg", "min", "max")
+            found = (measure.type, columns[0]) if columns and measure.type in kinds else None
+        factor = divisor(self.sql.dimension(entity, found[1]), unit) if found else None
+        if found is None or factor is None:
+            raise Declined(f"I don't know how to show that in {unit}.")
+        measured = self._column_aggregate(entity, f"{found[0]}:{found[1]}", factor)
+        if measured.value is not None:
+            label = f"{measured.value.label} ({unit})"
+            measured.value = Value(measured.value.expr, measured.value.alias, label, unit=unit)
+        return measured
+
+    def _column_aggregate(self, entity: str, name: str, factor: float | None = None
+                          ) -> Measured:
         kind, column = column_aggregate(name) or ("", "")
         inner = self.sql.dimension_expr(entity, column)
-        expr = aggregate_expr(kind, inner, self.sql.dialect) if inner is not None else None
+        expr = aggregate_expr(kind, inner, self.sql.dialect, factor) \
+            if inner is not None else None
         if expr is None:
             raise Declined(f"I can't compute the {KIND_WORDS[kind]} of {column} on this "
                            "database.")

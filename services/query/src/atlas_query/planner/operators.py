@@ -21,7 +21,7 @@ from atlas_query.semantic import Entity
 
 AGGREGATE_WORDS = {"average": "avg", "avg": "avg", "mean": "avg", "median": "median",
                    "total": "sum", "sum": "sum", "maximum": "max", "max": "max",
-                   "minimum": "min", "min": "min"}
+                   "minimum": "min", "min": "min", "longest": "max", "shortest": "min"}
 KINDS = frozenset(("sum", "avg", "min", "max", "median"))
 KIND_WORDS = {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum",
               "median": "median"}
@@ -66,13 +66,17 @@ def column_aggregate(name: str) -> tuple[str, str] | None:
     return (kind, column) if column and kind in KINDS else None
 
 
-def aggregate_expr(kind: str, inner: exp.Expr, dialect: str) -> exp.Expr | None:
+def aggregate_expr(kind: str, inner: exp.Expr, dialect: str,
+                   divisor: float | None = None) -> exp.Expr | None:
+    """The aggregate, divided by ``divisor`` to show it in another unit (then rounded)."""
     if kind == "median" and dialect not in _MEDIAN_DIALECTS:
         return None
     functions: dict[str, type[exp.Func]] = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min,
                                             "max": exp.Max, "median": exp.Median}
     value: exp.Expr = functions[kind](this=inner)
-    if kind not in _ROUNDED:
+    if divisor is not None:
+        value = exp.Div(this=value, expression=exp.Literal.number(repr(float(divisor))))
+    elif kind not in _ROUNDED:
         return value
     if dialect == "postgres":  # ROUND(double precision, int) does not exist there
         value = exp.Cast(this=value, to=exp.DataType.build("decimal"))

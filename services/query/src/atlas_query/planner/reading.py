@@ -14,12 +14,12 @@ from datetime import datetime
 
 from atlas_query.planner.refs import MEASURE_KINDS, PRIORITY, Ref
 from atlas_query.planner.text import LIGHT_VERBS, STOPWORDS, Token, normalize, tokenize
-from atlas_query.planner.thresholds import CMP, Threshold, find
+from atlas_query.planner.thresholds import CMP, UNIT, Threshold, find, unit_in
 from atlas_query.planner.time import TimeSpec, parse_time
 from atlas_query.planner.vocabulary import Vocabulary
 
 GAP, HEAD, SUP = "<gap>", "<head>", "<sup>"
-MARKERS = frozenset((GAP, HEAD, SUP, CMP))
+MARKERS = frozenset((GAP, HEAD, SUP, CMP, UNIT))
 _DESC = ["most", "highest", "largest", "biggest", "best", "greatest", "top"]
 _ASC = ["least", "fewest", "lowest", "smallest", "worst", "bottom"]
 _SUPERLATIVE = "|".join(_DESC[:-1] + _ASC[:-1])
@@ -73,6 +73,7 @@ class Reading:
     words: list[str] = field(default_factory=list)
     names: frozenset[str] = frozenset()  # "US", "Portugal": written as names
     threshold: Threshold | None = None  # "over 300000": its place is the <cmp> token
+    unit: str | None = None  # "in minutes": the unit to show the value in
 
     def filler(self, word: str) -> bool:
         """A function word or light verb, unless the asker wrote it as a name."""
@@ -81,18 +82,20 @@ class Reading:
 
 def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     text = normalize(question)
-    found = find(text)
-    # The threshold's number is blanked before time parsing ("over 2000" is not a year).
-    masked = text if found is None else \
-        text[:found[1]] + " " * (found[2] - found[1]) + text[found[2]:]
+    found, unit = find(text), unit_in(text)
+    marked = [(f[1], f[2], marker) for f, marker in ((found, CMP), (unit, UNIT)) if f]
+    # Blanked before time parsing: "over 2000" is not a year, "in hours" not a range.
+    masked = text
+    for start, end, _ in marked:
+        masked = masked[:start] + " " * (end - start) + masked[end:]
     spec = parse_time(masked, now)
-    cuts = [(start, end, GAP) for start, end in spec.spans]
-    cuts += [(found[1], found[2], CMP)] if found is not None else []
+    cuts = [(start, end, GAP) for start, end in spec.spans] + marked
     ranking, ranking_cuts = _ranking(masked, cuts)
     tokens = _tokens(text, sorted(cuts + ranking_cuts))
     mentions, loose = match(tokens, vocab)
     return Reading(text, tokens, mentions, loose, spec, ranking, [t.text for t in tokens],
-                   names_in(question), found[0] if found is not None else None)
+                   names_in(question), found[0] if found is not None else None,
+                   unit[0] if unit is not None else None)
 
 
 def names_in(question: str) -> frozenset[str]:

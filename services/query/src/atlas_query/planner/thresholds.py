@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from atlas_query.planner import synonyms as syn
 from atlas_query.semantic import Dimension
 
-CMP = "<cmp>"
+CMP, UNIT = "<cmp>", "<unit>"
+_IN_UNIT = re.compile(
+    r"\b(?:in|as(?: a)?) (percent|percentage|milliseconds|seconds|minutes|hours)\b")
 _OPS = {"more than": ">", "greater than": ">", "longer than": ">", "over": ">", "above": ">",
         "at least": ">=", "less than": "<", "fewer than": "<", "shorter than": "<",
         "under": "<", "below": "<", "at most": "<="}
@@ -74,6 +76,25 @@ def find(text: str) -> tuple[Threshold, int, int] | None:
                           unit=unit if unit in _TIME_UNITS else None,
                           length=words in ("longer than", "shorter than"))
     return threshold, match.start(), match.end()
+
+
+def unit_in(text: str) -> tuple[str, int, int] | None:
+    """"in minutes", "in percent": the unit the asker wants a value shown in."""
+    found = list(_IN_UNIT.finditer(text))
+    if len(found) != 1:
+        return None
+    unit = found[0].group(1)
+    return ("percent" if unit.startswith("percent") else unit), found[0].start(), found[0].end()
+
+
+def divisor(column: Dimension, unit: str) -> float | None:
+    """What the column's values are divided by to show them in ``unit``: minutes of a
+    milliseconds column (60000), percent of a fraction (0.01); None when unknown."""
+    if unit == "percent":
+        return 0.01 if _fraction(column) else None
+    words = column_words(column)
+    stored = next((_TIME_UNITS[w] for w in words if w in _TIME_UNITS), None)
+    return None if stored is None else _TIME_UNITS[unit] / stored
 
 
 def column_words(column: Dimension) -> set[str]:
