@@ -1,9 +1,9 @@
 """One real stack for the TypeScript SDK's tests, started once for this package.
 
 On the isolation and query-api of tests/clients (``_base``): a worker (25 ms between tokens,
-so a stream can be cut mid-answer), keys, auth in managed mode, a gateway and a gateway
-limited to 1 request a minute. The first user signs up (admin) and makes the API key the SDK
-uses; node gets them as ``ATLAS_URL``, ``ATLAS_API_KEY``, ``ATLAS_LIMITED_URL`` and
+so a stream can be cut mid-answer), keys, the scheduler, auth in managed mode, a gateway and a
+gateway limited to 1 request a minute. The first user signs up (admin) and makes the API key
+the SDK uses; node gets them as ``ATLAS_URL``, ``ATLAS_API_KEY``, ``ATLAS_LIMITED_URL`` and
 ``ATLAS_ADMIN_TOKEN``.
 """
 
@@ -31,6 +31,11 @@ from tests.support.stack import wait_for_workers
 
 ROOT = Path(__file__).resolve().parents[3]
 SDK = ROOT / "clients" / "typescript"
+#: The scheduled-task tests deliver to a webhook receiver node starts on 127.0.0.1.
+HOOKS = {
+    "ATLAS_SCHEDULER_ALLOW_PRIVATE_WEBHOOKS": "true",
+    "ATLAS_SCHEDULER_WEBHOOK_SECRET": "sdk-tests-webhook-secret",
+}
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,10 @@ def node_stack(_base: _Base) -> Iterator[NodeEnv]:
             {"ATLAS_WORKER_TOKEN_DELAY_MS": TOKEN_DELAY_MS, "ATLAS_QUERY_CONCURRENCY": "4"},
         )
         keys = starter.start("atlas-keys", "keys", "ATLAS_KEYS_PORT")
+        scheduler = starter.start("atlas-scheduler", "scheduler", "ATLAS_SCHEDULER_PORT", **HOOKS)
         starter.wait()
         auth = starter.start("atlas-auth", "auth", "ATLAS_AUTH_PORT", ATLAS_KEYS_URL=keys, **mode)
-        gateway = {"ATLAS_AUTH_URL": auth, "ATLAS_KEYS_URL": keys}
+        gateway = {"ATLAS_AUTH_URL": auth, "ATLAS_KEYS_URL": keys, "ATLAS_SCHEDULER_URL": scheduler}
         url = starter.start("atlas-gateway", "gateway", "ATLAS_GATEWAY_PORT", **gateway)
         limited = starter.start(
             "atlas-gateway", "limited", "ATLAS_GATEWAY_PORT", ATLAS_RATE_LIMIT_RPM="1", **gateway
