@@ -61,3 +61,19 @@ def local(column: exp.Expr, timezone: str, dialect: str) -> exp.Expr:
         target_tz=exp.Literal.string(timezone),
         timestamp=column.copy(),
     )
+
+
+_DAY_NAMES = {
+    "duckdb": "DAYNAME({c})", "mysql": "DAYNAME({c})", "postgres": "TRIM(TO_CHAR({c}, 'FMDay'))",
+    "sqlite": "CASE CAST(STRFTIME('%w', {c}) AS INTEGER) WHEN 0 THEN 'Sunday' WHEN 1 THEN "
+              "'Monday' WHEN 2 THEN 'Tuesday' WHEN 3 THEN 'Wednesday' WHEN 4 THEN 'Thursday' "
+              "WHEN 5 THEN 'Friday' ELSE 'Saturday' END",
+}
+
+
+def day_name(column: exp.Expr, dialect: str) -> exp.Expr:
+    """The English name of the column's day of the week, from the dialect's own function."""
+    template = _DAY_NAMES.get(dialect, _DAY_NAMES["duckdb"])
+    tree = sqlglot.parse_one(template.format(c="__day__"), read=dialect)
+    return tree.transform(lambda node: column.copy() if isinstance(node, exp.Column)
+                          and node.name == "__day__" else node)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from atlas_query.planner import dates as d
 
-Grain = Literal["day", "week", "month", "quarter", "year"]
+Grain = Literal["day", "week", "month", "quarter", "year", "weekday"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
 _UNIT = r"(day|week|month|quarter|year)s?"
 _PRE = r"(?:(?:in|during|for|on|over|within|from|of) )?(?:the )?"
@@ -120,6 +120,10 @@ class TimeParser:
              self._relative),
             (re.compile(r"\b(?:so far )?(today|yesterday)\b"), self._day_word),
             (re.compile(rf"\b{_PRE}({date_re})"), self._absolute),
+            (re.compile(r"\b(?:by|per|on|each) (?:the )?(?:day of (?:the )?week|weekday)\b"),
+             lambda m: "weekday"),
+            (re.compile(r"\b(?:which|what) (?:day of (?:the )?week|weekday)\b"),
+             self._which_weekday),
             (re.compile(r"\b(daily|weekly|monthly|quarterly|yearly|annually|annual)\b"),
              self._grain_word),
             (re.compile(rf"\b(?:by|per|each|every|a) {_UNIT}\b|\b(?:by|per) date\b"),
@@ -183,6 +187,10 @@ class TimeParser:
     def _which_grain(self, match: re.Match[str]) -> Grain:
         self.which = True
         return _grain(match.group(0).split()[1])
+
+    def _which_weekday(self, match: re.Match[str]) -> Grain:
+        self.which = True
+        return "weekday"
 
     def _grain_phrase(self, match: re.Match[str]) -> Grain:
         return _grain(match.group(1) or "day")

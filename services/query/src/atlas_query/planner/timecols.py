@@ -75,6 +75,11 @@ class TimeColumns:
 
     def bucket(self, grain: Grain, column: exp.Expr, is_date: bool) -> Output:
         dialect = self.sql.dialect
+        if grain == "weekday":  # English day names, in the asker's time zone
+            source = column if is_date or self.timezone == "UTC" else \
+                buckets.local(column, self.timezone, dialect) if dialect in buckets.OWN_BUCKETS \
+                else local(column, self.timezone)
+            return Output(buckets.day_name(source, dialect), "weekday", "day of week")
         if dialect in buckets.OWN_BUCKETS:  # MySQL, SQLite: no DATE_TRUNC of their own
             as_is = is_date or self.timezone == "UTC"
             source = column if as_is else buckets.local(column, self.timezone, dialect)
