@@ -93,7 +93,7 @@ def authenticator(user: str, password: str) -> Any:
             and data.login.decode() == user
             and (data.password.decode() == password)
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # the server answers 535 itself
 
     return check
 
