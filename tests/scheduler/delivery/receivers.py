@@ -6,6 +6,7 @@ owns a path and asserts on what arrived there; the SMTP one answers RCPT from a 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,6 +17,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from fastapi import FastAPI, Request, Response
+
+#: A script entry: answer 200 only after this long (a receiver slower than the timeout).
+SLOW = -1
+SLOW_S = 1.0
 
 
 @dataclass
@@ -46,6 +51,9 @@ class HttpReceiver:
             script = self.scripts[f"/{path}"]
             status = script.pop(0) if script else 200
             body = await request.body()
+            if status == SLOW:
+                await asyncio.sleep(SLOW_S)
+                status = 200
             self.received.append(Received(f"/{path}", dict(request.headers), body, status))
             return Response(status_code=status)
 

@@ -14,7 +14,7 @@ import pytest
 from atlas_scheduler.delivery.config import DeliverySettings
 from atlas_scheduler.delivery.dispatch import Delivery
 from tests.scheduler.delivery.conftest import ANSWER, WEBHOOK_SECRET, run, task, unique
-from tests.scheduler.delivery.receivers import HttpReceiver
+from tests.scheduler.delivery.receivers import SLOW, HttpReceiver
 from tests.scheduler.delivery.snippets import python_verifier, snippet
 
 Receiver = tuple[HttpReceiver, str]
@@ -146,6 +146,23 @@ async def test_5xx_forever_fails_permanently_after_the_attempts(
     assert (outcome.status, outcome.attempts) == ("failed_permanent", 3)
     assert outcome.error == "127.0.0.1: HTTP 502 (after 3 attempts)"
     assert len(receiver.at(path)) == 3
+
+
+async def test_a_slow_receiver_times_out_and_is_retried(
+    settings: Callable[..., DeliverySettings], http_receiver: Receiver
+) -> None:
+    receiver, base = http_receiver
+    slow_once = receiver.script(unique("slow"), SLOW)
+    always_slow = receiver.script(unique("slow"), SLOW, SLOW, SLOW)
+    delivery = Delivery(settings(delivery_timeout_s=0.3))
+    try:
+        once = await delivery(task("webhook", hook(base + slow_once)), run(), ANSWER)
+        always = await delivery(task("webhook", hook(base + always_slow)), run(), ANSWER)
+    finally:
+        await delivery.aclose()
+    assert (once.status, once.attempts) == ("delivered", 2)
+    assert (always.status, always.attempts) == ("failed_permanent", 3)
+    assert always.error == "127.0.0.1: timed out (after 3 attempts)"
 
 
 async def test_a_redirect_is_not_followed(deliver: Delivery, http_receiver: Receiver) -> None:
