@@ -86,6 +86,12 @@ QUEUE_CONSUMERS = Gauge(
 )
 
 
+#: Label children looked up once: ``labels()`` takes a lock and a dict lookup per call.
+_OUTCOMES = {
+    o: (JOBS.labels(o), JOB_DURATION.labels(o)) for o in ("answered", "stopped", "timeout", "error")
+}
+
+
 def queue_read(messages: int | None, consumers: int | None) -> None:
     """The query queue's passive declare (the gateway's presence check reads it)."""
     QUEUE_DEPTH.set(messages or 0)
@@ -111,8 +117,9 @@ def stream_written(events: Sequence[Any], started: float) -> None:
         outcome = "timeout" if last.code == "timeout" else "error"
     else:
         return
-    JOBS.labels(outcome).inc()
-    JOB_DURATION.labels(outcome).observe(time.monotonic() - started)
+    jobs, duration = _OUTCOMES[outcome]
+    jobs.inc()
+    duration.observe(time.monotonic() - started)
 
 
 def denied(feature: str) -> None:

@@ -8,14 +8,14 @@ info, no raw path (a share link's path is its token; ``http.route`` names the te
 SQL text only when ``ATLAS_OTEL_DB_QUERY_TEXT=true`` (guarded SQL holds no credential, but its
 literals may be a user's data).
 
-Without an exporter (``telemetry.setup_tracing``) :func:`http_transport` adds nothing and the
-spans here are the SDK's non-recording ones: near-zero cost (issue 23).
+Without an exporter (``telemetry.setup_tracing``) :func:`http_transport` adds nothing and
+:func:`step` / :func:`db_call` open no span at all: near-zero cost (issue 23). Log lines keep
+the trace id of the enclosing (non-recording) server or consume span.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -41,11 +41,16 @@ def configure(*, enabled: bool, db_query_text: bool = False) -> None:
     config.db_query_text = db_query_text
 
 
-@contextmanager
-def step(name: str, attributes: dict[str, Any] | None = None) -> Iterator[trace.Span]:
+#: What a step is when nothing is exported: no span at all (a non-recording one still costs
+#: ids, a context switch and a generator, per step and per stream write).
+_NO_SPAN = nullcontext(trace.INVALID_SPAN)
+
+
+def step(name: str, attributes: dict[str, Any] | None = None) -> AbstractContextManager[trace.Span]:
     """A named step of the work (planning, guard, LLM call, stream publish)."""
-    with tracer.start_as_current_span(name, attributes=attributes) as span:
-        yield span
+    if not config.enabled:
+        return _NO_SPAN
+    return tracer.start_as_current_span(name, attributes=attributes)
 
 
 def messaging_attributes(destination: str, routing_key: str, operation: str) -> dict[str, str]:
@@ -60,16 +65,18 @@ def messaging_attributes(destination: str, routing_key: str, operation: str) -> 
     }
 
 
-@contextmanager
-def db_call(system: str, operation: str, text: str | None = None) -> Iterator[trace.Span]:
+def db_call(
+    system: str, operation: str, text: str | None = None
+) -> AbstractContextManager[trace.Span]:
     """A database call (``db.system``, ``db.operation.name``); the text only when allowed."""
+    if not config.enabled:
+        return _NO_SPAN
     attributes: dict[str, Any] = {"db.system": system, "db.operation.name": operation}
     if text is not None and config.db_query_text:
         attributes["db.query.text"] = text
-    with tracer.start_as_current_span(
+    return tracer.start_as_current_span(
         f"{operation} {system}", kind=SpanKind.CLIENT, attributes=attributes
-    ) as span:
-        yield span
+    )
 
 
 class TracingTransport(httpx.AsyncBaseTransport):
