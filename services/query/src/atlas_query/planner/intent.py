@@ -44,6 +44,7 @@ class Intent:
     condition: RowCondition | None = None  # "orders over 300000"
     having: Having | None = None  # "customers with more than 20 orders"
     unique: str | None = None  # "unique customers": the entity whose keys are counted
+    share: bool = False  # "what share of orders are urgent": a percentage of the whole
 
     def of_kind(self, *kinds: str) -> list[Role]:
         return [role for role in self.roles if role.kind in kinds]
@@ -66,6 +67,7 @@ class IntentReader:
         listing = any(w in LIST_VERBS for w in reading.words)
         self.aggregates.read(reading, _has_count_cue(reading), listing)
         unique = _unique_mention(reading)
+        share = _share_word(reading)
         self._check_words(reading)
         roles = assign(reading, self.time_types)
         roles = [self._settle(reading, role, roles) for role in roles]
@@ -74,6 +76,10 @@ class IntentReader:
                                _cue_end(reading))
         intent.condition = found if isinstance(found, RowCondition) else None
         intent.having = found if isinstance(found, Having) else None
+        intent.share = share
+        for role in intent.of_kind("group") if share else []:
+            if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group
+                role.kind, role.values = "filter", role.mention.of("value")
         self._unique(intent, unique)
         self._target(intent)
         self._distinct(intent)
@@ -189,6 +195,17 @@ class IntentReader:
 
 
 UNIQUE_WORDS = frozenset(("unique", "different", "distinct"))
+SHARE_WORDS = frozenset(("share", "percentage", "proportion", "fraction", "rate", "percent"))
+
+
+def _share_word(reading: Reading) -> bool:
+    """"What share of ...", "return rate": one share word, taken here; the resolver makes the
+    question's filters the part of the whole (or the groups the parts)."""
+    found = [t for t in reading.loose if t.text in SHARE_WORDS]
+    if len(found) != 1:
+        return False
+    reading.loose.remove(found[0])
+    return True
 
 
 def _unique_mention(reading: Reading) -> Mention | None:

@@ -15,6 +15,7 @@ from atlas_query.planner.reading import Mention
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.roles import Role
 from atlas_query.planner.shape import decide_shape
+from atlas_query.planner.shares import share_of
 from atlas_query.planner.time import Grain, TimeRange
 from atlas_query.planner.timecols import TimeColumns
 from atlas_query.planner.wording import WordCheck
@@ -61,6 +62,8 @@ class _Build:
             self._time(plan)
         self._apply_metric(plan)
         self._having(plan)
+        if self.intent.share:
+            share_of(plan)
         self._shape(plan)
         plan.shape = "number" if plan.count_groups else plan.shape
         self._check_entities(plan)

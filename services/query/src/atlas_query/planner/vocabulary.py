@@ -7,6 +7,7 @@ are dictionary hits. Nothing here knows any particular layer.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from atlas_query.planner import synonyms as syn
@@ -19,6 +20,9 @@ Phrase = tuple[str, ...]
 _FILLER = STOPWORDS | OPERATORS
 
 
+_RANKED = re.compile(r"^\d{1,2}\s*-\s*([A-Za-z].*)$")
+
+
 class Vocabulary:
     def __init__(self, layer: SemanticLayer) -> None:
         self.layer = layer
@@ -27,6 +31,8 @@ class Vocabulary:
         self.ambiguous = {t: b for t, b in layer.glossary.items() if b.status == "ambiguous"}
         self.phrases: dict[Phrase, set[Ref]] = defaultdict(set)
         self.values: dict[Phrase, set[Ref]] = defaultdict(set)  # sample values, word for word
+        # Values of several words also by stem ("protected AAC audio files"): no verb reading.
+        self.long_values: dict[Phrase, set[Ref]] = defaultdict(set)
         self.context: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self._blocked = {stems(term) for term in self.ambiguous}
         self._entity_names = {e.name: self._entity_phrases(e) for e in layer.entities}
@@ -44,7 +50,8 @@ class Vocabulary:
     def lookup(self, phrase: Phrase, words: Phrase) -> set[Ref]:
         """What a run of tokens names: layer phrases by stem, sample values word for word
         ("open" is a status, "opens" is a verb)."""
-        return self.phrases.get(phrase, set()) | self.values.get(words, set())
+        found = self.phrases.get(phrase, set()) | self.values.get(words, set())
+        return found | self.long_values.get(phrase, set()) if len(phrase) > 1 else found
 
     def add(self, phrase: str, ref: Ref) -> None:
         key = stems(phrase)
@@ -109,6 +116,12 @@ class Vocabulary:
             words = tuple(t.text for t in tokenize(normalize(str(value))))
             if isinstance(value, str) and len(value) > 1 and words:
                 self.values[words].add(Ref("value", name, entity.name, value))
+                if len(words) > 1:
+                    self.long_values[stems(value)].add(Ref("value", name, entity.name, value))
+                ranked = _RANKED.match(value)  # "1-URGENT" is also said "urgent"
+                if ranked is not None:
+                    rest = tuple(t.text for t in tokenize(normalize(ranked.group(1))))
+                    self.values[rest].add(Ref("value", name, entity.name, value))
 
     def _index_metric(self, metric: Metric) -> None:
         ref = Ref("metric", metric.id)
