@@ -20,10 +20,13 @@ RETRIED_4XX = {408, 429}
 
 def client(timeout_s: float) -> httpx.AsyncClient:
     """The channels' client: bounded timeouts, no redirects, no proxy from the environment
-    (the address check must hold for the connection actually made)."""
+    (the address check must hold for the connection actually made), and no kept-alive
+    connections: the pool is keyed by address, and a TLS connection verified for one host
+    name must not carry a request for another name at the same address."""
     _redact_httpx_urls()
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s),
+        limits=httpx.Limits(max_keepalive_connections=0),
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": "Atlas-Scheduler/1"},
@@ -42,8 +45,13 @@ async def post(
     target = await pinned(url, allow_private=allow_private)
     sent = {**headers, "Host": target.host_header, "Content-Type": "application/json"}
     extensions = {"sni_hostname": target.host} if url.startswith("https:") else {}
+    request = http.build_request(
+        "POST", target.url, content=body, headers=sent, extensions=extensions
+    )
     try:
-        response = await http.post(target.url, content=body, headers=sent, extensions=extensions)
+        # Streamed and never read: a receiver's answer body is not ours to hold in memory.
+        response = await http.send(request, stream=True)
+        await response.aclose()
     except httpx.TimeoutException:
         raise Retryable(f"{target.host}: timed out") from None
     except httpx.LocalProtocolError:
