@@ -7,7 +7,7 @@ query-api trusts the principal its gateway passes); each mode has its own auth s
 gateway(s). A mode's processes start together and are waited for together, which keeps
 tests/clients within its time budget on a small machine.
 
-- ``none_stack``: auth (none) + one worker (slow tokens) + gateway.
+- ``none_stack``: auth (none) + one worker (slow tokens) + the scheduler + gateway.
 - ``key_stack``: auth (simple-key, a viewer key) + a gateway + a gateway limited to 1 request
   a minute (on the shared vhost, the none stack's worker answers its questions, if any).
 - ``managed_stack``: keys + auth (managed) + gateway, and its first user (admin).
@@ -35,6 +35,11 @@ KEY = "sk-clients-0123456789abcdef0123456789abcdef"
 SECRET = "c" * 40
 ADMIN = {"email": "admin@example.com", "password": "correct horse battery", "name": "Ada Admin"}
 ARGON2_FOR_TESTS = {"ATLAS_AUTH_ARGON2_TIME_COST": "1", "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"}
+#: Scheduled-task deliveries go to webhook receivers the tests start on 127.0.0.1.
+HOOKS = {
+    "ATLAS_SCHEDULER_ALLOW_PRIVATE_WEBHOOKS": "true",
+    "ATLAS_SCHEDULER_WEBHOOK_SECRET": "clients-tests-webhook-secret",
+}
 
 
 @dataclass
@@ -122,7 +127,14 @@ def none_stack(_base: _Base) -> Iterator[Running]:
             {"ATLAS_WORKER_TOKEN_DELAY_MS": TOKEN_DELAY_MS, "ATLAS_QUERY_CONCURRENCY": "4"},
         )
         auth = starter.start("atlas-auth", "auth", "ATLAS_AUTH_PORT", ATLAS_AUTH_MODE="none")
-        url = starter.start("atlas-gateway", "gateway", "ATLAS_GATEWAY_PORT", ATLAS_AUTH_URL=auth)
+        scheduler = starter.start("atlas-scheduler", "scheduler", "ATLAS_SCHEDULER_PORT", **HOOKS)
+        url = starter.start(
+            "atlas-gateway",
+            "gateway",
+            "ATLAS_GATEWAY_PORT",
+            ATLAS_AUTH_URL=auth,
+            ATLAS_SCHEDULER_URL=scheduler,
+        )
         starter.wait()
         wait_for_workers(url)
         yield Running(url, stack)
@@ -169,7 +181,6 @@ def managed_stack(_base: _Base) -> Iterator[Running]:
         yield Running(url, stack, admin_token=r.json()["token"])
     finally:
         _stop_all(stack)
-
 
 
 @pytest.fixture

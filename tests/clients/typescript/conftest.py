@@ -21,6 +21,7 @@ import pytest
 from tests.clients.conftest import (
     ADMIN,
     ARGON2_FOR_TESTS,
+    HOOKS,
     SECRET,
     TOKEN_DELAY_MS,
     _Base,
@@ -31,11 +32,6 @@ from tests.support.stack import wait_for_workers
 
 ROOT = Path(__file__).resolve().parents[3]
 SDK = ROOT / "clients" / "typescript"
-#: The scheduled-task tests deliver to a webhook receiver node starts on 127.0.0.1.
-HOOKS = {
-    "ATLAS_SCHEDULER_ALLOW_PRIVATE_WEBHOOKS": "true",
-    "ATLAS_SCHEDULER_WEBHOOK_SECRET": "sdk-tests-webhook-secret",
-}
 
 
 @dataclass(frozen=True)
