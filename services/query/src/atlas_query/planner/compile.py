@@ -40,7 +40,8 @@ class Compiler:
         return exp.union(first, second, distinct=False)
 
     def _select(self, plan: Plan, found: TimeRange | None, period: str | None) -> exp.Select:
-        outputs = plan.columns or [*plan.groups, *([plan.value] if plan.value else [])]
+        outputs = plan.columns or [*plan.groups, *([plan.value] if plan.value else []),
+                                   *plan.extra]
         where = list(plan.filters)
         if found is not None and plan.time is not None:
             where.append(range_condition(plan.time.column, plan.time.is_date, found))

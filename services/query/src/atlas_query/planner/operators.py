@@ -22,6 +22,7 @@ from atlas_query.semantic import Entity
 AGGREGATE_WORDS = {"average": "avg", "avg": "avg", "mean": "avg", "median": "median",
                    "total": "sum", "sum": "sum", "maximum": "max", "max": "max",
                    "minimum": "min", "min": "min", "longest": "max", "shortest": "min"}
+DATE_WORDS = {"earliest": "min", "latest": "max"}  # over a date column only
 KINDS = frozenset(("sum", "avg", "min", "max", "median"))
 KIND_WORDS = {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum",
               "median": "median"}
@@ -87,6 +88,8 @@ class Aggregates:
     def __init__(self, entities: list[Entity]) -> None:
         self.entities = {e.name: e for e in entities}
         self.numeric = numeric_columns(entities)
+        self.dates = {(e.name, d.name): d.expression for e in entities for d in e.dimensions
+                      if d.type in ("date", "timestamp") and not d.virtual}
 
     def read(self, reading: Reading, count_cue: bool, listing: bool) -> None:
         """Rewrite the mentions of ``reading`` whose numeric column an aggregate word
@@ -99,6 +102,8 @@ class Aggregates:
     def _rewrite(self, reading: Reading, mention: Mention, count_cue: bool,
                  listing: bool) -> Mention:
         columns = [r for r in mention.of("dimension") if (r.entity, r.name) in self.numeric]
+        if not columns and not mention.measure_like:
+            return self._dated(reading, mention)
         if not columns or mention.measure_like or mention.of("ambiguous"):
             return mention
         kind, start = self._operator(reading, mention)
@@ -109,6 +114,20 @@ class Aggregates:
             return mention
         refs = {self._ref(kind, ref) for ref in columns}
         return Mention(start, mention.end, frozenset(refs))
+
+    def _dated(self, reading: Reading, mention: Mention) -> Mention:
+        """"The earliest order date": the minimum of a date column."""
+        columns = [r for r in mention.of("dimension") if (r.entity, r.name) in self.dates]
+        index = mention.start - 1
+        while index >= 0 and reading.tokens[index].text in _SKIPPED:
+            index -= 1
+        word = reading.tokens[index] if index >= 0 else None
+        if not columns or word is None or word.text not in DATE_WORDS or word not in reading.loose:
+            return mention
+        reading.loose.remove(word)
+        kind = DATE_WORDS[word.text]
+        refs = {Ref("measure", f"{kind}:{r.name}", r.entity) for r in columns}
+        return Mention(index, mention.end, frozenset(refs))
 
     def _ref(self, kind: str, ref: Ref) -> Ref:
         entity = self.entities[ref.entity or ""]

@@ -52,6 +52,7 @@ class Plan:
     descending: bool = True
     limit: int | None = None
     order_by: exp.Expr | None = None  # a listing's order
+    extra: list[Value] = field(default_factory=list)  # more values: "orders and revenue"
     having: exp.Expr | None = None  # kept groups: "more than 20 orders"
     count_groups: bool = False  # the answer counts the kept groups
     verbatim_sql: str | None = None

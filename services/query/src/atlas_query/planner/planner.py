@@ -23,6 +23,7 @@ from atlas_query.planner.plan import Ambiguous, CannotAnswer, Clarify, Declined,
 from atlas_query.planner.reading import read
 from atlas_query.planner.refine import Refiner
 from atlas_query.planner.resolve import Resolver
+from atlas_query.planner.several import plan_several
 from atlas_query.planner.suggest import Suggester
 from atlas_query.planner.timecols import TimeColumns
 from atlas_query.planner.vocabulary import Vocabulary
@@ -91,10 +92,18 @@ class SemanticPlanner:
     def plan(self, question: str) -> Planned:
         """Plan ``question`` or raise :class:`Declined` / :class:`Ambiguous`."""
         now = self.now()
-        reading = read(question, self.vocab, now)
-        intent = self.reader.read(reading)
-        plan = self.resolver.plan(intent)
+        try:
+            plan = self._one(question, now)
+        except Declined:
+            several = plan_several(question, lambda part: self._one(part, now))
+            if several is None:
+                raise
+            plan = several
         return Planned(plan, self.compiler.sql(plan), now, question)
+
+    def _one(self, question: str, now: datetime) -> Plan:
+        reading = read(question, self.vocab, now)
+        return self.resolver.plan(self.reader.read(reading))
 
     def plan_of(self, question: str) -> Plan:
         return self.plan(question).plan

@@ -111,6 +111,8 @@ class Vocabulary:
         ref = Ref("dimension", name, entity.name)
         for phrase in syn.name_phrases(name, heads=True) + _free(description):
             self.add(phrase, ref)
+        if all(word in _FILLER for word in stems(name)):  # "Total": said "invoice total"
+            self.add(f"{' '.join(syn.name_words(entity.name))} {name}", ref)
         self.describe(ref, description)
         for value in samples:
             words = tuple(t.text for t in tokenize(normalize(str(value))))
