@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.query.planner.evaluate import FOLLOWUP_SETS, SETS, Report, evaluate, load_cases
+from tests.query.planner.evaluate import (
+    FOLLOWUP_SETS,
+    SAMPLE_SETS,
+    SETS,
+    Report,
+    evaluate,
+    load_cases,
+)
 
 CAPABILITIES = ("count", "breakdown", "time_series", "relative_range", "absolute_range",
                 "top_n", "filter", "comparison", "join", "metric_verbatim", "metric_composed",
@@ -19,9 +26,14 @@ CAPABILITIES = ("count", "breakdown", "time_series", "relative_range", "absolute
 FOLLOWUP_CAPABILITIES = ("followup_range", "followup_filter", "followup_breakdown",
                          "followup_topn", "followup_standalone")
 MIN_RIGHT = 0.80
+# Layers written by `atlas init` (issue 19): each held at what it reached, rounded down; the
+# goal is 0.90. A set joins once it reaches 0.70.
+SAMPLE_FLOORS = {"tpch": 0.74}
+HELD_SAMPLE_SETS = [s for s in SAMPLE_SETS if s.name in SAMPLE_FLOORS]
 
 
-@pytest.fixture(scope="module", params=SETS + FOLLOWUP_SETS, ids=lambda s: s.name)
+@pytest.fixture(scope="module", params=SETS + FOLLOWUP_SETS + HELD_SAMPLE_SETS,
+                ids=lambda s: s.name)
 async def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                  ) -> Report:
     return await evaluate(request.param, tmp_path_factory.mktemp(request.param.name))
@@ -34,7 +46,7 @@ def test_no_confident_wrong_answer(report: Report) -> None:
 
 def test_right_share_meets_the_threshold(report: Report) -> None:
     misses = [(o.case.question, o.got, o.detail) for o in report.outcomes if not o.right]
-    assert report.right_share >= MIN_RIGHT, misses
+    assert report.right_share >= SAMPLE_FLOORS.get(report.name, MIN_RIGHT), misses
 
 
 @pytest.mark.parametrize("eval_set", SETS, ids=lambda s: s.name)
