@@ -56,15 +56,17 @@ async def resolve(host: str, port: int, *, allow_private: bool) -> list[IPAddres
     return found
 
 
-async def pinned(url: str, *, allow_private: bool) -> Target:
-    """``url`` rewritten to name one checked address of its host."""
+async def pinned(url: str, *, allow_private: bool) -> list[Target]:
+    """``url`` rewritten once per checked address of its host, in the resolver's order."""
     parts = split_url(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = (await resolve(host, port, allow_private=allow_private))[0]
-    literal = f"[{address}]" if address.version == 6 else str(address)
-    netloc = f"{literal}:{parts.port}" if parts.port else literal
     named = f"[{host}]" if ":" in host else host
     host_header = f"{named}:{parts.port}" if parts.port else named
-    rewritten = parts._replace(netloc=netloc).geturl()
-    return Target(url=rewritten, host=host, host_header=host_header, address=str(address))
+    targets = []
+    for address in await resolve(host, port, allow_private=allow_private):
+        literal = f"[{address}]" if address.version == 6 else str(address)
+        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        rewritten = parts._replace(netloc=netloc).geturl()
+        targets.append(Target(rewritten, host, host_header, str(address)))
+    return targets

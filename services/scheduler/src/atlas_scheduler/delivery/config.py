@@ -57,6 +57,12 @@ class DeliverySettings(BaseSettings):
         description="Let webhook and Slack URLs reach private, loopback and link-local "
         "addresses (tests, a receiver inside the cluster).",
     )
+    webhook_ca_file: str | None = Field(
+        None,
+        validation_alias="ATLAS_SCHEDULER_WEBHOOK_CA_FILE",
+        description="A PEM bundle of CAs trusted for webhook / Slack TLS instead of the system "
+        "ones (a receiver behind a private CA).",
+    )
     slack_webhook_base: str = Field(
         "https://hooks.slack.com/",
         validation_alias="ATLAS_SCHEDULER_SLACK_WEBHOOK_BASE",

@@ -34,7 +34,7 @@ class Delivery:
             settings.delivery_backoff_base_s,
             settings.delivery_backoff_cap_s,
         )
-        self.client = http.client(settings.delivery_timeout_s)
+        self.client = http.client(settings.delivery_timeout_s, settings.webhook_ca_file)
 
     async def aclose(self) -> None:
         await self.client.aclose()

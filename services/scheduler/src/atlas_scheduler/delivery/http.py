@@ -7,18 +7,19 @@ the payload to another host); 408, 429 and 5xx are retried, other 4xx and 3xx ar
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import httpx
 
-from atlas_scheduler.delivery.addresses import pinned
+from atlas_scheduler.delivery.addresses import Target, pinned
 from atlas_scheduler.delivery.retry import Permanent, Retryable
 
 RETRIED_4XX = {408, 429}
 
 
-def client(timeout_s: float) -> httpx.AsyncClient:
+def client(timeout_s: float, ca_file: str | None = None) -> httpx.AsyncClient:
     """The channels' client: bounded timeouts, no redirects, no proxy from the environment
     (the address check must hold for the connection actually made), and no kept-alive
     connections: the pool is keyed by address, and a TLS connection verified for one host
@@ -27,6 +28,7 @@ def client(timeout_s: float) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout_s),
         limits=httpx.Limits(max_keepalive_connections=0),
+        verify=ssl.create_default_context(cafile=ca_file) if ca_file else True,
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": "Atlas-Scheduler/1"},
@@ -41,10 +43,31 @@ async def post(
     *,
     allow_private: bool,
 ) -> None:
-    """POST ``body`` (JSON) to ``url``; return when the receiver accepted it (2xx)."""
-    target = await pinned(url, allow_private=allow_private)
+    """POST ``body`` (JSON) to ``url``; return when the receiver accepted it (2xx). The next
+    checked address is tried only when one cannot be connected to (nothing was sent)."""
+    targets = await pinned(url, allow_private=allow_private)
+    for target in targets[:-1]:
+        try:
+            return await _post_to(http, target, body, headers)
+        except _NotConnected:
+            continue
+    try:
+        return await _post_to(http, targets[-1], body, headers)
+    except _NotConnected as exc:
+        raise Retryable(f"{targets[-1].host}: {exc.kind}") from None
+
+
+class _NotConnected(Exception):
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+
+async def _post_to(
+    http: httpx.AsyncClient, target: Target, body: bytes, headers: Mapping[str, str]
+) -> None:
     sent = {**headers, "Host": target.host_header, "Content-Type": "application/json"}
-    extensions = {"sni_hostname": target.host} if url.startswith("https:") else {}
+    https = target.url.startswith("https:")
+    extensions = {"sni_hostname": target.host} if https else {}
     request = http.build_request(
         "POST", target.url, content=body, headers=sent, extensions=extensions
     )
@@ -52,6 +75,8 @@ async def post(
         # Streamed and never read: a receiver's answer body is not ours to hold in memory.
         response = await http.send(request, stream=True)
         await response.aclose()
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise _NotConnected(type(exc).__name__) from None
     except httpx.TimeoutException:
         raise Retryable(f"{target.host}: timed out") from None
     except httpx.LocalProtocolError:
