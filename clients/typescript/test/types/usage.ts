@@ -1,5 +1,22 @@
 // Compiled by `npm run typecheck` only: the public API narrows and types as documented.
-import Atlas, { AtlasError, createAtlasClient, type StreamEvent } from "../../src/index.js";
+import Atlas, {
+  AtlasError,
+  type CreateScheduledTaskInput,
+  createAtlasClient,
+  type paths,
+  type StreamEvent,
+  type UpdateScheduledTaskInput,
+} from "../../src/index.js";
+
+// The hand-written scheduled-task inputs stay within the gateway's documented request bodies.
+type Tasks = paths["/api/v1/scheduled-tasks"];
+type OneTask = paths["/api/v1/scheduled-tasks/{id}"];
+export const createFits = (input: CreateScheduledTaskInput): Tasks["post"]["requestBody"] => ({
+  content: { "application/json": input },
+});
+export const updateFits = (input: UpdateScheduledTaskInput): OneTask["put"]["requestBody"] => ({
+  content: { "application/json": input },
+});
 
 export async function usage(): Promise<void> {
   const atlas = createAtlasClient({ baseUrl: "http://127.0.0.1:8000", apiKey: "k", maxRetries: 1 });
