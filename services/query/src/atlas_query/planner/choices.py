@@ -53,7 +53,9 @@ class Chooser:
         if len(tied) > 1:
             raise Declined(f'"{words}" could be {" or ".join(sorted(f"{e}.{n}" for e, n in tied))}'
                            "; I won't guess which.")
-        return next(r for rank, r in scored if rank == best)
+        chosen = next(r for rank, r in scored if rank == best)
+        self._one_route(base, chosen.entity or "", words)
+        return chosen
 
     @staticmethod
     def _far_guess(refs: Iterable[Ref], best: tuple[object, ...],
@@ -77,6 +79,17 @@ class Chooser:
         involved.add(ref.entity or "")
         return self.dimension_output(ref)
 
+    def _one_route(self, base: str, entity: str, words: str) -> None:
+        """"Quantity sold by nation": the supplier's nation or the customer's? A far entity
+        reached by several routes is asked about, not taken by the shortest."""
+        vias = self.graph.vias(base, entity)
+        if len(vias) < 2 or not all(vias):
+            return
+        options = [f"{words} of {' '.join(syn.name_words(via[-1]))}" for via in vias]
+        options = list(dict.fromkeys(options))
+        if len(options) > 1:
+            raise Ambiguous(Clarify(words, options, clarify_question(words, options)))
+
     def dimension_output(self, ref: Ref) -> Output:
         expr = self.sql.dimension_expr(ref.entity or "", ref.name)
         if expr is None:
@@ -86,6 +99,7 @@ class Chooser:
     def entity_group(self, entity: str, base: str, words: str) -> Output:
         if self.graph.path(base, entity) is None:
             raise Declined(f"I can't break {base} down by {entity} without counting rows twice.")
+        self._one_route(base, entity, words)
         label = self.sql.label_dimension(entity)
         if label is None:
             raise Declined(f'{entity} has no name column, so I can\'t group by "{words}".')

@@ -68,6 +68,8 @@ class Compiler:
             select = select.having(rename(plan.having), copy=False)
         if plan.count_groups:
             return _count_of(select, plan)
+        if plan.change is not None:
+            return _change(select, plan)
         order = _order(plan, rename)
         if order and period is None:
             select = select.order_by(*order, copy=False)
@@ -96,6 +98,26 @@ def _count_of(select: exp.Select, plan: Plan) -> exp.Select:
     alias = f"{plan.groups[0].alias}_count" if plan.groups else "count"
     return exp.select(exp.alias_(exp.Count(this=exp.Star()), alias), copy=False).from_(
         select.subquery("kept", copy=False), copy=False)
+
+
+def _change(select: exp.Select, plan: Plan) -> exp.Select:
+    """Each bucket's value, then its change (or growth in percent) against the bucket before;
+    the first bucket has none (NULL)."""
+    bucket, value = plan.groups[0].alias, (plan.value.alias if plan.value else "value")
+    previous = exp.Window(this=exp.Anonymous(this="LAG", expressions=[exp.column(value)]),
+                          order=exp.Order(expressions=[exp.Ordered(this=exp.column(bucket))]))
+    delta = exp.Sub(this=exp.column(value), expression=previous)
+    if plan.change == "growth":
+        ratio = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"),
+                                     expression=exp.Paren(this=delta)),
+                        expression=exp.Nullif(this=previous.copy(),
+                                              expression=exp.Literal.number(0)))
+        delta = exp.Round(this=exp.Cast(this=ratio, to=exp.DataType.build("decimal(38, 6)")),
+                          decimals=exp.Literal.number(2))
+    return exp.select(exp.column(bucket), exp.column(value),
+                      exp.alias_(delta, plan.change or "change"), copy=False).from_(
+        select.subquery("buckets", copy=False), copy=False).order_by(
+        exp.Ordered(this=exp.column(bucket)), copy=False)
 
 
 def _order(plan: Plan, rename: _Rename) -> list[exp.Ordered]:

@@ -72,6 +72,21 @@ class JoinGraph:
         found = best.get(target)
         return found[2] if found is not None and found[1] == 1 else None
 
+    def vias(self, base: str, target: str, depth: int = 4) -> list[tuple[str, ...]]:
+        """The entities passed on every many-to-one route from ``base`` to ``target`` (up to
+        ``depth`` steps): more than one route to a far entity is a choice to ask about."""
+        found: list[tuple[str, ...]] = []
+
+        def walk(node: str, seen: tuple[str, ...]) -> None:
+            for edge in self._edges.get(node, []):
+                if edge.target == target:
+                    found.append(seen)
+                elif edge.target not in seen and edge.target != base and len(seen) < depth:
+                    walk(edge.target, (*seen, edge.target))
+
+        walk(base, ())
+        return found
+
     def distance(self, base: str, target: str) -> int | None:
         found = self.path(base, target)
         return None if found is None else len(found)

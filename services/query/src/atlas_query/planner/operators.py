@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from atlas_query.planner import synonyms as syn
 from atlas_query.planner.reading import HEAD, SUP, Mention, Reading
 from atlas_query.planner.refs import Ref
 from atlas_query.semantic import Entity
@@ -28,6 +29,8 @@ KIND_WORDS = {"sum": "total", "avg": "average", "min": "minimum", "max": "maximu
               "median": "median"}
 _SKIPPED = frozenset(("the", "a", "an", "our", "its", "their"))
 _COPULAS = frozenset(("is", "are", "was", "were", "s"))
+_QUANTITY_WORDS = frozenset(("quantity", "units", "qty"))
+_QUANTITY_VERBS = frozenset(("sold", "shipped", "ordered", "bought", "purchased", "delivered"))
 _ROUNDED = frozenset(("avg", "median"))
 _MEDIAN_DIALECTS = frozenset(("duckdb", "postgres"))
 
@@ -110,6 +113,8 @@ class Aggregates:
         own_entity = {r.name for r in mention.of("entity")} & {r.entity for r in columns}
         if kind is None and own_entity and not (count_cue or listing):
             kind, start = "sum", mention.start  # "sales per month": the amount, not a count
+        if kind is None and self._quantity_sold(reading, mention, columns):
+            kind, start = "sum", mention.start  # "quantity shipped": how many units in all
         if kind is None:
             return mention
         refs = {self._ref(kind, ref) for ref in columns}
@@ -156,6 +161,19 @@ class Aggregates:
             reading.ranking = None
             return ("max" if descending else "min"), index
         return None, mention.start
+
+    @staticmethod
+    def _quantity_sold(reading: Reading, mention: Mention, columns: list[Ref]) -> bool:
+        """"Quantity sold", "units shipped": a quantity column before a verb of moving goods
+        is its sum (the verb is taken)."""
+        after = reading.tokens[mention.end] if mention.end < len(reading.tokens) else None
+        quantity = all(set(syn.name_phrases(r.name)[-1].split()) & _QUANTITY_WORDS
+                       for r in columns)
+        if after is None or after.text not in _QUANTITY_VERBS or not quantity:
+            return False
+        if after in reading.loose:
+            reading.loose.remove(after)
+        return True
 
     @staticmethod
     def _owner_before(reading: Reading, mention: Mention) -> Mention | None:

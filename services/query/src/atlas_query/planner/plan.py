@@ -55,6 +55,7 @@ class Plan:
     extra: list[Value] = field(default_factory=list)  # more values: "orders and revenue"
     having: exp.Expr | None = None  # kept groups: "more than 20 orders"
     count_groups: bool = False  # the answer counts the kept groups
+    change: str | None = None  # "growth" / "change": each bucket against the one before
     verbatim_sql: str | None = None
     metric: str | None = None
     composed: bool = False

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from atlas_query.planner.refs import MEASURE_KINDS, PRIORITY, Ref
 from atlas_query.planner.text import LIGHT_VERBS, STOPWORDS, Token, normalize, tokenize
-from atlas_query.planner.thresholds import CMP, UNIT, Threshold, find, unit_in
+from atlas_query.planner.thresholds import CMP, UNIT, Threshold, find, period_change, unit_in
 from atlas_query.planner.time import TimeSpec, parse_time
 from atlas_query.planner.vocabulary import Vocabulary
 
@@ -74,6 +74,7 @@ class Reading:
     names: frozenset[str] = frozenset()  # "US", "Portugal": written as names
     threshold: Threshold | None = None  # "over 300000": its place is the <cmp> token
     unit: str | None = None  # "in minutes": the unit to show the value in
+    change: tuple[str, str] | None = None  # "month-over-month growth": (month, growth)
 
     def filler(self, word: str) -> bool:
         """A function word or light verb, unless the asker wrote it as a name."""
@@ -82,20 +83,24 @@ class Reading:
 
 def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     text = normalize(question)
-    found, unit = find(text), unit_in(text)
+    found, unit, change = find(text), unit_in(text), period_change(text)
     marked = [(f[1], f[2], marker) for f, marker in ((found, CMP), (unit, UNIT)) if f]
+    marked += [(change[2], change[3], GAP)] if change is not None else []
     # Blanked before time parsing: "over 2000" is not a year, "in hours" not a range.
     masked = text
     for start, end, _ in marked:
         masked = masked[:start] + " " * (end - start) + masked[end:]
     spec = parse_time(masked, now)
+    if change is not None:
+        spec.grain = spec.grain or change[0]  # type: ignore[assignment]
     cuts = [(start, end, GAP) for start, end in spec.spans] + marked
     ranking, ranking_cuts = _ranking(masked, cuts)
     tokens = _tokens(text, sorted(cuts + ranking_cuts))
     mentions, loose = match(tokens, vocab)
     return Reading(text, tokens, mentions, loose, spec, ranking, [t.text for t in tokens],
                    names_in(question), found[0] if found is not None else None,
-                   unit[0] if unit is not None else None)
+                   unit[0] if unit is not None else None,
+                   change[:2] if change is not None else None)
 
 
 def names_in(question: str) -> frozenset[str]:

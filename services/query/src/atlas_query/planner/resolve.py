@@ -64,6 +64,7 @@ class _Build:
         self._having(plan)
         if self.intent.share:
             share_of(plan)
+        self._change(plan)
         self._shape(plan)
         plan.shape = "number" if plan.count_groups else plan.shape
         self._check_entities(plan)
@@ -194,6 +195,17 @@ class _Build:
         plan.having = comparison(having.op, plan.value.expr, having.number)
         plan.count_groups = having.count_groups
         plan.notes.append(f"{plan.value.label} {having.op} {having.number:g}")
+
+    def _change(self, plan: Plan) -> None:
+        """"Month-over-month growth": the series by month, then each bucket against the one
+        before it (a window in the compiler)."""
+        change = self.intent.reading.change
+        if change is None:
+            return
+        if plan.bucket != change[0] or len(plan.groups) != 1 or plan.value is None \
+                or plan.verbatim_sql is not None or plan.extra or plan.having is not None:
+            raise Declined(f"I can give the {change[1]} over one series by {change[0]} only.")
+        plan.change = change[1]
 
     def _declined_metric(self) -> str:
         metric = self.measured.metric

@@ -78,6 +78,21 @@ def find(text: str) -> tuple[Threshold, int, int] | None:
     return threshold, match.start(), match.end()
 
 
+_CHANGE = re.compile(r"\b(day|week|month|quarter|year) over \1 (growth|change)\b"
+                     r"|\b(growth|change) (?:of |in )?(?:the )?(day|week|month|quarter|year) "
+                     r"over \4\b")
+
+
+def period_change(text: str) -> tuple[str, str, int, int] | None:
+    """"month-over-month growth": (month, growth) and its span."""
+    found = list(_CHANGE.finditer(text))
+    if len(found) != 1:
+        return None
+    unit = found[0].group(1) or found[0].group(4)
+    kind = found[0].group(2) or found[0].group(3)
+    return unit, kind, found[0].start(), found[0].end()
+
+
 def unit_in(text: str) -> tuple[str, int, int] | None:
     """"in minutes", "in percent": the unit the asker wants a value shown in."""
     found = list(_IN_UNIT.finditer(text))
