@@ -52,6 +52,7 @@ COPY services/query/pyproject.toml services/query/pyproject.toml
 COPY services/auth/pyproject.toml services/auth/pyproject.toml
 COPY services/keys/pyproject.toml services/keys/pyproject.toml
 COPY services/entitlements/pyproject.toml services/entitlements/pyproject.toml
+COPY services/scheduler/pyproject.toml services/scheduler/pyproject.toml
 COPY clients/python/pyproject.toml clients/python/pyproject.toml
 COPY clients/cli/pyproject.toml clients/cli/pyproject.toml
 COPY clients/mcp/pyproject.toml clients/mcp/pyproject.toml
@@ -100,6 +101,15 @@ COPY libs/common libs/common
 COPY services/entitlements services/entitlements
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --package atlas-entitlements
+
+
+FROM builder AS build-scheduler
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-scheduler
+COPY libs/common libs/common
+COPY services/scheduler services/scheduler
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-scheduler
 
 
 # The MCP server is a client of the gateway: the SDK and its own package, no service code.
@@ -194,6 +204,17 @@ EXPOSE 8102
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_KEYS_PORT', '8102') + '/healthz', timeout=2)"]
 CMD ["atlas-keys"]
+
+
+# Any number of replicas: each slot is fired by one (row locks + one run per slot).
+FROM runtime AS scheduler
+COPY --from=build-scheduler /app/.venv /app/.venv
+ENV ATLAS_SCHEDULER_HOST=0.0.0.0 \
+    ATLAS_SCHEDULER_PORT=8106
+EXPOSE 8106
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_SCHEDULER_PORT', '8106') + '/healthz', timeout=2)"]
+CMD ["atlas-scheduler"]
 
 
 # The plans file is not in the image: mount it (compose mounts deploy/plans.example.yaml at

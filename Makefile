@@ -86,7 +86,7 @@ lint: install
 	@npm run lint --silent
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src clients/python/src clients/cli/src clients/mcp/src tools
+	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src services/scheduler/src clients/python/src clients/cli/src clients/mcp/src tools
 	@npm run typecheck --silent
 
 check: lint typecheck test
