@@ -177,6 +177,7 @@ def test_cli_schedules(
     assert r.exit_code == 0, r.output
     run_id = json.loads(r.stdout)["runId"]
     wait_for(lambda: _delivered(client, task_id, run_id), DELIVERED, what="the run delivered")
+    assert receiver.bodies[run_id]["taskName"] == "cli weekly"  # update kept the recipients
     r = cli("runs", task_id, "--json")
     [run] = [x for x in json.loads(r.stdout)["runs"] if x["id"] == run_id]
     assert (run["status"], run["deliveryStatus"]) == ("success", "sent")
@@ -186,6 +187,7 @@ def test_cli_schedules(
     assert r.exit_code == 2 and "invalid_cron" in r.stderr and "Traceback" not in r.output
     r = cli("update", task_id, "--channel", "email", "--to", "not an address")
     assert r.exit_code == 2 and "invalid_recipients" in r.stderr
+    assert cli("update", task_id, "--header", "x-test=2").exit_code == 2  # --header needs --to
     assert cli("delete", task_id, "--yes").exit_code == 0
     r = cli("show", task_id)
     assert r.exit_code == 1 and "Not found" in r.stderr

@@ -167,7 +167,11 @@ def update(
     """Change a task: only the options given (--to replaces every recipient)."""
     with current(ctx).client() as client:
         recipients = None
-        if to is not None or header:
+        if header and to is None:
+            raise typer.BadParameter(
+                "goes with --to (which replaces the recipients)", param_hint="--header"
+            )
+        if to is not None:
             kind = channel or client.scheduled_tasks.get(task_id).delivery_channel
             recipients = _recipients(kind, to or [], header or [])
         task = client.scheduled_tasks.update(
