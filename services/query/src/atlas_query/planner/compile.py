@@ -66,16 +66,7 @@ class Compiler:
             select = select.group_by(*keys, copy=False)
         if plan.having is not None:
             select = select.having(rename(plan.having), copy=False)
-        if plan.count_groups:
-            return _count_of(select, plan)
-        if plan.change is not None:
-            return _change(select, plan)
-        order = _order(plan, rename)
-        if order and period is None:
-            select = select.order_by(*order, copy=False)
-        if plan.limit is not None:
-            select = select.limit(plan.limit, copy=False)
-        return select
+        return _finish(select, plan, rename, period)
 
     def _edges(self, base: str, needed: set[str]) -> list[Edge]:
         edges: list[Edge] = []
@@ -93,6 +84,21 @@ class Compiler:
         return table
 
 
+def _finish(select: exp.Select, plan: Plan, rename: _Rename, period: str | None
+            ) -> exp.Select:
+    """Counted groups, a period-over-period window, or the order and limit of the rows."""
+    if plan.count_groups:
+        return _count_of(select, plan)
+    if plan.change is not None:
+        return _change(select, plan)
+    order = _order(plan, rename)
+    if order and period is None:
+        select = select.order_by(*order, copy=False)
+    if plan.limit is not None:
+        select = select.limit(plan.limit, copy=False)
+    return select
+
+
 def _count_of(select: exp.Select, plan: Plan) -> exp.Select:
     """How many groups were kept: ``SELECT COUNT(*) FROM (the grouped query)``."""
     alias = f"{plan.groups[0].alias}_count" if plan.groups else "count"
@@ -106,7 +112,7 @@ def _change(select: exp.Select, plan: Plan) -> exp.Select:
     bucket, value = plan.groups[0].alias, (plan.value.alias if plan.value else "value")
     previous = exp.Window(this=exp.Anonymous(this="LAG", expressions=[exp.column(value)]),
                           order=exp.Order(expressions=[exp.Ordered(this=exp.column(bucket))]))
-    delta = exp.Sub(this=exp.column(value), expression=previous)
+    delta: exp.Expr = exp.Sub(this=exp.column(value), expression=previous)
     if plan.change == "growth":
         ratio = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"),
                                      expression=exp.Paren(this=delta)),
