@@ -11,12 +11,18 @@ random up to twice that: callers refused in the same burst then come back spread
 one wave that is refused again.
 A question holds its slot until its answer is sent: the JSON body, or the last frame of its
 stream (or the client leaving).
+
+Open streams have a cap of their own (``ATLAS_GATEWAY_MAX_OPEN_STREAMS``, issue 27): a new chat
+and a resumed stream each hold a stream slot for as long as the response lasts, and past the
+cap they are refused the same way (503 ``overloaded``). It bounds what open streams cost a
+replica, memory and file descriptors (docs/scaling.md), whatever the question cap allows.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from collections.abc import Callable
 
@@ -28,6 +34,9 @@ from atlas_common.service import APP_STATE
 
 #: The routes that queue a question job (resume and stop do not: their run holds a slot).
 QUESTION_ROUTES = frozenset({"/api/v1/query", "/api/v1/chat", "/api/chat"})
+#: The routes that answer with a stream: a new chat (POST) and a resume (GET).
+STREAM_POSTS = frozenset({"/api/v1/chat", "/api/chat"})
+RESUME_PATH = re.compile(r"/api(?:/v1)?/chat/[^/]+/stream")
 #: Both SDKs wait out a Retry-After up to 30 s by themselves; longer is never useful advice.
 MAX_RETRY_AFTER_S = 30
 #: Time constant of the drain rate: a few seconds follows a change of load, not one burst.
@@ -60,11 +69,23 @@ class DrainRate:
 class Admission:
     """The in-flight count of one replica, its cap, and the advice given to refused callers."""
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, stream_cap: int | None = None) -> None:
         self.cap = cap
         self.in_flight = 0
         self.refused = 0
         self.drain = DrainRate()
+        self.stream_cap = stream_cap if stream_cap is not None else cap
+        self.open_streams = 0
+
+    def try_open_stream(self) -> bool:
+        if self.open_streams >= self.stream_cap:
+            self.refused += 1
+            return False
+        self.open_streams += 1
+        return True
+
+    def close_stream(self) -> None:
+        self.open_streams -= 1
 
     def try_enter(self) -> bool:
         if self.in_flight >= self.cap:
@@ -93,16 +114,34 @@ class Admission:
 
 
 class AdmissionMiddleware:
-    """Count the questions in flight; refuse past the cap (503 ``overloaded``)."""
+    """Count the questions in flight and the open streams; refuse past either cap (503
+    ``overloaded``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         admission = _admission_of(scope)
-        if admission is None or scope["method"] != "POST" or scope["path"] not in QUESTION_ROUTES:
+        question, stream = _kind(scope) if admission is not None else (False, False)
+        if admission is None or not (question or stream):
             await self.app(scope, receive, send)
             return
+        if stream and not admission.try_open_stream():
+            refusal = admission.refusal(f"This gateway holds {admission.stream_cap} open "
+                                        "streams at once; try again later")
+            await error_response(Request(scope), refusal)(scope, receive, send)
+            return
+        try:
+            if question:
+                await self._question(admission, scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+        finally:
+            if stream:
+                admission.close_stream()
+
+    async def _question(self, admission: Admission, scope: Scope, receive: Receive,
+                        send: Send) -> None:
         if not admission.try_enter():
             refusal = admission.refusal(f"This gateway answers {admission.cap} questions at "
                                         "once; try again later")
@@ -120,6 +159,14 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             admission.leave(answered=status == 200)
+
+
+def _kind(scope: Scope) -> tuple[bool, bool]:
+    """(queues a question, answers with a stream) for an HTTP request."""
+    method, path = scope["method"], scope["path"]
+    if method == "POST":
+        return path in QUESTION_ROUTES, path in STREAM_POSTS
+    return False, method == "GET" and RESUME_PATH.fullmatch(path) is not None
 
 
 def _admission_of(scope: Scope) -> Admission | None:

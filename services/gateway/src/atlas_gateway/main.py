@@ -29,6 +29,7 @@ from atlas_gateway.auth.invalidation import Invalidator
 from atlas_gateway.auth.rate_limit import RateLimiter
 from atlas_gateway.docs_ui import install_docs
 from atlas_gateway.errors import method_not_allowed
+from atlas_gateway.limits import apply_fd_limit
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from atlas_gateway.openapi import install_openapi
 from atlas_gateway.routes import (
@@ -161,4 +162,4 @@ def _add_cors(app: FastAPI, origins: list[str]) -> None:
 
 def run() -> None:
     """Console script: a bad setting stops start-up with one line naming it (exit code 2)."""
-    run_service("gateway", GatewaySettings, create_app)
+    run_service("gateway", GatewaySettings, create_app, preflight=apply_fd_limit)

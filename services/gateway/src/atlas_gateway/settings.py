@@ -50,6 +50,16 @@ class GatewaySettings(CommonSettings):
         validation_alias="ATLAS_GATEWAY_MAX_IN_FLIGHT",
         description="Questions this replica answers at once; the next gets 503 overloaded.",
     )
+    # 4096: a file descriptor and tens of KB each (docs/scaling.md), within the fd limit the
+    # gateway raises itself to on most hosts (limits.py). Apart from the question cap: a
+    # resumed stream holds a stream slot but no question slot.
+    max_open_streams: int = Field(
+        4096,
+        ge=1,
+        validation_alias="ATLAS_GATEWAY_MAX_OPEN_STREAMS",
+        description="Chat streams (new and resumed) this replica holds open at once; the next "
+        "gets 503 overloaded.",
+    )
     auth_cache_ttl_s: float = Field(
         30.0,
         gt=0,

@@ -49,6 +49,6 @@ class GatewayState:
     health: Refreshed[dict[str, dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.admission = Admission(self.settings.max_in_flight)
+        self.admission = Admission(self.settings.max_in_flight, self.settings.max_open_streams)
         self.relay_cache = RelayCache(self.settings.relay_cache_ttl_s)
         self.presence = Presence(self.bus, self.redis, self.settings)
