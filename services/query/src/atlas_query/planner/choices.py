@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import question as clarify_question
-from atlas_query.planner.conditions import RowCondition
+from atlas_query.planner.conditions import ColumnCompare, RowCondition
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.joins import JoinGraph
 from atlas_query.planner.plan import Ambiguous, Clarify, Declined, Output
@@ -117,6 +117,16 @@ class Chooser:
             raise Declined(f"I can't count {base} per {entity} without counting rows twice.")
         return Output(self.sql.column(entity, key.expression), singular(entity),
                       singular(entity).replace("_", " "))
+
+    def versus(self, compare: ColumnCompare, base: str) -> tuple[exp.Expr, str]:
+        """Two columns of one row: "received after their commit date"."""
+        left = self.sql.dimension_expr(compare.entity, compare.left)
+        right = self.sql.dimension_expr(compare.entity, compare.right)
+        if left is None or right is None or self.graph.path(base, compare.entity) is None:
+            raise Declined(f"I can't compare {compare.left} with {compare.right} here.")
+        kinds: dict[str, type[exp.Binary]] = {">": exp.GT, "<": exp.LT}
+        note = f"{compare.left} {compare.op} {compare.right}"
+        return kinds[compare.op](this=left, expression=right), note
 
     def threshold(self, condition: RowCondition, base: str, involved: set[str],
                   words: str) -> tuple[exp.Expr, str]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atlas_query.planner.plan import Declined
-from atlas_query.planner.reading import Reading
+from atlas_query.planner.reading import VERSUS, Reading
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.roles import Role
+from atlas_query.planner.text import root, stems
 from atlas_query.planner.thresholds import CMP, Threshold, duration_like, money_like
 from atlas_query.semantic import Dimension, Entity
 
@@ -32,6 +33,14 @@ _BRIDGE = frozenset(("are", "is", "was", "were", "have", "has", "had", "a", "an"
 class RowCondition:
     columns: tuple[Ref, ...]  # dimension refs; the chooser picks the reachable one
     threshold: Threshold
+
+
+@dataclass(frozen=True)
+class ColumnCompare:
+    entity: str
+    left: str  # the column the verb names ("received": the receipt date)
+    op: str
+    right: str  # the column named after "after their"
 
 
 @dataclass(frozen=True)
@@ -109,3 +118,26 @@ def _amount_column(threshold: Threshold, ref: Ref, entity: Entity,
         raise Declined(f"I can't tell which column of {ref.name} the threshold is on "
                        f"(candidates: {words}).")
     return Ref("dimension", found[0].name, entity.name)
+
+
+def read_versus(reading: Reading, roles: list[Role], entities: dict[str, Entity],
+                time_types: set[tuple[str, str]]) -> ColumnCompare | None:
+    """"Line items received after their commit date": the date column whose description
+    uses the verb, compared with the date column named; one of each, on one entity."""
+    if reading.versus is None:
+        return None
+    verb, op = reading.versus
+    at = next(t.index for t in reading.tokens if t.text == VERSUS)
+    after = next((r for r in roles if r.mention.start == at + 1), None)
+    rights = [r for r in (after.mention.of("dimension") if after else [])
+              if (r.entity, r.name) in time_types]
+    if after is None or len(rights) != 1:
+        raise Declined(f'I can\'t tell which date "{verb}" is compared with.')
+    right = rights[0]
+    entity = entities[right.entity or ""]
+    lefts = [d.name for d in entity.dimensions if (entity.name, d.name) in time_types
+             and d.name != right.name and root(verb) in {root(w) for w in stems(d.description)}]
+    if len(lefts) != 1:
+        raise Declined(f'I can\'t tell which date of {entity.name} "{verb}" means.')
+    after.kind = "compared"
+    return ColumnCompare(entity.name, lefts[0], op, right.name)

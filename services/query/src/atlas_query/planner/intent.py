@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import clarify_term
-from atlas_query.planner.conditions import Having, RowCondition, read_condition
+from atlas_query.planner.conditions import (
+    ColumnCompare,
+    Having,
+    RowCondition,
+    read_condition,
+    read_versus,
+)
 from atlas_query.planner.operators import Aggregates
 from atlas_query.planner.plan import Ambiguous, Declined
 from atlas_query.planner.reading import MARKERS, Mention, Reading
@@ -44,6 +50,7 @@ class Intent:
     condition: RowCondition | None = None  # "orders over 300000"
     having: Having | None = None  # "customers with more than 20 orders"
     unique: str | None = None  # "unique customers": the entity whose keys are counted
+    versus: ColumnCompare | None = None  # "received after their commit date"
     share: bool = False  # "what share of orders are urgent": a percentage of the whole
 
     def of_kind(self, *kinds: str) -> list[Role]:
@@ -76,6 +83,7 @@ class IntentReader:
                                _cue_end(reading))
         intent.condition = found if isinstance(found, RowCondition) else None
         intent.having = found if isinstance(found, Having) else None
+        intent.versus = read_versus(reading, roles, self.vocab.entities, set(self.time_types))
         intent.share = share
         for role in intent.of_kind("group") if share else []:
             if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group

@@ -14,12 +14,20 @@ from datetime import datetime
 
 from atlas_query.planner.refs import MEASURE_KINDS, PRIORITY, Ref
 from atlas_query.planner.text import LIGHT_VERBS, STOPWORDS, Token, normalize, tokenize
-from atlas_query.planner.thresholds import CMP, UNIT, Threshold, find, period_change, unit_in
+from atlas_query.planner.thresholds import (
+    CMP,
+    UNIT,
+    Threshold,
+    column_compare,
+    find,
+    period_change,
+    unit_in,
+)
 from atlas_query.planner.time import TimeSpec, parse_time
 from atlas_query.planner.vocabulary import Vocabulary
 
-GAP, HEAD, SUP = "<gap>", "<head>", "<sup>"
-MARKERS = frozenset((GAP, HEAD, SUP, CMP, UNIT))
+GAP, HEAD, SUP, VERSUS = "<gap>", "<head>", "<sup>", "<versus>"
+MARKERS = frozenset((GAP, HEAD, SUP, CMP, UNIT, VERSUS))
 _DESC = ["most", "highest", "largest", "biggest", "best", "greatest", "top"]
 _ASC = ["least", "fewest", "lowest", "smallest", "worst", "bottom"]
 _SUPERLATIVE = "|".join(_DESC[:-1] + _ASC[:-1])
@@ -75,6 +83,7 @@ class Reading:
     threshold: Threshold | None = None  # "over 300000": its place is the <cmp> token
     unit: str | None = None  # "in minutes": the unit to show the value in
     change: tuple[str, str] | None = None  # "month-over-month growth": (month, growth)
+    versus: tuple[str, str] | None = None  # "received after their ...": (received, >)
 
     def filler(self, word: str) -> bool:
         """A function word or light verb, unless the asker wrote it as a name."""
@@ -86,6 +95,8 @@ def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     found, unit, change = find(text), unit_in(text), period_change(text)
     marked = [(f[1], f[2], marker) for f, marker in ((found, CMP), (unit, UNIT)) if f]
     marked += [(change[2], change[3], GAP)] if change is not None else []
+    versus = column_compare(text)
+    marked += [(versus[2], versus[3], VERSUS)] if versus is not None else []
     # Blanked before time parsing: "over 2000" is not a year, "in hours" not a range.
     masked = text
     for start, end, _ in marked:
@@ -100,7 +111,8 @@ def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     return Reading(text, tokens, mentions, loose, spec, ranking, [t.text for t in tokens],
                    names_in(question), found[0] if found is not None else None,
                    unit[0] if unit is not None else None,
-                   change[:2] if change is not None else None)
+                   change[:2] if change is not None else None,
+                   versus[:2] if versus is not None else None)
 
 
 def names_in(question: str) -> frozenset[str]:

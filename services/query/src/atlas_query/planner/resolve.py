@@ -108,6 +108,12 @@ class _Build:
         words = {id(role): self._words(role.mention) for role in values}
         self.filters, self.notes = self.r.chooser.value_filters(values, base, self.involved,
                                                                 words)
+        versus = self.intent.versus
+        if versus is not None:
+            found, note = self.r.chooser.versus(versus, base)
+            self.involved.add(versus.entity)
+            self.filters.append(found)
+            self.notes.append(note)
         condition = self.intent.condition
         if condition is not None:
             said = self._words(next(r.mention for r in self.intent.roles

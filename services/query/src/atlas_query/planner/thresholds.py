@@ -93,6 +93,20 @@ def period_change(text: str) -> tuple[str, str, int, int] | None:
     return unit, kind, found[0].start(), found[0].end()
 
 
+_COLUMN_COMPARE = re.compile(r"\b([a-z]+ed) (after|before|later than|earlier than) "
+                             r"(?:their|its|the) ")
+
+
+def column_compare(text: str) -> tuple[str, str, int, int] | None:
+    """"received after their commit date": (received, >) and the span up to the second
+    column's phrase."""
+    found = list(_COLUMN_COMPARE.finditer(text))
+    if len(found) != 1:
+        return None
+    op = ">" if found[0].group(2) in ("after", "later than") else "<"
+    return found[0].group(1), op, found[0].start(), found[0].end()
+
+
 def unit_in(text: str) -> tuple[str, int, int] | None:
     """"in minutes", "in percent": the unit the asker wants a value shown in."""
     found = list(_IN_UNIT.finditer(text))
