@@ -107,4 +107,4 @@ def test_sigterm_with_the_broker_gone_stops_within_a_bound(stack: Stack, gateway
         stack.stop(worker)
         proxy.close()
     assert code == 0, worker.output()[-3000:]
-    assert stop_s < 5, f"stopped in {stop_s:.1f} s with the broker gone"
+    assert stop_s < 8, f"stopped in {stop_s:.1f} s with the broker gone"  # was over 20 s
