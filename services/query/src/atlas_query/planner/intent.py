@@ -118,14 +118,20 @@ class IntentReader:
                        self.time_types)
 
     def _columns_named(self, term: str, entities: set[str]) -> list[Ref]:
+        """Columns of the named entities called ``term``; else the one whose name ends in it
+        ("country" of invoices: their billing country)."""
         wanted = stems(term)
-        found = []
+        found, headed = [], []
         for name in entities:
             entity = self.vocab.entities.get(name)
             for column in (entity.dimensions if entity else []):
-                if any(stems(p) == wanted for p in syn.name_phrases(column.name)):
+                phrases = [stems(p) for p in syn.name_phrases(column.name)]
+                if wanted in phrases:
                     found.append(Ref("dimension", column.name, name))
-        return found
+                elif column.type == "string" and not column.virtual and any(
+                        p[-len(wanted):] == wanted for p in phrases if len(p) > len(wanted)):
+                    headed.append(Ref("dimension", column.name, name))
+        return found or (headed if len(headed) == 1 else [])
 
     def _target(self, intent: Intent) -> None:
         ranked = intent.of_kind("measure", "order")
