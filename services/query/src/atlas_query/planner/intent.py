@@ -73,6 +73,8 @@ class IntentReader:
     def read(self, reading: Reading) -> Intent:
         listing = any(w in LIST_VERBS for w in reading.words)
         self.aggregates.read(reading, _has_count_cue(reading), listing)
+        if reading.percentile is not None:
+            raise Declined("I can only take a percentile of a numeric column.")
         unique = _unique_mention(reading)
         share = _share_word(reading)
         self._check_words(reading)

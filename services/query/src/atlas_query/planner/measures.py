@@ -13,7 +13,7 @@ from atlas_query.planner.choices import Chooser, plural, singular
 from atlas_query.planner.expressions import LayerSql
 from atlas_query.planner.intent import Intent
 from atlas_query.planner.metrics import MetricAnalyzer, MetricParts, same_breakdown
-from atlas_query.planner.operators import KIND_WORDS, aggregate_expr, column_aggregate
+from atlas_query.planner.operators import aggregate_expr, column_aggregate, kind_words
 from atlas_query.planner.plan import Declined, Output, Value
 from atlas_query.planner.thresholds import divisor
 from atlas_query.planner.time import Grain
@@ -103,9 +103,9 @@ class Measures:
         expr = aggregate_expr(kind, inner, self.sql.dialect, factor) \
             if inner is not None else None
         if expr is None:
-            raise Declined(f"I can't compute the {KIND_WORDS[kind]} of {column} on this "
+            raise Declined(f"I can't compute the {kind_words(kind)} of {column} on this "
                            "database.")
-        label = f"{KIND_WORDS[kind]} {' '.join(syn.name_words(column))}"
+        label = f"{kind_words(kind)} {' '.join(syn.name_words(column))}"
         return Measured(entity, Value(expr, f"{kind}_{column}", label), label)
 
     def _unique(self, counted: str, intent: Intent) -> Measured:

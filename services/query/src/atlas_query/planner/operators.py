@@ -11,12 +11,14 @@ them: see :func:`read_aggregates`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import sqlglot
 from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
-from atlas_query.planner.reading import HEAD, SUP, Mention, Reading
+from atlas_query.planner.reading import HEAD, PCT, SUP, Mention, Reading
 from atlas_query.planner.refs import Ref
 from atlas_query.semantic import Entity
 
@@ -32,6 +34,9 @@ _COPULAS = frozenset(("is", "are", "was", "were", "s"))
 _QUANTITY_WORDS = frozenset(("quantity", "units", "qty"))
 _QUANTITY_VERBS = frozenset(("sold", "shipped", "ordered", "bought", "purchased", "delivered"))
 _ROUNDED = frozenset(("avg", "median"))
+_PERCENTILE = re.compile(r"p\d{1,2}")
+_PERCENTILE_SQL = {"duckdb": "QUANTILE_CONT(__x__, {q})",
+                   "postgres": "PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY __x__)"}
 _MEDIAN_DIALECTS = frozenset(("duckdb", "postgres"))
 
 
@@ -56,7 +61,7 @@ def numeric_columns(entities: list[Entity]) -> dict[tuple[str, str], str]:
 
 def measure_name(kind: str, entity: Entity, column: str, sql: str) -> str:
     """The layer's measure of ``kind`` over the column, else ``kind:column``."""
-    if kind in _ROUNDED:
+    if kind in _ROUNDED or _PERCENTILE.fullmatch(kind):
         return f"{kind}:{column}"  # shown to two places, as people read an average
     for measure in entity.measures:
         if measure.type == kind and (measure.sql or "").strip() == sql:
@@ -67,7 +72,15 @@ def measure_name(kind: str, entity: Entity, column: str, sql: str) -> str:
 def column_aggregate(name: str) -> tuple[str, str] | None:
     """``avg:l_quantity`` -> (avg, l_quantity); None for a layer measure's own name."""
     kind, _, column = name.partition(":")
-    return (kind, column) if column and kind in KINDS else None
+    known = kind in KINDS or _PERCENTILE.fullmatch(kind) is not None
+    return (kind, column) if column and known else None
+
+
+def kind_words(kind: str) -> str:
+    """``avg`` -> average, ``p90`` -> 90th percentile."""
+    if _PERCENTILE.fullmatch(kind):
+        return f"{kind[1:]}th percentile"
+    return KIND_WORDS[kind]
 
 
 def aggregate_expr(kind: str, inner: exp.Expr, dialect: str,
@@ -75,6 +88,8 @@ def aggregate_expr(kind: str, inner: exp.Expr, dialect: str,
     """The aggregate, divided by ``divisor`` to show it in another unit (then rounded)."""
     if kind == "median" and dialect not in _MEDIAN_DIALECTS:
         return None
+    if _PERCENTILE.fullmatch(kind):
+        return _percentile(int(kind[1:]) / 100, inner, dialect)
     functions: dict[str, type[exp.Func]] = {"sum": exp.Sum, "avg": exp.Avg, "min": exp.Min,
                                             "max": exp.Max, "median": exp.Median}
     value: exp.Expr = functions[kind](this=inner)
@@ -84,6 +99,18 @@ def aggregate_expr(kind: str, inner: exp.Expr, dialect: str,
         return value
     if dialect == "postgres":  # ROUND(double precision, int) does not exist there
         value = exp.Cast(this=value, to=exp.DataType.build("decimal"))
+    return exp.Round(this=value, decimals=exp.Literal.number(2))
+
+
+def _percentile(fraction: float, inner: exp.Expr, dialect: str) -> exp.Expr | None:
+    """The continuous percentile, rounded to two places (DuckDB and PostgreSQL only)."""
+    template = _PERCENTILE_SQL.get(dialect)
+    if template is None:
+        return None
+    tree = sqlglot.parse_one(template.format(q=fraction), read=dialect)
+    value = tree.transform(lambda node: inner.copy() if isinstance(node, exp.Column)
+                           and node.name == "__x__" else node)
+    value = exp.Cast(this=value, to=exp.DataType.build("decimal(38, 6)"))
     return exp.Round(this=value, decimals=exp.Literal.number(2))
 
 
@@ -153,6 +180,9 @@ class Aggregates:
         if index < 0:
             return None, mention.start
         word = tokens[index]
+        if word.text == PCT and reading.percentile is not None:
+            kind, reading.percentile = f"p{reading.percentile}", None  # taken
+            return kind, index
         if word.text in AGGREGATE_WORDS and word in reading.loose:
             reading.loose.remove(word)
             return AGGREGATE_WORDS[word.text], index

@@ -26,8 +26,9 @@ from atlas_query.planner.thresholds import (
 from atlas_query.planner.time import TimeSpec, parse_time
 from atlas_query.planner.vocabulary import Vocabulary
 
-GAP, HEAD, SUP, VERSUS = "<gap>", "<head>", "<sup>", "<versus>"
-MARKERS = frozenset((GAP, HEAD, SUP, CMP, UNIT, VERSUS))
+GAP, HEAD, SUP, VERSUS, PCT = "<gap>", "<head>", "<sup>", "<versus>", "<percentile>"
+MARKERS = frozenset((GAP, HEAD, SUP, CMP, UNIT, VERSUS, PCT))
+_PERCENTILE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) percentile(?: of)?\b")
 _DESC = ["most", "highest", "largest", "biggest", "best", "greatest", "top"]
 _ASC = ["least", "fewest", "lowest", "smallest", "worst", "bottom"]
 _SUPERLATIVE = "|".join(_DESC[:-1] + _ASC[:-1])
@@ -84,6 +85,7 @@ class Reading:
     unit: str | None = None  # "in minutes": the unit to show the value in
     change: tuple[str, str] | None = None  # "month-over-month growth": (month, growth)
     versus: tuple[str, str] | None = None  # "received after their ...": (received, >)
+    percentile: int | None = None  # "the 90th percentile of": 90, its place <percentile>
 
     def filler(self, word: str) -> bool:
         """A function word or light verb, unless the asker wrote it as a name."""
@@ -97,6 +99,8 @@ def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
     marked += [(change[2], change[3], GAP)] if change is not None else []
     versus = column_compare(text)
     marked += [(versus[2], versus[3], VERSUS)] if versus is not None else []
+    percentile = list(_PERCENTILE.finditer(text))
+    marked += [(m.start(), m.end(), PCT) for m in percentile[:1]] if len(percentile) == 1 else []
     # Blanked before time parsing: "over 2000" is not a year, "in hours" not a range.
     masked = text
     for start, end, _ in marked:
@@ -112,7 +116,8 @@ def read(question: str, vocab: Vocabulary, now: datetime) -> Reading:
                    names_in(question), found[0] if found is not None else None,
                    unit[0] if unit is not None else None,
                    change[:2] if change is not None else None,
-                   versus[:2] if versus is not None else None)
+                   versus[:2] if versus is not None else None,
+                   int(percentile[0].group(1)) if len(percentile) == 1 else None)
 
 
 def names_in(question: str) -> frozenset[str]:

@@ -95,12 +95,23 @@ class _Build:
         having = self.intent.having
         for role in self.intent.groups:
             entities = role.mention.of("entity")
+            if self._own_grain(role):
+                continue
             if having is not None and having.count_groups and entities:
                 # Counted groups need no name column: their key tells them apart.
                 self.groups.append(self.r.chooser.entity_key(entities[0].name, base))
                 continue
             self.groups.append(self.r.chooser.group(role, base, self.involved,
                                                     self._words(role.mention)))
+
+    def _own_grain(self, role: Role) -> bool:
+        """"Average quantity per line item": per row of the measured entity itself, which an
+        average (median, minimum, maximum) already is; a sum or count per row is a list."""
+        names = [r.name for r in role.mention.of("entity")]
+        value = self.measured.value
+        if role.which or names != [self.base] or role.mention.of("dimension") or value is None:
+            return False
+        return value.expr.find(exp.Sum, exp.Count) is None and self.measured.metric is None
 
     def _filters(self) -> None:
         base = self.base or ""
