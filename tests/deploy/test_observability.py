@@ -21,7 +21,7 @@ import yaml
 from prometheus_client import REGISTRY
 
 import atlas_common.metrics  # noqa: F401 - registers the atlas_* metrics
-from tests.deploy.conftest import ROOT
+from tests.deploy.workspace import ROOT
 
 OBS = ROOT / "deploy" / "observability"
 METRIC = re.compile(r"\batlas_[a-z_]+\b")
@@ -47,7 +47,7 @@ def dashboard_exprs() -> list[str]:
 
 def defined_series() -> set[str]:
     """Every series name the atlas_* metrics expose (a histogram's _bucket, _count, _sum)."""
-    names = set()
+    names: set[str] = set()
     for family in REGISTRY.collect():
         names.update(s.name for s in family.samples if s.name.startswith("atlas_"))
         if family.name.startswith("atlas_"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 import pytest
@@ -117,7 +118,7 @@ def test_one_question_moves_requests_jobs_and_waits(metered: Metered) -> None:
         ("atlas_job_queue_wait_seconds_count", {}),
         ("atlas_time_to_first_token_seconds_count", {}),
     ]:
-        wait_for(lambda s=series, la=labels: moved(s, **la), timeout=10, what=series)
+        wait_for(partial(moved, series, **labels), timeout=10, what=series)
 
 
 def test_queue_consumers_and_streams_are_read(metered: Metered) -> None:

@@ -130,7 +130,9 @@ def _gateway_trace(received: Received, request_id: str) -> bytes:
                     return bytes(span.trace_id)
         return None
 
-    return wait_for(find, timeout=30, what="the gateway's server span of the question")
+    found = wait_for(find, timeout=30, what="the gateway's server span of the question")
+    assert found is not None
+    return found
 
 
 @pytest.fixture(scope="module")
