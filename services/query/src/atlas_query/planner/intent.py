@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.clarify import clarify_term
+from atlas_query.planner.clarify import question as clarify_question
 from atlas_query.planner.conditions import (
     ColumnCompare,
     Having,
@@ -20,8 +21,13 @@ from atlas_query.planner.conditions import (
     read_condition,
     read_versus,
 )
-from atlas_query.planner.operators import Aggregates
-from atlas_query.planner.plan import Ambiguous, Declined
+from atlas_query.planner.operators import (
+    AGGREGATE_WORDS,
+    Aggregates,
+    column_aggregate,
+    kind_words,
+)
+from atlas_query.planner.plan import Ambiguous, Clarify, Declined
 from atlas_query.planner.reading import MARKERS, Mention, Reading
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.roles import Role, assign, role_of
@@ -75,6 +81,7 @@ class IntentReader:
         self.aggregates.read(reading, _has_count_cue(reading), listing)
         if reading.percentile is not None:
             raise Declined("I can only take a percentile of a numeric column.")
+        self._aggregate_of_ambiguous(reading)
         unique = _unique_mention(reading)
         share = _share_word(reading)
         self._check_words(reading)
@@ -98,6 +105,17 @@ class IntentReader:
         for role in intent.of_kind("dimension"):
             raise Declined(f'I see "{_words(reading, role.mention)}" but not what to do with it.')
         return intent
+
+    def _aggregate_of_ambiguous(self, reading: Reading) -> None:
+        """"What is the average price?" where "price" is an ambiguous glossary term: ask
+        which, rather than decline the aggregate word."""
+        for mention in reading.mentions:
+            ambiguous = mention.of("ambiguous")
+            before = [t for t in reading.loose if t.index == mention.start - 1
+                      and t.text in AGGREGATE_WORDS]
+            if ambiguous and before and ambiguous[0].name in self.vocab.ambiguous:
+                term = ambiguous[0].name
+                raise Ambiguous(clarify_term(term, self.vocab.ambiguous[term]))
 
     def _check_words(self, reading: Reading) -> None:
         for token in reading.loose:
@@ -242,10 +260,28 @@ def _pick(reading: Reading, mention: Mention) -> Ref:
         found = mention.of(kind)
         if len(found) == 1:
             return found[0]
+        if len(found) > 1 and kind == "measure":
+            raise Ambiguous(_which_measure(_words(reading, mention), found))
         if len(found) > 1:
             raise Declined(f'"{_words(reading, mention)}" names several '
                            f'{kind}s: {", ".join(r.name for r in found)}.')
     raise Declined(f'"{_words(reading, mention)}" is not something I can measure.')
+
+
+_SAID = {"avg": "average", "min": "minimum", "max": "maximum", "qty": "quantity"}
+
+
+def _which_measure(words: str, found: list[Ref]) -> Clarify:
+    """"What is the average price?" with several prices: ask which, in words, each option
+    once ("average retail price of part")."""
+    options = []
+    for ref in found:
+        aggregate = column_aggregate(ref.name)
+        said = f"{kind_words(aggregate[0])} {syn.name_phrases(aggregate[1])[-1]}" if aggregate \
+            else " ".join(_SAID.get(w, w) for w in syn.name_words(ref.name))
+        options.append(f"{said} of {' '.join(syn.name_words(ref.entity or ''))}")
+    options = list(dict.fromkeys(options))
+    return Clarify(words, options, clarify_question(words, options))
 
 
 def _one_measure(intent: Intent) -> None:
