@@ -102,7 +102,7 @@ def test_http_deployments_probe_healthz_behind_a_matching_service(
     for name, deployment in of_kind(k8s_docs, "Deployment").items():
         (container,) = containers(deployment)
         ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
-        if not ports:
+        if "http" not in ports:  # the worker serves only /metrics
             continue
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             assert container[probe]["httpGet"]["path"] == "/healthz", (name, probe)
@@ -113,9 +113,32 @@ def test_http_deployments_probe_healthz_behind_a_matching_service(
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= set(ports), name
 
 
+def test_scraped_pods_serve_metrics_on_the_annotated_port(
+    k8s_docs: list[dict[str, Any]],
+) -> None:
+    """Prometheus' kubernetes-pods job (deploy/observability/prometheus.yml) scrapes the port a
+    pod's annotation names: the gateway's and the worker's own metrics listener (never the
+    public port), the internal services' HTTP port."""
+    scraped = set()
+    for name, deployment in of_kind(k8s_docs, "Deployment").items():
+        annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+        if annotations.get("prometheus.io/scrape") != "true":
+            continue
+        scraped.add(name)
+        (container,) = containers(deployment)
+        port = int(annotations["prometheus.io/port"])
+        assert port in {p["containerPort"] for p in container.get("ports", [])}, name
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        if name in ("atlas-gateway", "atlas-query-worker"):
+            assert env["ATLAS_METRICS_PORT"] == str(port) and port != 8000, name
+            assert env["ATLAS_METRICS_HOST"] == "0.0.0.0", name
+    assert {"atlas-gateway", "atlas-query-worker", "atlas-auth", "atlas-keys",
+            "atlas-entitlements", "atlas-query-api"} <= scraped
+
+
 def test_worker_probes_follow_the_heartbeat_contract(k8s_docs: list[dict[str, Any]]) -> None:
     (worker,) = containers(of_kind(k8s_docs, "Deployment")["atlas-query-worker"])
-    assert "ports" not in worker
+    assert [p["name"] for p in worker["ports"]] == ["metrics"]  # no HTTP API of its own
     env = {e["name"]: e["value"] for e in worker["env"]}
     assert env["ATLAS_WORKER_HEARTBEAT_DIR"] == "/tmp/atlas-worker-heartbeats"
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
