@@ -40,6 +40,7 @@ from atlas_query.planner.text import (
     stem,
     stems,
 )
+from atlas_query.planner.verbs import Verbs
 from atlas_query.planner.vocabulary import Vocabulary
 
 
@@ -57,6 +58,7 @@ class Intent:
     having: Having | None = None  # "customers with more than 20 orders"
     unique: str | None = None  # "unique customers": the entity whose keys are counted
     versus: ColumnCompare | None = None  # "received after their commit date"
+    counted: str | None = None  # "the most popular ship mode": whose rows are counted
     share: bool = False  # "what share of orders are urgent": a percentage of the whole
 
     def of_kind(self, *kinds: str) -> list[Role]:
@@ -72,6 +74,7 @@ class IntentReader:
         self.vocab = vocab
         self.time_types = time_types
         self.aggregates = Aggregates(vocab.layer.entities)
+        self.verbs = Verbs(vocab.layer.entities, vocab.layer.metrics)
         self.known = {word for words in vocab.context.values() for word in words}
         self.known |= {word for phrase in vocab.phrases for word in phrase}
         self.known |= {stem(word) for phrase in vocab.values for word in phrase}
@@ -82,6 +85,7 @@ class IntentReader:
         if reading.percentile is not None:
             raise Declined("I can only take a percentile of a numeric column.")
         self._aggregate_of_ambiguous(reading)
+        verb = self.verbs.read(reading)
         unique = _unique_mention(reading)
         share = _share_word(reading)
         self._check_words(reading)
@@ -93,6 +97,7 @@ class IntentReader:
         intent.condition = found if isinstance(found, RowCondition) else None
         intent.having = found if isinstance(found, Having) else None
         intent.versus = read_versus(reading, roles, self.vocab.entities, set(self.time_types))
+        intent.counted = self.verbs.settle(reading, verb, roles)
         intent.share = share
         for role in intent.of_kind("group") if share else []:
             if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group
@@ -214,6 +219,8 @@ class IntentReader:
                 which[0].kind = "entity"
                 intent.listing = True
                 names = {which[0].mention.of("entity")[0].name}
+        if not names and intent.counted:
+            names = {intent.counted}
         if not names and intent.unique:
             return  # the base is what the groups and filters are about: Measures decides
         if not names:
