@@ -21,8 +21,8 @@ MAX_REASON = 2000
 
 @dataclass
 class Collected:
-    question: str
     conversation_id: str | None
+    question: str = ""
     text: list[str] = field(default_factory=list)
     sql: str | None = None
     columns: list[str] = field(default_factory=list)
@@ -82,10 +82,10 @@ class Collected:
                       rows=self.rows, truncated=self.truncated)
 
 
-async def collect(hub: StreamHub, request_id: str, question: str, conversation_id: str | None,
+async def collect(hub: StreamHub, request_id: str, conversation_id: str | None,
                   deadline: float) -> Collected:
     """Read the stream (its replay buffer first) until it ends or ``deadline`` passes."""
-    collected = Collected(question, conversation_id)
+    collected = Collected(conversation_id)
     async with hub.listen(request_id) as listener:
         async for item in listener.events(deadline=deadline, idle_s=5.0):
             if not isinstance(item, Heartbeat):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -45,37 +46,55 @@ def job_principal(task: dict[str, Any]) -> Principal:
     return Principal.model_validate(task["owner_principal"])
 
 
-async def _denial(entitlements: EntitlementsClient, workspace: str, run_id: str) -> str | None:
+async def _denial(entitlements: EntitlementsClient, workspace: str, slot: str) -> str | None:
+    """Why the plan refuses this run, or None; the unit is spent once per task and slot."""
     feature = await entitlements.has_feature(workspace, FEATURE)
     if not feature.allowed:
         return f"Not run: {denial_text(feature)}"
-    spent = await entitlements.consume(workspace, METER, 1, f"scheduled-run:{run_id}")
+    spent = await entitlements.consume(workspace, METER, 1, f"scheduled-run:{slot}")
     return None if spent.allowed else f"Not run: {denial_text(spent)}"
+
+
+def _run_row(task: dict[str, Any], slot_at: datetime, trigger: Trigger, deadline_s: float,
+             lease_s: float, refused: str | None) -> dict[str, Any]:
+    run_id, now = uuid.uuid4(), datetime.now(UTC)
+    return {
+        "id": run_id, "task_id": task["id"], "slot_at": slot_at, "trigger": trigger,
+        "status": "failed" if refused else "running", "request_id": uuid.uuid4().hex,
+        "conversation_id": run_id.hex, "deadline_at": now + timedelta(seconds=deadline_s),
+        "lease_until": None if refused else now + timedelta(seconds=lease_s),
+        "error": refused, "finished_at": now if refused else None,
+        "deadline": time.time() + deadline_s,
+    }
+
+
+def _job(task: dict[str, Any], run: dict[str, Any]) -> QueryRequested:
+    return QueryRequested(
+        request_id=run["request_id"], question=task["question"], principal=job_principal(task),
+        conversation_id=run["conversation_id"], surface="api", deadline=run["deadline"])
+
+
+async def fire_many(conn: asyncpg.Connection, entitlements: EntitlementsClient,
+                    due: Sequence[tuple[dict[str, Any], datetime]], trigger: Trigger,
+                    deadline_s: float, lease_s: float) -> list[Fired]:
+    """Insert each (task, slot)'s run and enqueue its job, in ``conn``'s transaction, in a few
+    statements whatever the count. A slot that already has a run is left out; a run the plan
+    refused is inserted ``failed`` (``refused`` says why) with no job."""
+    runs = []
+    for task, slot_at in due:
+        refused = await _denial(entitlements, task["workspace"], f"{task['id']}:{slot_at}")
+        runs.append((task, _run_row(task, slot_at, trigger, deadline_s, lease_s, refused)))
+    inserted = await repository.insert_runs(conn, [run for _, run in runs])
+    kept = [(task, run) for task, run in runs if run["id"] in inserted]
+    await outbox.enqueue(conn, repository.SCHEMA,
+                         *(_job(task, run) for task, run in kept if run["error"] is None))
+    return [Fired(run["id"], task["id"], run["request_id"], run["deadline"], run["error"])
+            for task, run in kept]
 
 
 async def fire(conn: asyncpg.Connection, entitlements: EntitlementsClient, task: dict[str, Any],
                slot_at: datetime, trigger: Trigger, deadline_s: float,
                lease_s: float) -> Fired | None:
-    """Insert the slot's run and enqueue its job (in ``conn``'s transaction). None when the
-    slot already has a run; ``refused`` set when the plan refused it (the run says why)."""
-    run_id = uuid.uuid4()
-    request_id = uuid.uuid4().hex
-    now = datetime.now(UTC)
-    deadline = time.time() + deadline_s
-    run: dict[str, Any] = {
-        "id": run_id, "task_id": task["id"], "slot_at": slot_at, "trigger": trigger,
-        "status": "running", "request_id": request_id, "conversation_id": run_id.hex,
-        "deadline_at": now + timedelta(seconds=deadline_s),
-        "lease_until": now + timedelta(seconds=lease_s),
-    }
-    denial = await _denial(entitlements, task["workspace"], run_id.hex)
-    if denial is not None:
-        run.update(status="failed", error=denial, finished_at=now, lease_until=None)
-        inserted = await repository.insert_run(conn, run)
-        return Fired(run_id, task["id"], request_id, deadline, denial) if inserted else None
-    if not await repository.insert_run(conn, run):
-        return None
-    await outbox.enqueue(conn, repository.SCHEMA, QueryRequested(
-        request_id=request_id, question=task["question"], principal=job_principal(task),
-        conversation_id=run_id.hex, surface="api", deadline=deadline))
-    return Fired(run_id, task["id"], request_id, deadline)
+    """One slot of one task (run now): see :func:`fire_many`."""
+    fired = await fire_many(conn, entitlements, [(task, slot_at)], trigger, deadline_s, lease_s)
+    return fired[0] if fired else None

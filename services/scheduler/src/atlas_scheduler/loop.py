@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,11 +25,12 @@ from atlas_common.entitlements import EntitlementsClient
 from atlas_common.outbox import DATABASE_ERRORS
 from atlas_scheduler import cron, repository
 from atlas_scheduler.errors import InvalidCron
-from atlas_scheduler.firing import Fired, fire
+from atlas_scheduler.firing import Fired, fire_many
 from atlas_scheduler.runner import Runner
 from atlas_scheduler.settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
+_AFTER_THE_SLOT = 0.005
 
 
 class Scheduler:
@@ -54,7 +57,7 @@ class Scheduler:
                 await self.tick()
             except DATABASE_ERRORS as exc:  # PostgreSQL restarting: the next tick retries
                 log.warning("scheduler tick failed", extra={"error": repr(exc)})
-            await asyncio.sleep(self.settings.tick_s)
+            await asyncio.sleep(_until_next_tick(self.settings.tick_s))
 
     async def tick(self) -> int:
         """One pass; returns how many runs it fired."""
@@ -75,31 +78,46 @@ class Scheduler:
 
     async def _claim_batch(self) -> tuple[int, list[Fired]]:
         """Due tasks claimed in one transaction, and the runs they fired (followed only once
-        committed: the job is published after the commit)."""
-        fired: list[Fired] = []
+        committed: the job is published after the commit). A few statements per batch."""
         async with self.pool.acquire() as conn, conn.transaction():
             tasks = await repository.claim_due(conn, self.settings.claim_batch)
             now = datetime.now(UTC)
-            for task in tasks:
-                run = await self._fire_due(conn, task, now)
-                if run is not None:
-                    fired.append(run)
+            plans = [(task, self._plan(task, now)) for task in tasks]
+            unusable = [task["id"] for task, plan in plans if plan is None]
+            for task_id in unusable:  # a zone this host no longer knows: stop, do not spin
+                log.error("task schedule unusable: disabled", extra={"task_id": str(task_id)})
+                await repository.update_task(conn, task_id, {"enabled": False})
+            due = [(task, plan) for task, plan in plans if plan is not None]
+            await repository.insert_skipped(
+                conn, [(task["id"], slot) for task, plan in due for slot in plan.missed])
+            await repository.advance_many(
+                conn, [(task["id"], plan.next_slot, plan.slot) for task, plan in due])
+            fired = await fire_many(conn, self.entitlements,
+                                    [(task, plan.slot) for task, plan in due], "schedule",
+                                    self.settings.deadline_s, self.settings.lease_s)
         return len(tasks), fired
 
-    async def _fire_due(self, conn: asyncpg.Connection, task: dict[str, Any],
-                        now: datetime) -> Fired | None:
+    def _plan(self, task: dict[str, Any], now: datetime) -> Slots | None:
+        """The slot to fire now, the missed ones before it and the next; None when the task's
+        schedule no longer parses."""
         try:
             schedule = cron.parse(task["cron_expression"], task["timezone"])
-        except InvalidCron:  # a zone this host no longer knows: stop, do not spin
-            log.error("task schedule unusable: disabled", extra={"task_id": str(task["id"])})
-            await repository.update_task(conn, task["id"], {"enabled": False})
+        except InvalidCron:
             return None
         latest = max(schedule.latest_at_or_before(now), task["next_run_at"])
         missed = schedule.between(task["next_run_at"], latest,
                                   self.settings.max_skipped_recorded)
-        if missed:
-            await repository.insert_skipped(conn, task["id"], missed)
-        await repository.advance(conn, task["id"], schedule.next_after(max(now, latest)), latest)
-        return await fire(conn, self.entitlements, task, latest, "schedule",
-                          self.settings.deadline_s, self.settings.lease_s)
+        return Slots(latest, missed, schedule.next_after(max(now, latest)))
 
+
+def _until_next_tick(tick_s: float) -> float:
+    """Ticks fall on wall-clock multiples of the tick (just after): slots are on whole
+    seconds, so a tick of 0.5 s or 1 s wakes right after a slot instead of up to a tick late."""
+    return tick_s - (time.time() % tick_s) + _AFTER_THE_SLOT
+
+
+@dataclass(frozen=True)
+class Slots:
+    slot: datetime
+    missed: list[datetime]
+    next_slot: datetime

@@ -20,6 +20,8 @@ _RUN_COLUMNS = (
     "id, task_id, slot_at, trigger, status, delivery_status, delivery_error, "
     "delivery_attempts, conversation_id, request_id, error, tokens_used, deadline_at, "
     "lease_until, started_at, finished_at")
+_RUN_INSERT = ("id", "task_id", "slot_at", "trigger", "status", "request_id", "conversation_id",
+               "deadline_at", "lease_until", "error", "finished_at")
 _UPDATABLE = {"name", "question", "cron_expression", "timezone", "delivery_channel",
               "recipients", "enabled", "next_run_at", "owner_role", "owner_claims",
               "owner_principal"}
@@ -99,31 +101,47 @@ async def lock_task(conn: asyncpg.Connection, task_id: uuid.UUID) -> dict[str, A
     return decoded(row) if row is not None else None
 
 
-async def advance(conn: asyncpg.Connection, task_id: uuid.UUID, next_run_at: datetime,
+async def advance(conn: asyncpg.Connection, task_id: uuid.UUID, next_run_at: datetime | None,
                   last_run_at: datetime | None) -> None:
-    await conn.execute(
-        f"UPDATE {SCHEMA}.tasks SET next_run_at = $2, "
-        "last_run_at = COALESCE($3, last_run_at) WHERE id = $1",
-        task_id, next_run_at, last_run_at)
+    await advance_many(conn, [(task_id, next_run_at, last_run_at)])
 
 
-async def insert_run(conn: asyncpg.Connection, run: dict[str, Any]) -> bool:
-    """The run, unless its slot already has one (the UNIQUE key): True when inserted."""
-    columns = list(run)
-    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
-    inserted = await conn.fetchval(
-        f"INSERT INTO {SCHEMA}.runs ({', '.join(columns)}) VALUES ({values}) "
-        "ON CONFLICT (task_id, slot_at) DO NOTHING RETURNING true", *run.values())
-    return bool(inserted)
+async def advance_many(conn: asyncpg.Connection,
+                       moves: Sequence[tuple[uuid.UUID, datetime | None, datetime | None]]) -> None:
+    """(task, next slot, slot just fired) for many tasks in one statement."""
+    if moves:
+        await conn.execute(
+            f"UPDATE {SCHEMA}.tasks AS t SET next_run_at = m.n, "
+            "last_run_at = COALESCE(m.l, t.last_run_at) "
+            "FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS m(i, n, l) "
+            "WHERE t.id = m.i", [m[0] for m in moves], [m[1] for m in moves],
+            [m[2] for m in moves])
 
 
-async def insert_skipped(conn: asyncpg.Connection, task_id: uuid.UUID,
-                         slots: Sequence[datetime]) -> None:
-    await conn.executemany(
-        f"INSERT INTO {SCHEMA}.runs (id, task_id, slot_at, status, error, finished_at) "
-        "VALUES ($1, $2, $3, 'skipped', 'missed: no scheduler ran at this time', now()) "
-        "ON CONFLICT (task_id, slot_at) DO NOTHING",
-        [(uuid.uuid4(), task_id, slot) for slot in slots])
+async def insert_runs(conn: asyncpg.Connection, runs: Sequence[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the runs in one statement; returns the ids inserted (a slot that already has a
+    run keeps it: the UNIQUE key)."""
+    if not runs:
+        return set()
+    columns = [[r[c] for r in runs] for c in _RUN_INSERT]
+    rows = await conn.fetch(
+        f"INSERT INTO {SCHEMA}.runs ({', '.join(_RUN_INSERT)}) "
+        "SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], "
+        "$6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::text[], "
+        "$11::timestamptz[]) ON CONFLICT (task_id, slot_at) DO NOTHING RETURNING id", *columns)
+    return {r["id"] for r in rows}
+
+
+async def insert_skipped(conn: asyncpg.Connection,
+                         slots: Sequence[tuple[uuid.UUID, datetime]]) -> None:
+    """Missed (task, slot)s, recorded ``skipped``."""
+    if slots:
+        await conn.execute(
+            f"INSERT INTO {SCHEMA}.runs (id, task_id, slot_at, status, error, finished_at) "
+            "SELECT gen_random_uuid(), t, s, 'skipped', 'missed: no scheduler ran at this time', "
+            "now() FROM unnest($1::uuid[], $2::timestamptz[]) AS m(t, s) "
+            "ON CONFLICT (task_id, slot_at) DO NOTHING",
+            [t for t, _ in slots], [s for _, s in slots])
 
 
 async def renew_leases(db: Conn, run_ids: Sequence[uuid.UUID], lease_s: float) -> None:

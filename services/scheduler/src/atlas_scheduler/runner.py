@@ -55,11 +55,13 @@ class Runner:
 
     async def _follow(self, fired: Fired, taken_over: bool) -> None:
         try:
+            collected = await collect(self.hub, fired.request_id, fired.run_id.hex,
+                                      fired.deadline + 5)
+            # Read once the answer is in (not at fire time, when a whole batch fires).
             task = await repository.get_task(self.pool, fired.task_id)
             if task is None:  # deleted meanwhile: its runs went with it
                 return
-            collected = await collect(self.hub, fired.request_id, task["question"],
-                                      fired.run_id.hex, fired.deadline + 5)
+            collected.question = task["question"]
             await self._settle(fired, task, collected, taken_over)
         except Exception:
             log.exception("following a run failed", extra={"run_id": str(fired.run_id)})

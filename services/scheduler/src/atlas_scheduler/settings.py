@@ -15,9 +15,9 @@ class SchedulerSettings(CommonSettings, DeliverySettings):
     host: str = Field("127.0.0.1", validation_alias="ATLAS_SCHEDULER_HOST")
     port: int = Field(8106, ge=1, le=65535, validation_alias="ATLAS_SCHEDULER_PORT")
     tick_s: float = Field(
-        1.0, ge=0.05, le=60, validation_alias="ATLAS_SCHEDULER_TICK_S",
+        0.5, ge=0.05, le=60, validation_alias="ATLAS_SCHEDULER_TICK_S",
         description="How often each replica looks for due tasks: a slot fires at most this "
-        "late (plus the time to claim it).",
+        "late (plus the time to claim it); an idle tick is three small queries.",
     )
     claim_batch: int = Field(
         500, ge=1, le=10_000, validation_alias="ATLAS_SCHEDULER_CLAIM_BATCH",

@@ -43,7 +43,8 @@ CREATE TABLE runs (
     deadline_at      timestamptz,
     -- The replica collecting the answer renews this; past it, another replica takes over.
     lease_until      timestamptz,
-    started_at       timestamptz NOT NULL DEFAULT now(),
+    -- The moment of the insert, not of its transaction: a slot's lateness (bench/scheduler.py).
+    started_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
     finished_at      timestamptz,
     UNIQUE (task_id, slot_at)
 );
