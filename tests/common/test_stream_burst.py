@@ -14,7 +14,8 @@ import pytest
 from redis.asyncio import Redis
 
 from atlas_common.stream import Heartbeat, Listener, StreamHub, StreamKeys, StreamWriter
-from atlas_common.stream_events import DoneEvent
+from atlas_common.stream.listener import MAILBOX_LIMIT, RESYNC
+from atlas_common.stream_events import DoneEvent, StatusEvent
 from tests.support.isolation import Isolation
 from tests.support.polling import eventually
 
@@ -106,3 +107,26 @@ async def _is_pending(hub: StreamHub, channel: str) -> bool:
 
 async def _none_left(redis: Redis, channels: list[str]) -> bool:
     return set(await numsub(redis, channels)) == {0}
+
+
+async def test_a_listener_that_falls_behind_is_bounded_and_loses_nothing(
+    redis: Redis, hub: StreamHub, isolation: Isolation
+) -> None:
+    """More events than a listener may hold while it does not read: what it held is dropped
+    for one refill from the replay buffer, and it still reads every event once, in order."""
+    rid = uuid.uuid4().hex
+    count = MAILBOX_LIMIT + 50
+    async with hub.listen(rid) as listener:
+        writer = StreamWriter(redis, isolation.redis_prefix, rid, 1, ttl_s=60, max_events=1000)
+        await writer.emit_many([StatusEvent(message=f"step {i}") for i in range(count)])
+        await writer.emit(DoneEvent())
+        mailbox = next(iter(hub._queues[StreamKeys(isolation.redis_prefix, rid).channel]))
+        await eventually(lambda: mailbox._items[:1] == [RESYNC], what="the mailbox overflowed")
+        assert len(mailbox._items) <= MAILBOX_LIMIT
+        events = [
+            e
+            async for e in listener.events(deadline=time.time() + 10)
+            if not isinstance(e, Heartbeat)
+        ]
+    assert [e.seq for e in events] == list(range(1, count + 2))
+    assert events[-1].type == "done"

@@ -31,7 +31,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from atlas_common.stream.keys import StreamKeys
-from atlas_common.stream.listener import RESYNC, Listener, QueueItem
+from atlas_common.stream.listener import RESYNC, Listener, Mailbox
 from atlas_common.stream_events import StreamEvent, parse_event
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class StreamHub:
         self.redis = redis
         self.prefix = prefix
         self._pubsub: PubSub | None = None
-        self._queues: dict[str, set[asyncio.Queue[QueueItem]]] = defaultdict(set)
+        self._queues: dict[str, set[Mailbox]] = defaultdict(set)
         #: A channel's first listener waits on it until Redis confirms its SUBSCRIBE.
         self._confirmations: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -86,7 +86,7 @@ class StreamHub:
     async def listen(self, request_id: str, *, timeout: float = 5.0) -> AsyncIterator[Listener]:
         """Subscribe to a request's channel (confirmed by Redis) for the life of the block."""
         keys = StreamKeys(self.prefix, request_id)
-        queue: asyncio.Queue[QueueItem] = asyncio.Queue()
+        queue = Mailbox()
         await self._subscribe(keys.channel, queue, timeout)
         try:
             yield Listener(self, keys, queue)
@@ -113,7 +113,7 @@ class StreamHub:
         return int(counts[0][1]) if counts else 0
 
     async def _subscribe(
-        self, channel: str, queue: asyncio.Queue[QueueItem], timeout: float
+        self, channel: str, queue: Mailbox, timeout: float
     ) -> None:
         """Join the channel's listeners and wait until Redis confirms the channel (the first
         listener has the hub's task subscribe it)."""
@@ -136,7 +136,7 @@ class StreamHub:
             self._leave(channel, queue)  # the SUBSCRIBE may have reached Redis
             raise
 
-    def _leave(self, channel: str, queue: asyncio.Queue[QueueItem]) -> None:
+    def _leave(self, channel: str, queue: Mailbox) -> None:
         """Drop a listener; its channel's last one hands the channel to the hub's task."""
         listeners = self._queues.get(channel)
         if listeners is None:
@@ -223,7 +223,7 @@ class StreamHub:
             event = _parse(message.get("data"))
             if event is not None:
                 for queue in tuple(self._queues.get(channel, ())):
-                    queue.put_nowait(event)
+                    queue.put(event)
 
     def _confirmed(self, channel: str) -> None:
         """A SUBSCRIBE of the channel confirmed: its listeners may go on once every one sent
@@ -258,7 +258,7 @@ class StreamHub:
         self._forget_resubscribed()
         for queues in self._queues.values():
             for queue in queues:
-                queue.put_nowait(RESYNC)
+                queue.put(RESYNC)
 
     def _forget_resubscribed(self) -> None:
         """redis-py resubscribes, on reconnect, every channel whose UNSUBSCRIBE it has not seen

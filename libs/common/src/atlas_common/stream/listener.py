@@ -39,18 +39,56 @@ RESYNC: Final = _Marker("RESYNC")
 LOST: Final = _Marker("LOST")
 HEARTBEAT: Final = Heartbeat()
 QueueItem = StreamEvent | _Marker
+#: Items a listener may have waiting; past it they are dropped for one RESYNC (a refill from
+#: the replay buffer): a client that reads slower than its answer is written costs a bounded
+#: amount, and loses nothing.
+MAILBOX_LIMIT = 256
 
 
 class StreamLost(Exception):
     pass
 
 
+class Mailbox:
+    """What the hub has for one listener: a bounded list and at most one waiter.
+
+    An asyncio.Queue per open stream was four deques and an Event, ~2.4 KB of an idle
+    stream's cost (issue 27); a list and a future made only while waiting are ~0.2 KB.
+    """
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[QueueItem] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put(self, item: QueueItem) -> None:
+        if len(self._items) >= MAILBOX_LIMIT:
+            self._items = [RESYNC]  # every event it held is in the replay buffer
+        else:
+            self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def take(self) -> QueueItem | None:
+        return self._items.pop(0) if self._items else None
+
+    async def wait(self) -> QueueItem:
+        """The next item, waiting for one (cancel it to give up)."""
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+
 class Listener:
-    def __init__(self, source: EventSource, keys: StreamKeys,
-                 queue: asyncio.Queue[QueueItem]) -> None:
+    def __init__(self, source: EventSource, keys: StreamKeys, mailbox: Mailbox) -> None:
         self._source = source
         self.keys = keys
-        self._queue = queue
+        self._mailbox = mailbox
         self.last_seq = 0
         self.highest_attempt = 0
         #: The last event delivered: after a reconnect the buffer must still hold it as it was.
@@ -97,12 +135,11 @@ class Listener:
         """The next queued item; TimeoutError after ``wait`` seconds. An event already queued
         is taken at once, and the wait is a timer, not ``wait_for``'s task per call: this
         runs once per event of every stream (issue 23)."""
-        try:
-            return self._queue.get_nowait()
-        except asyncio.QueueEmpty:
-            pass
+        item = self._mailbox.take()
+        if item is not None:
+            return item
         async with asyncio.timeout(wait):
-            return await self._queue.get()
+            return await self._mailbox.wait()
 
     async def _resolve(self, item: QueueItem) -> list[StreamEvent]:
         if item is LOST:
