@@ -69,15 +69,29 @@ class Chooser:
         options = [f"{' '.join(syn.name_words(o))} {words}" for o in owners]
         raise Ambiguous(Clarify(words, options, clarify_question(words, options)))
 
-    def group(self, role: Role, base: str, involved: set[str], words: str) -> Output:
+    def group(self, role: Role, base: str, involved: set[str], words: str) -> list[Output]:
         entities = role.mention.of("entity")
         if entities and not role.mention.of("dimension"):
-            return self.entity_group(entities[0].name, base, words)
+            return self.entity_groups(entities[0].name, base, words)
         if role.mention.of("value"):
             raise Declined(f'I can\'t group by "{words}": it is a value, not a column.')
         ref = self.dimension(role.mention.of("dimension"), base, involved, words)
         involved.add(ref.entity or "")
-        return self.dimension_output(ref)
+        return [self.dimension_output(ref)]
+
+    def entity_groups(self, entity: str, base: str, words: str) -> list[Output]:
+        """An entity's name column, or a person's first and last name (grouped with the
+        key)."""
+        pair = self.sql.name_pair(entity)
+        if self.sql.label_dimension(entity) is not None or pair is None:
+            return [self.entity_group(entity, base, words)]
+        if self.graph.path(base, entity) is None:
+            raise Declined(f"I can't break {base} down by {entity} without counting rows twice.")
+        self._one_route(base, entity, words)
+        key = self.sql.primary_key(entity)
+        keys = (self.sql.column(entity, key.expression),) if key else ()
+        outputs = [self.dimension_output(Ref("dimension", d.name, entity)) for d in pair]
+        return [Output(outputs[0].expr, outputs[0].alias, outputs[0].label, keys), outputs[1]]
 
     def _one_route(self, base: str, entity: str, words: str) -> None:
         """"Quantity sold by nation": the supplier's nation or the customer's? A far entity

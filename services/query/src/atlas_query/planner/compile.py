@@ -109,10 +109,11 @@ def _count_of(select: exp.Select, plan: Plan) -> exp.Select:
 def _change(select: exp.Select, plan: Plan) -> exp.Select:
     """Each bucket's value, then its change (or growth in percent) against the bucket before;
     the first bucket has none (NULL)."""
-    bucket, value = plan.groups[0].alias, (plan.value.alias if plan.value else "value")
-    previous = exp.Window(this=exp.Anonymous(this="LAG", expressions=[exp.column(value)]),
-                          order=exp.Order(expressions=[exp.Ordered(this=exp.column(bucket))]))
-    delta: exp.Expr = exp.Sub(this=exp.column(value), expression=previous)
+    bucket_name, value_name = plan.groups[0].alias, (plan.value.alias if plan.value else "value")
+    bucket, value = _named(bucket_name), _named(value_name)
+    previous = exp.Window(this=exp.Anonymous(this="LAG", expressions=[value.copy()]),
+                          order=exp.Order(expressions=[exp.Ordered(this=bucket.copy())]))
+    delta: exp.Expr = exp.Sub(this=value.copy(), expression=previous)
     if plan.change == "growth":
         ratio = exp.Div(this=exp.Mul(this=exp.Literal.number("100.0"),
                                      expression=exp.Paren(this=delta)),
@@ -120,15 +121,15 @@ def _change(select: exp.Select, plan: Plan) -> exp.Select:
                                               expression=exp.Literal.number(0)))
         delta = exp.Round(this=exp.Cast(this=ratio, to=exp.DataType.build("decimal(38, 6)")),
                           decimals=exp.Literal.number(2))
-    return exp.select(exp.column(bucket), exp.column(value),
+    return exp.select(bucket.copy(), value.copy(),
                       exp.alias_(delta, plan.change or "change"), copy=False).from_(
         select.subquery("buckets", copy=False), copy=False).order_by(
-        exp.Ordered(this=exp.column(bucket)), copy=False)
+        exp.Ordered(this=bucket.copy()), copy=False)
 
 
 def _order(plan: Plan, rename: _Rename) -> list[exp.Ordered]:
     def by(output: Output, desc: bool = False) -> exp.Ordered:
-        return exp.Ordered(this=exp.column(output.alias), desc=desc)
+        return exp.Ordered(this=_named(output.alias), desc=desc)
 
     if plan.shape == "list":
         if plan.order_by is None:
@@ -141,6 +142,11 @@ def _order(plan: Plan, rename: _Rename) -> list[exp.Ordered]:
     if plan.shape == "series":
         return [by(g) for g in plan.groups]
     return [by(plan.value, plan.descending), *(by(g) for g in plan.groups)]
+
+
+def _named(alias: str) -> exp.Column:
+    """An output column by name, quoted when its case matters (PostgreSQL folds the rest)."""
+    return exp.column(exp.to_identifier(alias, quoted=alias != alias.lower()))
 
 
 def _renamer(aliases: dict[str, str] | None) -> _Rename:
@@ -160,14 +166,20 @@ def _renamer(aliases: dict[str, str] | None) -> _Rename:
 def _project(expr: exp.Expr, alias: str) -> exp.Expr:
     if isinstance(expr, exp.Column) and expr.name == alias:
         return expr
-    return exp.alias_(expr, alias)
+    return exp.alias_(expr, exp.to_identifier(alias, quoted=alias != alias.lower()))
 
 
 def _on(edge: Edge, aliases: dict[str, str] | None) -> exp.Expr:
     names = aliases or {}
-    left = exp.column(edge.source_column, table=names.get(edge.source))
-    right = exp.column(edge.target_column, table=names.get(edge.target))
+    left = exp.column(_key(edge.source_column), table=names.get(edge.source))
+    right = exp.column(_key(edge.target_column), table=names.get(edge.target))
     return left.eq(right)
+
+
+def _key(column: str) -> exp.Identifier:
+    """A join column as the layer names it: quoted when its case matters (PostgreSQL)."""
+    bare = column.strip('"`')
+    return exp.to_identifier(bare, quoted=bare != bare.lower())
 
 
 def _aliases(base: str, edges: list[Edge], tables: dict[str, str]) -> dict[str, str] | None:
@@ -176,8 +188,8 @@ def _aliases(base: str, edges: list[Edge], tables: dict[str, str]) -> dict[str, 
         return None
     aliases: dict[str, str] = {}
     for entity in [base, *(edge.target for edge in edges)]:
-        name = tables[entity].split(".")[-1]
-        short = "".join(part[0] for part in name.split("_") if part) or "t"
+        name = tables[entity].split(".")[-1].strip('"`[]')  # quoted names: "Track" -> T
+        short = "".join(part[0] for part in name.split("_") if part[:1].isalpha()) or "t"
         candidate, n = short, 1
         while candidate in aliases.values():
             n += 1

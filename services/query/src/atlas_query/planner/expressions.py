@@ -43,7 +43,10 @@ class LayerSql:
         return self.parse(self.dimension(entity, name).expression, entity)
 
     def column(self, entity: str, column: str) -> exp.Column:
-        return exp.column(column, table=entity)
+        """A column by its layer name; a quoted name (PostgreSQL's "GenreId") stays quoted."""
+        bare = column.strip('"`')
+        quoted = bare != column or bare != bare.lower()
+        return exp.column(exp.to_identifier(bare, quoted=quoted), table=entity)
 
     def measure_expr(self, entity: str, name: str) -> exp.Expr | None:
         """The aggregate a measure stands for: ``COUNT``, ``SUM``... over its ``sql``."""
@@ -65,6 +68,13 @@ class LayerSql:
     def time_dimensions(self, entity: str) -> list[Dimension]:
         return [d for d in self._entities[entity].dimensions
                 if d.type in TIME_TYPES and not d.virtual]
+
+    def name_pair(self, entity: str) -> tuple[Dimension, Dimension] | None:
+        """A person's first and last name, when the entity has no single name column."""
+        found = {d.name.lower().replace("_", ""): d for d in self._entities[entity].dimensions
+                 if d.type in ("string", None) and not d.virtual}
+        first, last = found.get("firstname"), found.get("lastname")
+        return (first, last) if first is not None and last is not None else None
 
     def label_dimension(self, entity: str) -> Dimension | None:
         """What names a row of the entity: a string dimension called name, title or label."""

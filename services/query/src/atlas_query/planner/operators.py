@@ -20,6 +20,7 @@ from sqlglot import exp
 from atlas_query.planner import synonyms as syn
 from atlas_query.planner.reading import HEAD, PCT, SUP, Mention, Reading
 from atlas_query.planner.refs import Ref
+from atlas_query.planner.thresholds import duration_like, money_like
 from atlas_query.semantic import Entity
 
 AGGREGATE_WORDS = {"average": "avg", "avg": "avg", "mean": "avg", "median": "median",
@@ -34,6 +35,8 @@ _COPULAS = frozenset(("is", "are", "was", "were", "s"))
 _QUANTITY_WORDS = frozenset(("quantity", "units", "qty"))
 _QUANTITY_VERBS = frozenset(("sold", "shipped", "ordered", "bought", "purchased", "delivered"))
 _ROUNDED = frozenset(("avg", "median"))
+_KIND_OF_WORD = {"amount": money_like, "spend": money_like, "spending": money_like,
+                 "length": duration_like, "duration": duration_like}
 _PERCENTILE = re.compile(r"p\d{1,2}")
 _PERCENTILE_SQL = {"duckdb": "QUANTILE_CONT(__x__, {q})",
                    "postgres": "PERCENTILE_CONT({q}) WITHIN GROUP (ORDER BY __x__)"}
@@ -124,6 +127,7 @@ class Aggregates:
     def read(self, reading: Reading, count_cue: bool, listing: bool) -> None:
         """Rewrite the mentions of ``reading`` whose numeric column an aggregate word
         governs into measure mentions, taking the word out of the loose words."""
+        self._kind_words(reading)
         mentions = []
         for mention in reading.mentions:
             mentions.append(self._rewrite(reading, mention, count_cue, listing))
@@ -132,6 +136,8 @@ class Aggregates:
     def _rewrite(self, reading: Reading, mention: Mention, count_cue: bool,
                  listing: bool) -> Mention:
         columns = [r for r in mention.of("dimension") if (r.entity, r.name) in self.numeric]
+        if mention.measure_like:  # "total quantity sold": the measure's verb is taken too
+            self._quantity_sold(reading, mention, mention.of("measure"))
         if not columns and not mention.measure_like:
             return self._dated(reading, mention)
         if not columns or mention.measure_like or mention.of("ambiguous"):
@@ -140,12 +146,31 @@ class Aggregates:
         own_entity = {r.name for r in mention.of("entity")} & {r.entity for r in columns}
         if kind is None and own_entity and not (count_cue or listing):
             kind, start = "sum", mention.start  # "sales per month": the amount, not a count
-        if kind is None and self._quantity_sold(reading, mention, columns):
+        if self._quantity_sold(reading, mention, columns) and kind is None:
             kind, start = "sum", mention.start  # "quantity shipped": how many units in all
         if kind is None:
             return mention
         refs = {self._ref(kind, ref) for ref in columns}
         return Mention(start, mention.end, frozenset(refs))
+
+    def _kind_words(self, reading: Reading) -> None:
+        """"Invoice amount", "track length": a word for a kind of quantity right after an
+        entity is that entity's one column of the kind (money, duration); none or several
+        leave the word unexplained."""
+        for token in list(reading.loose):
+            wanted = _KIND_OF_WORD.get(token.text)
+            before = [m for m in reading.mentions if m.end == token.index
+                      and m.kinds == {"entity"} and len(m.of("entity")) == 1]
+            if wanted is None or not before:
+                continue
+            entity = self.entities[before[0].of("entity")[0].name]
+            found = [d for d in entity.dimensions
+                     if (entity.name, d.name) in self.numeric and wanted(d)]
+            if len(found) == 1:
+                reading.loose.remove(token)
+                ref = Ref("dimension", found[0].name, entity.name)
+                reading.mentions = [Mention(m.start, token.index + 1, frozenset({ref}))
+                                    if m is before[0] else m for m in reading.mentions]
 
     def _dated(self, reading: Reading, mention: Mention) -> Mention:
         """"The earliest order date": the minimum of a date column."""

@@ -101,7 +101,7 @@ class _Build:
                 # Counted groups need no name column: their key tells them apart.
                 self.groups.append(self.r.chooser.entity_key(entities[0].name, base))
                 continue
-            self.groups.append(self.r.chooser.group(role, base, self.involved,
+            self.groups.extend(self.r.chooser.group(role, base, self.involved,
                                                     self._words(role.mention)))
 
     def _own_grain(self, role: Role) -> bool:
