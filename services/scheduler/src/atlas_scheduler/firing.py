@@ -82,7 +82,8 @@ async def fire_many(conn: asyncpg.Connection, entitlements: EntitlementsClient,
     refused is inserted ``failed`` (``refused`` says why) with no job."""
     runs = []
     for task, slot_at in due:
-        refused = await _denial(entitlements, task["workspace"], f"{task['id']}:{slot_at}")
+        refused = await _denial(entitlements, task["workspace"],
+                                f"{task['id']}:{slot_at.isoformat()}")
         runs.append((task, _run_row(task, slot_at, trigger, deadline_s, lease_s, refused)))
     inserted = await repository.insert_runs(conn, [run for _, run in runs])
     kept = [(task, run) for task, run in runs if run["id"] in inserted]
