@@ -26,7 +26,7 @@ _OPS = {"more than": ">", "greater than": ">", "longer than": ">", "over": ">", 
 _PATTERN = re.compile(
     r"\b(more than|greater than|longer than|shorter than|less than|fewer than|at least|"
     r"at most|over|above|under|below) (\$ ?)?(\d+(?:\.\d+)?)"
-    r"(?: ?(%)| (percent|milliseconds|seconds|minutes|hours)\b)?")
+    r"(?: ?(%)| (percent|milliseconds?|seconds?|minutes?|hours?)\b)?")
 _TIME_UNITS = {"milliseconds": 0.001, "ms": 0.001, "seconds": 1.0, "secs": 1.0, "sec": 1.0,
                "minutes": 60.0, "mins": 60.0, "hours": 3600.0, "hrs": 3600.0}
 _MONEY_WORDS = frozenset(("price", "total", "amount", "cost", "revenue", "sales", "value",
@@ -73,7 +73,7 @@ def find(text: str) -> tuple[Threshold, int, int] | None:
     words, dollar, number, percent, unit = match.groups()
     threshold = Threshold(_OPS[words], float(number), money=bool(dollar),
                           percent=bool(percent) or unit == "percent",
-                          unit=unit if unit in _TIME_UNITS else None,
+                          unit=_plural(unit) if _plural(unit) in _TIME_UNITS else None,
                           length=words in ("longer than", "shorter than"))
     return threshold, match.start(), match.end()
 
@@ -124,6 +124,10 @@ def divisor(column: Dimension, unit: str) -> float | None:
     words = column_words(column)
     stored = next((_TIME_UNITS[w] for w in words if w in _TIME_UNITS), None)
     return None if stored is None else _TIME_UNITS[unit] / stored
+
+
+def _plural(unit: str | None) -> str | None:
+    return unit if unit is None or unit.endswith("s") or unit == "percent" else f"{unit}s"
 
 
 def column_words(column: Dimension) -> set[str]:
