@@ -32,10 +32,12 @@ class Collected:
     tokens: int | None = None
     error: str | None = None
     finished: bool = False
+    #: Events the worker wrote (a taken-over run with none: the scheduler lost it).
     events: int = 0
 
     def add(self, event: StreamEvent) -> None:
-        self.events += 1
+        if event.type != "error":  # a deadline or a lost stream is an error the listener makes
+            self.events += 1
         match event.type:
             case "restart":
                 self.text, self.sql, self.columns, self.rows = [], None, [], []
