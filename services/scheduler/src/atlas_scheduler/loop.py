@@ -57,6 +57,8 @@ class Scheduler:
                 await self.tick()
             except DATABASE_ERRORS as exc:  # PostgreSQL restarting: the next tick retries
                 log.warning("scheduler tick failed", extra={"error": repr(exc)})
+            except Exception:  # never let the loop die quietly: the transaction rolled back
+                log.exception("scheduler tick failed")
             await asyncio.sleep(_until_next_tick(self.settings.tick_s))
 
     async def tick(self) -> int:
