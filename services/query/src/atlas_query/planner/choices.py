@@ -183,7 +183,7 @@ class Chooser:
 def comparison(op: str, left: exp.Expr, number: float) -> exp.Expr:
     literal = exp.Literal.number(int(number) if number == int(number) else number)
     kinds: dict[str, type[exp.Binary]] = {">": exp.GT, "<": exp.LT, ">=": exp.GTE,
-                                          "<=": exp.LTE}
+                                          "<=": exp.LTE, "=": exp.EQ}
     return kinds[op](this=left.copy(), expression=literal)
 
 

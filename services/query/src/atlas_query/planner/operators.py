@@ -26,7 +26,7 @@ from atlas_query.semantic import Entity
 AGGREGATE_WORDS = {"average": "avg", "avg": "avg", "mean": "avg", "median": "median",
                    "total": "sum", "sum": "sum", "maximum": "max", "max": "max",
                    "minimum": "min", "min": "min", "longest": "max", "shortest": "min"}
-DATE_WORDS = {"earliest": "min", "latest": "max"}  # over a date column only
+DATE_WORDS = {"earliest": "min", "latest": "max", "first": "min", "last": "max"}  # dates
 KINDS = frozenset(("sum", "avg", "min", "max", "median"))
 KIND_WORDS = {"sum": "total", "avg": "average", "min": "minimum", "max": "maximum",
               "median": "median"}
@@ -173,8 +173,13 @@ class Aggregates:
                                     if m is before[0] else m for m in reading.mentions]
 
     def _dated(self, reading: Reading, mention: Mention) -> Mention:
-        """"The earliest order date": the minimum of a date column."""
+        """"The earliest order date": the minimum of a date column; "when was the first
+        invoice": of the entity's one date column."""
         columns = [r for r in mention.of("dimension") if (r.entity, r.name) in self.dates]
+        if mention.kinds == {"entity"} and "when" in reading.words:
+            entities = [r.name for r in mention.of("entity")]
+            columns = [Ref("dimension", c, e) for (e, c) in self.dates if entities == [e]]
+            columns = columns if len(columns) == 1 else []
         index = mention.start - 1
         while index >= 0 and reading.tokens[index].text in _SKIPPED:
             index -= 1

@@ -22,10 +22,11 @@ _IN_UNIT = re.compile(
     r"\b(?:in|as(?: a)?) (percent|percentage|milliseconds|seconds|minutes|hours)\b")
 _OPS = {"more than": ">", "greater than": ">", "longer than": ">", "over": ">", "above": ">",
         "at least": ">=", "less than": "<", "fewer than": "<", "shorter than": "<",
-        "under": "<", "below": "<", "at most": "<="}
+        "under": "<", "below": "<", "at most": "<=", "priced at": "=", "costing": "=",
+        "exactly": "="}
 _PATTERN = re.compile(
     r"\b(more than|greater than|longer than|shorter than|less than|fewer than|at least|"
-    r"at most|over|above|under|below) (\$ ?)?(\d+(?:\.\d+)?)"
+    r"at most|over|above|under|below|priced at|costing|exactly) (\$ ?)?(\d+(?:\.\d+)?)"
     r"(?: ?(%)| (percent|milliseconds?|seconds?|minutes?|hours?)\b)?")
 _TIME_UNITS = {"milliseconds": 0.001, "ms": 0.001, "seconds": 1.0, "secs": 1.0, "sec": 1.0,
                "minutes": 60.0, "mins": 60.0, "hours": 3600.0, "hrs": 3600.0}
@@ -71,7 +72,8 @@ def find(text: str) -> tuple[Threshold, int, int] | None:
         return None
     match = found[0]
     words, dollar, number, percent, unit = match.groups()
-    threshold = Threshold(_OPS[words], float(number), money=bool(dollar),
+    priced = words in ("priced at", "costing")  # a price is money even without "$"
+    threshold = Threshold(_OPS[words], float(number), money=bool(dollar) or priced,
                           percent=bool(percent) or unit == "percent",
                           unit=_plural(unit) if _plural(unit) in _TIME_UNITS else None,
                           length=words in ("longer than", "shorter than"))
