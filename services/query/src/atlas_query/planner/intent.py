@@ -98,6 +98,7 @@ class IntentReader:
         intent.having = found if isinstance(found, Having) else None
         intent.versus = read_versus(reading, roles, self.vocab.entities, set(self.time_types))
         intent.counted = self.verbs.settle(reading, verb, roles)
+        _present(reading, roles)
         intent.share = share
         for role in intent.of_kind("group") if share else []:
             if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group
@@ -236,6 +237,20 @@ class IntentReader:
 
 
 UNIQUE_WORDS = frozenset(("unique", "different", "distinct"))
+_HAVE = frozenset(("have", "has", "with", "without"))
+
+
+def _present(reading: Reading, roles: list[Role]) -> None:
+    """"Customers that have a company": a text column that is filled in (IS NOT NULL);
+    "without a company": empty."""
+    words = reading.words
+    for role in roles:
+        start = role.mention.start
+        article = start >= 2 and words[start - 1] in ("a", "an")
+        dims = role.mention.of("dimension")
+        if role.kind == "dimension" and article and words[start - 2] in _HAVE and dims:
+            role.kind = "present"
+            role.negated = words[start - 2] == "without" or role.negated
 SHARE_WORDS = frozenset(("share", "percentage", "proportion", "fraction", "rate", "percent"))
 
 

@@ -132,6 +132,14 @@ class _Build:
             found, note = self.r.chooser.threshold(condition, base, self.involved, said)
             self.filters.append(found)
             self.notes.append(note)
+        for role in self.intent.of_kind("present"):
+            ref = self.r.chooser.dimension(role.mention.of("dimension"), base, self.involved,
+                                           self._words(role.mention))
+            self.involved.add(ref.entity or "")
+            column = self.r.chooser.dimension_output(ref).expr
+            present = exp.Is(this=column, expression=exp.Null())
+            self.filters.append(present if role.negated else exp.Not(this=present))
+            self.notes.append(f"{'no' if role.negated else 'has a'} {self._words(role.mention)}")
         for role in self.intent.of_kind("boolean"):
             self.filters.append(self.r.chooser.boolean(role, base, self.involved,
                                                        self._words(role.mention)))
