@@ -65,6 +65,8 @@ def read_condition(reading: Reading, roles: list[Role], entities: dict[str, Enti
                            "ask for the metric as defined.")
     if after is not None:
         return _having(threshold, before, after, count_end)
+    if before is not None and before.mention.of("measure") and not before.mention.of("entity"):
+        return _having_total(threshold, reading, roles, before, count_end)
     if before is None:
         raise Declined("I can't tell what the threshold applies to.")
     return _row(threshold, before, entities, numeric)
@@ -87,6 +89,19 @@ def _having(threshold: Threshold, before: Role | None, after: Role, count_end: i
         raise Declined("A count of rows has no unit to compare with.")
     before.kind = "group"
     return Having(threshold.op, threshold.number, count_end == before.mention.start)
+
+
+def _having_total(threshold: Threshold, reading: Reading, roles: list[Role], measured: Role,
+                  count_end: int) -> Having:
+    """"Customers who spent more than $45": the groups of the entity named before the
+    measure, kept by its total."""
+    owner = next((r for r in reversed(roles) if r.mention.end <= measured.mention.start
+                  and r.kind in ("entity", "owner") and r.mention.of("entity")), None)
+    cents = any("cents" in r.name.lower() for r in measured.mention.of("measure"))
+    if owner is None or cents or threshold.percent or threshold.unit or threshold.length:
+        raise Declined("I can't tell whose total the threshold applies to.")
+    owner.kind = "group"
+    return Having(threshold.op, threshold.number, count_end == owner.mention.start)
 
 
 def _row(threshold: Threshold, before: Role, entities: dict[str, Entity],

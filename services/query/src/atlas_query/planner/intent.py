@@ -105,6 +105,8 @@ class IntentReader:
                 role.kind, role.values = "filter", role.mention.of("value")
         self._unique(intent, unique)
         self._target(intent)
+        if verb is not None and verb.target is not None and intent.target is None:
+            intent.target = verb.target  # "top 5 spenders": by what they spent
         self._distinct(intent)
         self._subject(intent)
         intent.groups = [r for r in intent.roles if r.kind == "group"]

@@ -25,6 +25,10 @@ from atlas_query.semantic import Entity, Metric
 
 SELL_WORDS = frozenset(("selling", "sold", "sells", "sellers", "seller"))
 POPULAR_WORDS = frozenset(("popular",))
+SPENDER_WORDS = frozenset(("spenders", "spender"))
+SPENT_WORDS = frozenset(("spent", "spend", "spends", "paid"))
+_SPEND_WORDS = frozenset(("price", "total", "amount", "revenue", "sales", "paid", "payment",
+                          "cost", "spend"))
 _QUANTITY_NAMES = frozenset(("quantity", "units", "qty"))
 
 
@@ -32,6 +36,7 @@ _QUANTITY_NAMES = frozenset(("quantity", "units", "qty"))
 class Verb:
     kind: str  # "sell" or "popular"
     mention: Mention | None = None  # the injected quantity measure ("sell")
+    target: Ref | None = None  # what "spenders" are ranked by
 
 
 class Verbs:
@@ -43,19 +48,38 @@ class Verbs:
         numeric = numeric_columns(entities)
         self.quantities = [(entity, column) for (entity, column) in numeric
                            if syn.name_phrases(column)[-1] in _QUANTITY_NAMES]
+        self.spending = self._spending(numeric)
+
+    def _spending(self, numeric: dict[tuple[str, str], str]) -> list[tuple[str, str, str]]:
+        """(fact, its one amount column, the one table it references): who spends what.
+        "Spenders" means something only when exactly one table is that."""
+        found = []
+        for entity in self.entities.values():
+            amounts = [c for (e, c) in numeric if e == entity.name
+                       and {w for p in syn.name_phrases(c) for w in p.split()} & _SPEND_WORDS]
+            targets = {j.target_entity for j in entity.joins
+                       if j.relationship == "many_to_one"}
+            if len(amounts) == 1 and len(targets) == 1:
+                found.append((entity.name, amounts[0], targets.pop()))
+        return found
 
     def read(self, reading: Reading) -> Verb | None:
         """Take the ranking verb out of the loose words; a selling verb becomes the sum of
         the quantity column, in the verb's place."""
+        if reading.threshold is not None and reading.threshold.money:
+            return self._spent(reading)
         if reading.ranking is None:
             return None
-        found = [t for t in reading.loose if t.text in SELL_WORDS | POPULAR_WORDS]
+        found = [t for t in reading.loose
+                 if t.text in SELL_WORDS | POPULAR_WORDS | SPENDER_WORDS]
         if len(found) != 1:
             return None
         token = found[0]
         reading.loose.remove(token)
         if token.text in POPULAR_WORDS:
             return Verb("popular")
+        if token.text in SPENDER_WORDS:
+            return self._spenders(reading, token.index)
         if len(self.quantities) != 1:
             raise Declined("I can't tell which quantity counts as sold: the layer has "
                            f"{len(self.quantities) or 'no'} plain quantity columns.")
@@ -68,6 +92,33 @@ class Verbs:
         reading.mentions = sorted([*reading.mentions, mention], key=lambda m: m.start)
         return Verb("sell", mention)
 
+    def _spent(self, reading: Reading) -> Verb | None:
+        """"Customers who spent more than $45": the spending table's total amount, in the
+        verb's place (the threshold keeps the groups over it)."""
+        found = [t for t in reading.loose if t.text in SPENT_WORDS]
+        if len(found) != 1 or len(self.spending) != 1:
+            return None
+        reading.loose.remove(found[0])
+        fact, column, _ = self.spending[0]
+        sql = next(d.expression for d in self.entities[fact].dimensions if d.name == column)
+        ref = Ref("measure", measure_name("sum", self.entities[fact], column, sql), fact)
+        mention = Mention(found[0].index, found[0].index + 1, frozenset({ref}))
+        reading.mentions = sorted([*reading.mentions, mention], key=lambda m: m.start)
+        return Verb("spent", mention)
+
+    def _spenders(self, reading: Reading, index: int) -> Verb:
+        """"Our top 5 spenders": the one table that spends, ranked by its total amount."""
+        if len(self.spending) != 1:
+            raise Declined("I can't tell who spends what in this data.")
+        fact, column, who = self.spending[0]
+        sql = next(d.expression for d in self.entities[fact].dimensions if d.name == column)
+        name = measure_name("sum", self.entities[fact], column, sql)
+        metric = self.metric_of.get((fact, name))
+        target = Ref("metric", metric) if metric else Ref("measure", name, fact)
+        mention = Mention(index, index + 1, frozenset({Ref("entity", who)}))
+        reading.mentions = sorted([*reading.mentions, mention], key=lambda m: m.start)
+        return Verb("spend", None, target)
+
     def settle(self, reading: Reading, verb: Verb | None, roles: list[Role]) -> str | None:
         """Roles after the verb: what is ranked, and what was sold. Returns the entity whose
         rows "popular" counts."""
@@ -76,6 +127,8 @@ class Verbs:
         after = _role_after(roles, verb.mention.end if verb.mention else _sup_end(reading))
         if verb.kind == "sell":
             self._sold(verb, after)
+            return None
+        if verb.kind in ("spend", "spent"):
             return None
         owners = {r.entity for r in after.mention.of("dimension")} if after else set()
         if after is None or len(owners) != 1 or after.mention.of("entity"):
