@@ -11,15 +11,19 @@ from pydantic.alias_generators import to_camel
 
 from atlas_common.principal import Principal, Role
 
-# No control characters: PostgreSQL refuses a NUL in text (a 500, where this is a 422).
-_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+# No control characters: PostgreSQL refuses a NUL in text (a 500, where this is a 422). The
+# class is the gateway's OpenAPI pattern's (openapi_auth.py): C1 controls and U+FEFF spelled out
+# so that Python's and JSON Schema's `\s` cannot disagree on what is valid.
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f-\x9f\ufeff]"
+_EMAIL = re.compile(rf"^{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+$")
+_PAD = " \t\n\r\f\v"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128  # argon2 cost does not depend on length, but a bound keeps bodies small
 MAX_HEADER = 8192
 
 
 def _normalise_email(value: str) -> str:
-    value = value.strip().lower()
+    value = value.strip(_PAD).lower()
     if len(value) > 254 or not _EMAIL.match(value):
         raise ValueError("not a valid email address")
     return value

@@ -16,10 +16,13 @@ from atlas_common.wire.errors import error_responses
 #: Sign-out and get-session answer without a credential too (nothing to end, ``null``).
 OPTIONAL_AUTH: Final = frozenset({"/api/auth/sign-out", "/api/auth/get-session"})
 
-# The auth service strips and lower-cases an email before matching it (schemas.py).
-_LOCAL_PART = r"[^@\s\x00-\x1f\x7f]"
+# The auth service strips ASCII whitespace and lower-cases an email before matching it
+# (schemas.py, the same character class). Spelled out so that JSON Schema's (ECMAScript) and
+# Python's `\s` agree: they differ on U+0085 and U+FEFF, both refused here explicitly.
+_LOCAL_PART = r"[^@\s\x00-\x1f\x7f-\x9f\ufeff]"
+_PAD = r"[ \t\n\r\f\v]*"
 _EMAIL = {"type": "string",
-          "pattern": rf"^\s*{_LOCAL_PART}{{1,64}}@{_LOCAL_PART}+\.{_LOCAL_PART}+\s*$",
+          "pattern": rf"^{_PAD}{_LOCAL_PART}{{1,64}}@{_LOCAL_PART}+\.{_LOCAL_PART}+{_PAD}$",
           "maxLength": 254}
 _PASSWORD = {"type": "string", "minLength": 8, "maxLength": 128}
 _NAME = {"type": "string", "minLength": 1, "maxLength": 100}
