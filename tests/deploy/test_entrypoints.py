@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.sdk import environment_variables as otel_environment
 
 from tests.deploy import dockerfile
 from tests.deploy.layout import PROCESSES
@@ -46,8 +47,12 @@ def test_every_image_and_compose_command_is_a_declared_script(
     assert {s.name for s in targets.values()} <= set(scripts())
 
 
+# The OpenTelemetry SDK reads its own standard variables (OTEL_EXPORTER_OTLP_ENDPOINT, ...).
+OTEL_SDK_VARIABLES = frozenset(n for n in dir(otel_environment) if n.startswith("OTEL_"))
+
+
 def _unread(names: set[str], package: str) -> set[str]:
-    known = settings_env_names(package)
+    known = settings_env_names(package) | OTEL_SDK_VARIABLES
     assert known, f"{package} has no pydantic-settings module (settings.py) yet"
     return {n for n in names if n.upper() not in known}
 
@@ -68,6 +73,9 @@ def test_compose_environment_is_read_by_the_process(
 
 def test_unread_variable_is_caught() -> None:
     assert _unread({"ATLAS_ENV", "ATLAS_GATWAY_PORT"}, "atlas_common") == {"ATLAS_GATWAY_PORT"}
+    # The SDK's own names pass; a misspelt one does not.
+    names = {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPIONT"}
+    assert _unread(names, "atlas_common") == {"OTEL_EXPORTER_OTLP_ENDPIONT"}
 
 
 def _service_scripts() -> list[Script]:
