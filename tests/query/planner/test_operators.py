@@ -154,3 +154,15 @@ def test_several_prices_ask_which(shop: tuple[SemanticPlanner, Any],
     assert isinstance(clarify, Clarify)
     assert sorted(clarify.options) == ["average price of customer", "average price of orders",
                                        "average total price of orders"]
+
+
+def test_one_quantity_in_two_units_is_one_candidate(tmp_path: Path) -> None:
+    layer = yaml.safe_load(yaml.safe_dump(ENTITIES))
+    layer["orders"]["dimensions"] += [_dim("o_fee", "number"), _dim("o_fee_cents", "number")]
+    (tmp_path / "entities").mkdir()
+    for file, entity in layer.items():
+        (tmp_path / "entities" / f"{file}.yml").write_text(yaml.safe_dump(entity))
+    planner = SemanticPlanner(load_semantic_layer(tmp_path), "duckdb", now=lambda: NOW)
+    decision = planner.decide("Total fee of orders by segment")
+    assert isinstance(decision, Planned), decision
+    assert "SUM(o.o_fee)" in decision.sql and "cents" not in decision.sql

@@ -42,6 +42,7 @@ from atlas_query.planner.text import (
 )
 from atlas_query.planner.verbs import Verbs
 from atlas_query.planner.vocabulary import Vocabulary
+from atlas_query.semantic import Entity
 
 
 @dataclass
@@ -145,6 +146,35 @@ class IntentReader:
         return role_of(reading, Mention(role.mention.start, role.mention.end, frozenset(found)),
                        self.time_types)
 
+    def _one_unit(self, mention: Mention) -> Mention:
+        """The same quantity in two units ("amount" and "amount_cents") is one candidate:
+        the one without a unit word (the display unit), when that is all that differs."""
+        measures = mention.of("measure")
+        if len(measures) < 2 or len({r.entity for r in measures}) != 1:
+            return mention
+        entity = self.vocab.entities[measures[0].entity or ""]
+        columns = {ref: self._column_of(entity, ref) for ref in measures}
+        if None in columns.values():
+            return mention
+        bases = {syn.name_phrases(c or "")[-1] for c in columns.values()}
+        plain = [ref for ref, c in columns.items()
+                 if not set(syn.name_words(c or "")) & _UNIT_WORDS]
+        if len(bases) != 1 or len(plain) != 1:
+            return mention
+        others = {r for r in mention.refs if r.kind != "measure"}
+        return Mention(mention.start, mention.end, frozenset(others | set(plain)))
+
+    @staticmethod
+    def _column_of(entity: Entity, ref: Ref) -> str | None:
+        """The column a sum / average measure is over (``sum:amount_cents`` or a layer
+        measure whose SQL is one column)."""
+        found = column_aggregate(ref.name)
+        if found is not None:
+            return found[1]
+        measure = next((m for m in entity.measures if m.name == ref.name), None)
+        sql = (measure.sql or "").strip() if measure else ""
+        return next((d.name for d in entity.dimensions if sql in (d.name, d.expression)), None)
+
     def _columns_named(self, term: str, entities: set[str]) -> list[Ref]:
         """Columns of the named entities called ``term``; else the one whose name ends in it
         ("country" of invoices: their billing country)."""
@@ -170,7 +200,10 @@ class IntentReader:
                 role.kind = "entity"
             dual = []
         named = _named_entities(intent.roles, pure)
-        targets = {_pick(intent.reading, _narrow(r.mention, named)) for r in (pure or dual)}
+        tables = _named_tables(intent.roles, pure)
+        targets = {_pick(intent.reading, self._one_unit(_narrow(_narrow(r.mention, tables),
+                                                                named)))
+                   for r in (pure or dual)}
         if len(targets) > 1:
             names = ", ".join(sorted(t.name for t in targets))
             raise Declined(f"The question asks for several measures at once ({names}); "
@@ -292,6 +325,7 @@ def _pick(reading: Reading, mention: Mention) -> Ref:
     raise Declined(f'"{_words(reading, mention)}" is not something I can measure.')
 
 
+_UNIT_WORDS = frozenset(("cents", "usd", "eur", "gbp", "pct", "ms"))
 _SAID = {"avg": "average", "min": "minimum", "max": "maximum", "qty": "quantity"}
 
 
@@ -305,6 +339,8 @@ def _which_measure(words: str, found: list[Ref]) -> Clarify:
             else " ".join(_SAID.get(w, w) for w in syn.name_words(ref.name))
         options.append(f"{said} of {' '.join(syn.name_words(ref.entity or ''))}")
     options = list(dict.fromkeys(options))
+    if len(options) < 2:  # the same words for all: no question a person could answer
+        raise Declined(f'"{words}" names several measures I can\'t tell apart.')
     return Clarify(words, options, clarify_question(words, options))
 
 
@@ -327,6 +363,11 @@ def _named_entities(roles: list[Role], measured: list[Role]) -> set[str]:
     """The entities the rest of the question names, itself or through a column of theirs."""
     return {r.entity or r.name for role in roles if role not in measured
             for r in role.mention.refs if r.kind in ("entity", "dimension", "value")}
+
+
+def _named_tables(roles: list[Role], measured: list[Role]) -> set[str]:
+    """The tables the rest of the question names as tables ("of billing events")."""
+    return {r.name for role in roles if role not in measured for r in role.mention.of("entity")}
 
 
 def _narrow(mention: Mention, named: set[str]) -> Mention:
