@@ -43,22 +43,25 @@ class Subscription:
     what: str
 
 
-#: The service (as ``services/<dir>``, the query worker as ``query-worker``) publishing each
+#: The services (as ``services/<dir>``, the query worker as ``query-worker``) publishing each
 #: routing key, and how.
-PUBLISHERS: Final = {
-    names.QUERY_REQUESTED: Publisher(
-        "gateway", "a question to answer (POST /api/v1/query, the chat)", "job"
+PUBLISHERS: Final[dict[str, tuple[Publisher, ...]]] = {
+    names.QUERY_REQUESTED: (
+        Publisher("gateway", "a question to answer (POST /api/v1/query, the chat)", "job"),
+        Publisher("scheduler", "a scheduled task's question, one per due slot", "outbox"),
     ),
-    names.KEY_REVOKED: Publisher("keys", "an API key revoked", "outbox"),
-    names.SESSION_REVOKED: Publisher("auth", "a session signed out or revoked", "outbox"),
-    names.USER_ROLE_CHANGED: Publisher("auth", "a user's role changed", "outbox"),
-    names.USER_DEACTIVATED: Publisher("auth", "a user deactivated", "outbox"),
-    names.SUBSCRIPTION_CHANGED: Publisher(
-        "entitlements",
-        "a customer's plan, overrides or the catalog changed; the new version",
-        "outbox",
+    names.KEY_REVOKED: (Publisher("keys", "an API key revoked", "outbox"),),
+    names.SESSION_REVOKED: (Publisher("auth", "a session signed out or revoked", "outbox"),),
+    names.USER_ROLE_CHANGED: (Publisher("auth", "a user's role changed", "outbox"),),
+    names.USER_DEACTIVATED: (Publisher("auth", "a user deactivated", "outbox"),),
+    names.SUBSCRIPTION_CHANGED: (
+        Publisher(
+            "entitlements",
+            "a customer's plan, overrides or the catalog changed; the new version",
+            "outbox",
+        ),
     ),
-    names.USAGE_RECORDED: Publisher("query-worker", "tokens one model call spent", "direct"),
+    names.USAGE_RECORDED: (Publisher("query-worker", "tokens one model call spent", "direct"),),
 }
 
 CONSUMERS: Final = (
@@ -92,7 +95,7 @@ SUBSCRIPTIONS: Final = (
     ),
     Subscription(
         "entitlementsCache",
-        ("gateway", "keys", "query-worker"),
+        ("gateway", "keys", "query-worker", "scheduler"),
         (names.SUBSCRIPTION_CHANGED,),
         "each process holding an EntitlementsClient drops the customer's snapshots "
         "older than the event's version (customer '*': every customer's)",

@@ -40,19 +40,24 @@ def _message_list(channel: str, routing_keys: tuple[str, ...] | list[str]) -> li
 
 def _sends() -> dict[str, Any]:
     ops = {}
-    for key, publisher in catalogue.PUBLISHERS.items():
-        channel = route_channel_id(key)
-        ops[f"{publisher.service}.send.{key}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{channel}"},
-            "messages": _message_list(channel, [key]),
-            "summary": publisher.what,
-            "description": _HOW[publisher.how],
-            "tags": [{"name": publisher.service}],
-            "bindings": {"amqp": {**BINDING, "deliveryMode": 2, "mandatory": True}},
-            "x-publisher-confirms": True,
-        }
+    for key, publishers in catalogue.PUBLISHERS.items():
+        for publisher in publishers:
+            ops[f"{publisher.service}.send.{key}"] = _send(key, publisher)
     return ops
+
+
+def _send(key: str, publisher: catalogue.Publisher) -> dict[str, Any]:
+    channel = route_channel_id(key)
+    return {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{channel}"},
+        "messages": _message_list(channel, [key]),
+        "summary": publisher.what,
+        "description": _HOW[publisher.how],
+        "tags": [{"name": publisher.service}],
+        "bindings": {"amqp": {**BINDING, "deliveryMode": 2, "mandatory": True}},
+        "x-publisher-confirms": True,
+    }
 
 
 def _receives(topology: Topology) -> dict[str, Any]:
@@ -117,7 +122,7 @@ def messages() -> dict[str, Any]:
         components[cls.__name__] = {
             "name": key,
             "title": cls.__name__,
-            "summary": catalogue.PUBLISHERS[key].what,
+            "summary": "; or ".join(p.what for p in catalogue.PUBLISHERS[key]),
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{cls.__name__}"},
             "headers": {"$ref": f"#/components/schemas/{HEADERS}"},
