@@ -58,6 +58,7 @@ class Intent:
     condition: RowCondition | None = None  # "orders over 300000"
     having: Having | None = None  # "customers with more than 20 orders"
     unique: str | None = None  # "unique customers": the entity whose keys are counted
+    unique_over: str | None = None  # "... bought something": the table whose rows they are
     versus: ColumnCompare | None = None  # "received after their commit date"
     counted: str | None = None  # "the most popular ship mode": whose rows are counted
     share: bool = False  # "what share of orders are urgent": a percentage of the whole
@@ -88,6 +89,7 @@ class IntentReader:
         self._aggregate_of_ambiguous(reading)
         verb = self.verbs.read(reading)
         unique = _unique_mention(reading)
+        over = self.verbs.rows_of(reading, unique.of("entity")[0].name) if unique else None
         share = _share_word(reading)
         self._check_words(reading)
         roles = assign(reading, self.time_types)
@@ -105,6 +107,7 @@ class IntentReader:
             if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group
                 role.kind, role.values = "filter", role.mention.of("value")
         self._unique(intent, unique)
+        intent.unique_over = over
         self._target(intent)
         if verb is not None and verb.target is not None and intent.target is None:
             intent.target = verb.target  # "top 5 spenders": by what they spent

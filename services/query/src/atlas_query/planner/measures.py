@@ -116,6 +116,7 @@ class Measures:
             raise Declined(f"{counted} has no single key to count distinct values of.")
         owners = {r.entity or r.name for role in intent.roles if role.kind != "unique"
                   for r in role.mention.refs if r.kind in ("entity", "dimension", "value")}
+        owners |= {intent.unique_over} if intent.unique_over else set()
         bases = [e for e in sorted(owners) if self.chooser.graph.path(e, counted) is not None]
         if len(bases) > 1 or (owners and not bases):
             raise Declined(f"I can't tell over which rows to count unique {plural(counted)}.")

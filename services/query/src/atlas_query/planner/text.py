@@ -70,7 +70,7 @@ know want need let can could would should will shall may might must also just so
 all any every each per by across total number count overall altogether currently right now
 up far ever yet one ones some kind much many whole entire breakdown broken down split grouped
 group summary summarize report value values data figure figures stats statistics did done
-still compare comparison via
+still compare comparison via something anything
 """)
 
 # Verbs that only say an event happened ("orders placed", "users came from").

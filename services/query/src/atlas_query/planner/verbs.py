@@ -27,6 +27,8 @@ SELL_WORDS = frozenset(("selling", "sold", "sells", "sellers", "seller"))
 POPULAR_WORDS = frozenset(("popular",))
 SPENDER_WORDS = frozenset(("spenders", "spender"))
 SPENT_WORDS = frozenset(("spent", "spend", "spends", "paid"))
+MOVED_WORDS = frozenset(("sold", "shipped", "ordered"))  # rows of the quantity's table
+BOUGHT_WORDS = frozenset(("bought", "purchased", "spent", "paid"))  # rows of the spending one
 _SPEND_WORDS = frozenset(("price", "total", "amount", "revenue", "sales", "paid", "payment",
                           "cost", "spend"))
 _QUANTITY_NAMES = frozenset(("quantity", "units", "qty"))
@@ -118,6 +120,22 @@ class Verbs:
         mention = Mention(index, index + 1, frozenset({Ref("entity", who)}))
         reading.mentions = sorted([*reading.mentions, mention], key=lambda m: m.start)
         return Verb("spend", None, target)
+
+    def rows_of(self, reading: Reading, counted: str) -> str | None:
+        """"How many unique customers bought something", "different tracks have been sold":
+        the table whose rows the verb names (the spending table, or the quantity's), when it
+        reaches the counted table; the verb is taken."""
+        for token in list(reading.loose):
+            if token.text in BOUGHT_WORDS:
+                tables = [fact for fact, _, who in self.spending if who == counted]
+            elif token.text in MOVED_WORDS:
+                tables = [fact for fact, _ in self.quantities]
+            else:
+                continue
+            if len(tables) == 1:
+                reading.loose.remove(token)
+                return tables[0]
+        return None
 
     def settle(self, reading: Reading, verb: Verb | None, roles: list[Role]) -> str | None:
         """Roles after the verb: what is ranked, and what was sold. Returns the entity whose
