@@ -83,7 +83,9 @@ class Chooser:
         """An entity's name column, or a person's first and last name (grouped with the
         key)."""
         pair = self.sql.name_pair(entity)
-        if self.sql.label_dimension(entity) is not None or pair is None:
+        label = self.sql.label_dimension(entity)
+        # A person's names over a "Title" column: on people, a title is a job title.
+        if pair is None or (label is not None and label.name.lower() != "title"):
             return [self.entity_group(entity, base, words)]
         if self.graph.path(base, entity) is None:
             raise Declined(f"I can't break {base} down by {entity} without counting rows twice.")

@@ -102,6 +102,7 @@ class IntentReader:
         intent.versus = read_versus(reading, roles, self.vocab.entities, set(self.time_types))
         intent.counted = self.verbs.settle(reading, verb, roles)
         _present(reading, roles)
+        roles = intent.roles = roles if share else _value_groups(roles)
         intent.share = share
         for role in intent.of_kind("group") if share else []:
             if role.mention.kinds == {"value"}:  # "what is the return rate": a part, not a group
@@ -112,6 +113,7 @@ class IntentReader:
         if verb is not None and verb.target is not None and intent.target is None:
             intent.target = verb.target  # "top 5 spenders": by what they spent
         self._distinct(intent)
+        self._which_column(intent)
         self._subject(intent)
         intent.groups = [r for r in intent.roles if r.kind == "group"]
         for role in intent.of_kind("dimension"):
@@ -237,6 +239,21 @@ class IntentReader:
                 role.kind = "unique"
                 intent.unique = mention.of("entity")[0].name
 
+    def _which_column(self, intent: Intent) -> None:
+        """"Account balance by nation" where customers and suppliers both have one: a
+        number named alone, on several tables, asks whose."""
+        if intent.target is not None or intent.distinct:
+            return
+        for role in intent.of_kind("dimension"):
+            refs = [r for r in role.mention.of("dimension")
+                    if (r.entity, r.name) in self.aggregates.numeric]
+            if len({r.entity for r in refs}) > 1:
+                words = _words(intent.reading, role.mention)
+                options = [f"{words} of {' '.join(syn.name_words(r.entity or ''))}"
+                           for r in refs]
+                options = list(dict.fromkeys(options))
+                raise Ambiguous(Clarify(words, options, clarify_question(words, options)))
+
     def _distinct(self, intent: Intent) -> None:
         """``how many countries``: a count of the distinct values of a dimension."""
         if intent.target is not None or not intent.count_cue:
@@ -276,6 +293,24 @@ class IntentReader:
 
 UNIQUE_WORDS = frozenset(("unique", "different", "distinct"))
 _HAVE = frozenset(("have", "has", "with", "without"))
+
+
+def _value_groups(roles: list[Role]) -> list[Role]:
+    """"Which sales support agent has the most customers": a value asked with "which" is the
+    rows of its table that have it, each one a group (and the value a filter)."""
+    found: list[Role] = []
+    for role in roles:
+        values = role.mention.of("value")
+        owners = {v.entity for v in values}
+        if role.kind == "group" and role.which and role.mention.kinds == {"value"} \
+                and len(owners) == 1:
+            entity = Mention(role.mention.start, role.mention.end,
+                             frozenset({Ref("entity", owners.pop() or "")}))
+            found += [Role(entity, "group", which=True),
+                      Role(role.mention, "filter", values=values)]
+        else:
+            found.append(role)
+    return found
 
 
 def _present(reading: Reading, roles: list[Role]) -> None:
