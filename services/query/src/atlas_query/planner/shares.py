@@ -20,8 +20,11 @@ def share_of(plan: Plan) -> None:
     if value is None or plan.metric is not None or plan.having is not None \
             or plan.count_groups or plan.columns:
         raise Declined("I can give a share of a count or of a total of rows, not of this.")
+    if len(plan.filters) > 1:  # "share of German customers in building": which is the part?
+        raise Declined("The question has several conditions; I can't tell which one is the "
+                       "part and which the whole.")
     if plan.filters:
-        part = _part(value.expr, exp.and_(*plan.filters))
+        part = _part(value.expr, plan.filters[0])
         plan.filters = []
     elif plan.groups and isinstance(value.expr, exp.Sum | exp.Count):
         whole = exp.Window(this=exp.Sum(this=value.expr.copy()))
