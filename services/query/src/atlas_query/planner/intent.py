@@ -382,9 +382,25 @@ def _which_measure(words: str, found: list[Ref]) -> Clarify:
     return Clarify(words, options, clarify_question(words, options))
 
 
+def _two_counts(intent: Intent) -> None:
+    """"Number of invoices and customers by country": two tables counted; answering one
+    would drop half the question."""
+    if not intent.count_cue:
+        return
+    roles = intent.roles
+    for first, second in zip(roles, roles[1:], strict=False):
+        between = [t.text for t in intent.reading.tokens[first.mention.end:second.mention.start]]
+        counted = first.mention.of("entity") or any(
+            r.name.endswith("count") for r in first.mention.of("measure", "metric"))
+        table = second.mention.of("entity") and not second.mention.of("dimension")
+        if counted and table and between == ["and"]:
+            raise Declined("The question counts two tables at once; I answer one at a time.")
+
+
 def _one_measure(intent: Intent) -> None:
     """"Number of line items and total quantity": a count and a measure; answering one of
     them would drop half the question."""
+    _two_counts(intent)
     if intent.target is None or not intent.count_cue:
         return
     end = _cue_end(intent.reading)
