@@ -8,6 +8,7 @@ the layer explains, and operators no rule consumed, stop planning before any gue
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -387,8 +388,7 @@ def _two_counts(intent: Intent) -> None:
     would drop half the question."""
     if not intent.count_cue:
         return
-    roles = intent.roles
-    for first, second in zip(roles, roles[1:], strict=False):
+    for first, second in itertools.pairwise(intent.roles):
         between = [t.text for t in intent.reading.tokens[first.mention.end:second.mention.start]]
         counted = first.mention.of("entity") or any(
             r.name.endswith("count") for r in first.mention.of("measure", "metric"))
