@@ -121,10 +121,31 @@ class Measures:
         if len(bases) > 1 or (owners and not bases):
             raise Declined(f"I can't tell over which rows to count unique {plural(counted)}.")
         base = bases[0] if bases else counted
+        metric = self._metric_counting(base, counted)
+        if metric is not None:  # "unique users who bought": the layer's buyers metric
+            return self._metric(metric)
         expr = exp.Count(this=exp.Distinct(expressions=[self.sql.column(counted,
                                                                         key.expression)]))
         label = f"unique {plural(counted)}"
         return Measured(base, Value(expr, f"{singular(counted)}_count", label), label)
+
+    def _metric_counting(self, base: str, counted: str) -> Metric | None:
+        """A metric built on ``base``'s count of distinct references to ``counted``: the
+        layer's definition of that count (ADR 0004: a measure with a metric means it)."""
+        path = self.chooser.graph.path(base, counted)
+        if not path or len(path) != 1:
+            return None
+        column = path[0].source_column
+        for metric in self.metrics.values():
+            source = metric.source
+            if source is None or source.entity != base:
+                continue
+            measure = next((m for m in self.sql.entity(base).measures
+                            if m.name == source.measure), None)
+            if measure is not None and measure.type == "count_distinct" \
+                    and (measure.sql or "").strip() == column:
+                return metric
+        return None
 
     def _distinct(self, intent: Intent) -> Measured:
         named = {r.name for role in intent.entity_roles for r in role.mention.of("entity")}

@@ -27,7 +27,7 @@ SELL_WORDS = frozenset(("selling", "sold", "sells", "sellers", "seller"))
 POPULAR_WORDS = frozenset(("popular",))
 SPENDER_WORDS = frozenset(("spenders", "spender"))
 SPENT_WORDS = frozenset(("spent", "spend", "spends", "paid"))
-MOVED_WORDS = frozenset(("sold", "shipped", "ordered"))  # rows of the quantity's table
+MOVED_WORDS = frozenset(("sold", "shipped"))  # rows of the quantity's table
 BOUGHT_WORDS = frozenset(("bought", "purchased", "spent", "paid"))  # rows of the spending one
 _SPEND_WORDS = frozenset(("price", "total", "amount", "revenue", "sales", "paid", "payment",
                           "cost", "spend"))
