@@ -39,13 +39,13 @@ class Measures:
 
     def measured(self, intent: Intent) -> Measured:
         target = intent.target
+        unit = intent.reading.unit
+        if unit is not None and (target is None or target.kind == "metric"):
+            raise Declined(f"I can't show that in {unit}.")  # a metric is shown as defined
         if target is not None and target.kind == "metric":
             return self._metric(self.metrics[target.name])
-        unit = intent.reading.unit
         if target is not None and unit is not None:
             return self._in_unit(target.entity or "", target.name, unit)
-        if unit is not None:
-            raise Declined(f"I can't show that in {unit}.")
         if target is not None:
             return self._measure(target.entity or "", target.name)
         if intent.distinct:

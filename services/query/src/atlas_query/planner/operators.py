@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from atlas_query.planner import synonyms as syn
+from atlas_query.planner.plan import Declined
 from atlas_query.planner.reading import HEAD, PCT, SUP, Mention, Reading
 from atlas_query.planner.refs import Ref
 from atlas_query.planner.thresholds import duration_like, money_like
@@ -35,7 +36,11 @@ _COPULAS = frozenset(("is", "are", "was", "were", "s"))
 _QUANTITY_WORDS = frozenset(("quantity", "units", "qty"))
 _QUANTITY_VERBS = frozenset(("sold", "shipped", "ordered", "bought", "purchased", "delivered"))
 _ROUNDED = frozenset(("avg", "median"))
+# "Order value" after a table with no phrase for it: which amount (with or without the
+# cancelled orders a metric leaves out?) is a guess; declined rather than counted.
+_NEVER_GUESSED = frozenset(("value",))
 _KIND_OF_WORD = {"amount": money_like, "spend": money_like, "spending": money_like,
+                 "value": money_like,
                  "length": duration_like, "duration": duration_like}
 _PERCENTILE = re.compile(r"p\d{1,2}")
 _PERCENTILE_SQL = {"duckdb": "QUANTILE_CONT(__x__, {q})",
@@ -160,17 +165,19 @@ class Aggregates:
         for token in list(reading.loose):
             wanted = _KIND_OF_WORD.get(token.text)
             before = [m for m in reading.mentions if m.end == token.index
-                      and m.kinds == {"entity"} and len(m.of("entity")) == 1]
+                      and m.kinds <= {"entity", "metric"} and len(m.of("entity")) == 1]
             if wanted is None or not before:
                 continue
             entity = self.entities[before[0].of("entity")[0].name]
             found = [d for d in entity.dimensions
                      if (entity.name, d.name) in self.numeric and wanted(d)]
-            if len(found) == 1:
-                reading.loose.remove(token)
-                ref = Ref("dimension", found[0].name, entity.name)
-                reading.mentions = [Mention(m.start, token.index + 1, frozenset({ref}))
-                                    if m is before[0] else m for m in reading.mentions]
+            if len(found) != 1 or token.text in _NEVER_GUESSED:  # "order value": not a count
+                raise Declined(f'I can\'t tell which column of {entity.name} "{token.text}" '
+                               f"means ({', '.join(d.name for d in found) or 'none'}).")
+            reading.loose.remove(token)
+            ref = Ref("dimension", found[0].name, entity.name)
+            reading.mentions = [Mention(m.start, token.index + 1, frozenset({ref}))
+                                if m is before[0] else m for m in reading.mentions]
 
     def _dated(self, reading: Reading, mention: Mention) -> Mention:
         """"The earliest order date": the minimum of a date column; "when was the first

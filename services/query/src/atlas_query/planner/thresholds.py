@@ -19,7 +19,7 @@ from atlas_query.semantic import Dimension
 
 CMP, UNIT = "<cmp>", "<unit>"
 _IN_UNIT = re.compile(
-    r"\b(?:in|as(?: a)?) (percent|percentage|milliseconds|seconds|minutes|hours)\b")
+    r"\b(?:in|as(?: a)?) (percent|percentage|milliseconds|seconds|minutes|hours|dollars)\b")
 _OPS = {"more than": ">", "greater than": ">", "longer than": ">", "over": ">", "above": ">",
         "at least": ">=", "less than": "<", "fewer than": "<", "shorter than": "<",
         "under": "<", "below": "<", "at most": "<=", "priced at": "=", "costing": "=",
@@ -62,7 +62,7 @@ class Threshold:
             if stored is None or self.unit is None:
                 return None
             value = value * _TIME_UNITS[self.unit] / stored
-        return value
+        return round(value, 6)  # 19.99 dollars is 1999 cents, not 1998.9999999999998
 
 
 def find(text: str) -> tuple[Threshold, int, int] | None:
@@ -123,7 +123,9 @@ def divisor(column: Dimension, unit: str) -> float | None:
     milliseconds column (60000), percent of a fraction (0.01); None when unknown."""
     if unit == "percent":
         return 0.01 if _fraction(column) else None
-    words = column_words(column)
+    words = column_words(column) | set(syn.name_words(column.name))
+    if unit == "dollars":  # cents shown in dollars; a plain money column as it is
+        return 100.0 if "cents" in words else (1.0 if money_like(column) else None)
     stored = next((_TIME_UNITS[w] for w in words if w in _TIME_UNITS), None)
     return None if stored is None else _TIME_UNITS[unit] / stored
 
