@@ -111,6 +111,7 @@ class IntentReader:
         self._unique(intent, unique)
         intent.unique_over = over
         self._target(intent)
+        _unique_over_table(intent)
         if verb is not None and verb.target is not None and intent.target is None:
             intent.target = verb.target  # "top 5 spenders": by what they spent
         self._distinct(intent)
@@ -294,6 +295,20 @@ class IntentReader:
 
 UNIQUE_WORDS = frozenset(("unique", "different", "distinct"))
 _HAVE = frozenset(("have", "has", "with", "without"))
+
+
+def _unique_over_table(intent: Intent) -> None:
+    """"Unique organizations opened tickets": the tickets (a count metric as well as a
+    table) are the rows counted over, not a second measure."""
+    if intent.unique is None or intent.target is None:
+        return
+    measured = [r for r in intent.roles if intent.target in r.mention.refs]
+    if not measured or not all(r.mention.of("entity") for r in measured):
+        raise Declined("The question asks for unique values and a measure at once; I answer "
+                       "one at a time.")
+    for role in measured:
+        role.kind = "entity"
+    intent.target = None
 
 
 def _value_groups(roles: list[Role]) -> list[Role]:
