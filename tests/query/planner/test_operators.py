@@ -172,3 +172,10 @@ def test_one_quantity_in_two_units_is_one_candidate(tmp_path: Path) -> None:
     decision = planner.decide("Total fee of orders by segment")
     assert isinstance(decision, Planned), decision
     assert "SUM(o.o_fee)" in decision.sql and "cents" not in decision.sql
+
+
+def test_unique_counts_over_a_table_that_is_also_a_metric(support_planner: SemanticPlanner
+                                                         ) -> None:
+    decision = support_planner.decide("How many unique organizations opened tickets last month?")
+    assert isinstance(decision, Planned), decision
+    assert "COUNT(DISTINCT o.id)" in decision.sql and "FROM tickets" in decision.sql
