@@ -152,8 +152,18 @@ class Verbs:
         if after is None or len(owners) != 1 or after.mention.of("entity"):
             raise Declined('I can only rank a column by "popular": how many rows have each '
                            "value.")
+        owner = owners.pop()
+        if self._referenced(owner):  # "most popular brand" of the part catalogue: by what?
+            raise Declined(f"Other tables' rows refer to {owner}: \"popular\" by them or by "
+                           f"{owner} rows is a guess; say what to count.")
         after.kind, after.which = "group", True
-        return owners.pop()
+        return owner
+
+    def _referenced(self, entity: str) -> bool:
+        """Whether rows of another table point at this one (it is a catalogue, not events)."""
+        return any(j.target_entity == entity and j.relationship == "many_to_one"
+                   for other in self.entities.values() if other.name != entity
+                   for j in other.joins)
 
     def _sold(self, verb: Verb, after: Role | None) -> None:
         if after is None or after.kind not in ("entity", "order", "group", "dimension"):
