@@ -152,7 +152,7 @@ class Verbs:
         if after is None or len(owners) != 1 or after.mention.of("entity"):
             raise Declined('I can only rank a column by "popular": how many rows have each '
                            "value.")
-        owner = owners.pop()
+        owner = owners.pop() or ""
         if self._referenced(owner):  # "most popular brand" of the part catalogue: by what?
             raise Declined(f"Other tables' rows refer to {owner}: \"popular\" by them or by "
                            f"{owner} rows is a guess; say what to count.")
