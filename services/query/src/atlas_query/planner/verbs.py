@@ -129,13 +129,20 @@ class Verbs:
             if token.text in BOUGHT_WORDS:
                 tables = [fact for fact, _, who in self.spending if who == counted]
             elif token.text in MOVED_WORDS:
-                tables = [fact for fact, _ in self.quantities]
+                tables = [fact for fact, column in self.quantities
+                          if not self._sold_metric(fact, column)]
             else:
                 continue
             if len(tables) == 1:
                 reading.loose.remove(token)
                 return tables[0]
         return None
+
+    def _sold_metric(self, fact: str, column: str) -> bool:
+        """Whether the layer defines "sold" by a metric on the quantity (units sold, perhaps
+        without cancelled orders): its rows are then not simply the table's."""
+        sql = next(d.expression for d in self.entities[fact].dimensions if d.name == column)
+        return (fact, measure_name("sum", self.entities[fact], column, sql)) in self.metric_of
 
     def settle(self, reading: Reading, verb: Verb | None, roles: list[Role]) -> str | None:
         """Roles after the verb: what is ranked, and what was sold. Returns the entity whose
