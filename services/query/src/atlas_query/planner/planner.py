@@ -59,8 +59,11 @@ class SemanticPlanner:
         chooser = Chooser(sql, graph)
         tables = {}
         for entity in layer.entities:
-            tables[entity.table.lower()] = entity.name
-            tables.setdefault(entity.table.split(".")[-1].lower(), entity.name)
+            # Keyed as sqlglot names a table in a metric's SQL: without quotes (a PostgreSQL
+            # layer quotes mixed-case names: `"Album"`, `public."Album"`).
+            parts = [part.strip('"`[]') for part in entity.table.split(".")]
+            tables[".".join(parts).lower()] = entity.name
+            tables.setdefault(parts[-1].lower(), entity.name)
         measures = Measures(layer.metrics, sql, MetricAnalyzer(sql, graph, tables), chooser)
         self.resolver = Resolver(measures, chooser, TimeColumns(chooser, timezone),
                                  WordCheck(self.vocab))
