@@ -12,8 +12,9 @@
 # (one self-contained venv per workspace member: dependencies layer first, then the member's
 # own code, installed non-editable) -> runtime (non-root user) -> <process> (venv, CMD,
 # HEALTHCHECK). Target names are the console scripts without "atlas-".
-# JavaScript: web-build (node:20, npm ci from the lock, the workspace build) makes the widget;
-# the gateway image copies only its built files (clients/widget/dist), no node and no sources.
+# JavaScript: web-build (node:20, npm ci from the lock, the workspace build) makes the widget
+# and the admin console; the gateway image copies only their built files (clients/widget/dist,
+# clients/console/dist), no node and no sources.
 #
 # Adding a process: give its pyproject a [project.scripts] entry, then add a build-<member>
 # stage (copy of build-auth with the member's name) and a final stage (copy of the auth stage
@@ -53,6 +54,7 @@ COPY services/auth/pyproject.toml services/auth/pyproject.toml
 COPY services/keys/pyproject.toml services/keys/pyproject.toml
 COPY services/entitlements/pyproject.toml services/entitlements/pyproject.toml
 COPY services/scheduler/pyproject.toml services/scheduler/pyproject.toml
+COPY services/audit/pyproject.toml services/audit/pyproject.toml
 COPY clients/python/pyproject.toml clients/python/pyproject.toml
 COPY clients/cli/pyproject.toml clients/cli/pyproject.toml
 COPY clients/mcp/pyproject.toml clients/mcp/pyproject.toml
@@ -112,6 +114,15 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --locked --no-dev --no-editable --package atlas-scheduler
 
 
+FROM builder AS build-audit
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-install-workspace --package atlas-audit
+COPY libs/common libs/common
+COPY services/audit services/audit
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --locked --no-dev --no-editable --package atlas-audit
+
+
 # The MCP server is a client of the gateway: the SDK and its own package, no service code.
 FROM builder AS build-mcp
 RUN --mount=type=cache,target=/root/.cache/uv \
@@ -129,13 +140,15 @@ COPY package.json package-lock.json tsconfig.base.json biome.json ./
 COPY clients/typescript/package.json clients/typescript/package.json
 COPY clients/react/package.json clients/react/package.json
 COPY clients/widget/package.json clients/widget/package.json
+COPY clients/console/package.json clients/console/package.json
 COPY examples/react/package.json examples/react/package.json
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 COPY clients/typescript clients/typescript
 COPY clients/react clients/react
 COPY clients/widget clients/widget
-RUN npm run build -w clients/typescript -w clients/react -w clients/widget
+COPY clients/console clients/console
+RUN npm run build -w clients/typescript -w clients/react -w clients/widget -w clients/console
 
 
 FROM base AS runtime
@@ -154,9 +167,11 @@ USER 10001:10001
 FROM runtime AS gateway
 COPY --from=build-gateway /app/.venv /app/.venv
 COPY --from=web-build /src/clients/widget/dist /app/widget
+COPY --from=web-build /src/clients/console/dist /app/console
 ENV ATLAS_GATEWAY_HOST=0.0.0.0 \
     ATLAS_GATEWAY_PORT=8000 \
-    ATLAS_WIDGET_DIR=/app/widget
+    ATLAS_WIDGET_DIR=/app/widget \
+    ATLAS_CONSOLE_DIR=/app/console
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_GATEWAY_PORT', '8000') + '/healthz', timeout=2)"]
@@ -215,6 +230,17 @@ EXPOSE 8106
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_SCHEDULER_PORT', '8106') + '/healthz', timeout=2)"]
 CMD ["atlas-scheduler"]
+
+
+# Any number of replicas: writes are idempotent by event id; upkeep takes an advisory lock.
+FROM runtime AS audit
+COPY --from=build-audit /app/.venv /app/.venv
+ENV ATLAS_AUDIT_HOST=0.0.0.0 \
+    ATLAS_AUDIT_PORT=8107
+EXPOSE 8107
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('ATLAS_AUDIT_PORT', '8107') + '/healthz', timeout=2)"]
+CMD ["atlas-audit"]
 
 
 # The plans file is not in the image: mount it (compose mounts deploy/plans.example.yaml at

@@ -19,10 +19,11 @@ uv:
 install: uv js
 	@$(UV) sync --locked --all-packages
 
-# JavaScript (npm workspace: clients/typescript, clients/react, clients/widget, examples/react).
+# JavaScript (npm workspace: clients/typescript, clients/react, clients/widget, clients/console,
+# examples/react).
 # `npm ci` runs when package-lock.json changed, the build when any workspace source changed:
 # make compares them with the stamps under node_modules/.
-JS_WORKSPACES := clients/typescript clients/react clients/widget examples/react
+JS_WORKSPACES := clients/typescript clients/react clients/widget clients/console examples/react
 JS_SOURCES := $(shell find $(JS_WORKSPACES) \( -name node_modules -o -name dist \) -prune \
   -o -type f -print 2>/dev/null)
 JS_STAMP_CI := node_modules/.atlas-npm-ci
@@ -51,9 +52,11 @@ up: install
 	  python -m tools.devservers -- \
 	  supervisord -n -c $(SUPERVISOR_CONF) -j /tmp/atlas-supervisord.$$$$.pid
 
-# The whole suite, fault scenarios included (each once: they fit the time budget).
+# The whole suite, fault scenarios included (each once: they fit the time budget), in
+# TEST_WORKERS pytest-xdist processes, a test file never split between two (docs/testing.md).
+TEST_WORKERS ?= 2
 test: install
-	@$(UV) run --no-sync pytest -q $(PYTEST_ARGS)
+	@$(UV) run --no-sync pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The long fault run: every fault scenario CHAOS_RUNS times over (default 10).
 CHAOS_RUNS ?= 10
@@ -86,7 +89,7 @@ lint: install
 	@npm run lint --silent
 
 typecheck: install
-	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src services/scheduler/src clients/python/src clients/cli/src clients/mcp/src tools
+	@$(UV) run --no-sync mypy libs/common/src libs/datasources/src services/gateway/src services/query/src services/auth/src services/keys/src services/entitlements/src services/scheduler/src services/audit/src clients/python/src clients/cli/src clients/mcp/src tools
 	@npm run typecheck --silent
 
 check: lint typecheck test

@@ -4,7 +4,7 @@ Run: ``make bench`` (or ``uv run python bench/mcp_overhead.py``). It starts auth
 an admin key), the query-api and a gateway on a vhost, database and Redis prefix of its own,
 then, in the same run and interleaved call by call (so both see the same machine):
 
-- direct: ``GET /api/v1/admin/semantic/entities`` with httpx, the key as Bearer;
+- direct: ``GET /api/v1/semantic/entities`` with httpx, the key as Bearer;
 - MCP over stdio: the ``listEntities`` tool through the ``mcp`` SDK's client, talking to
   ``atlas mcp`` spawned as Claude Desktop would (which makes that same gateway call).
 
@@ -38,7 +38,7 @@ SESSIONS = 20
 CALLS_PER_SESSION = 10
 KEY = "sk-bench-mcp-0123456789abcdef0123456789abcdef"
 GOAL_P95_MS = 5.0
-PATH = "/api/v1/admin/semantic/entities"
+PATH = "/api/v1/semantic/entities"  # the route the listEntities tool calls
 
 
 def pct(values: list[float], p: float) -> float:

@@ -76,8 +76,8 @@ async def publish(
                 )
                 return "confirmed"
             except PublishError:
-                # Returned: no queue is bound to the key, i.e. no Atlas process is running
-                # with a cache to drop. Nothing to do (a process starting later reads fresh).
+                # Returned: no queue is bound to the key (Atlas's topology binds the audit
+                # trail's queue), so no Atlas process has a cache to drop. Nothing to do.
                 return "unroutable"
             except (TimeoutError, DeliveryError) as exc:  # nacked or unconfirmed
                 if attempt == attempts:

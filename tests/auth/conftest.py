@@ -34,6 +34,7 @@ from tests.support.isolation import (
     create_vhost,
     delete_vhost,
     drop_database,
+    package_isolation,  # noqa: F401 - this package's own isolation fixture
 )
 
 ADMIN_EMAIL = "admin@example.test"
@@ -47,7 +48,7 @@ def managed_env(iso: Isolation, **extra: Any) -> dict[str, Any]:
             "ATLAS_ENV": "test", "BETTER_AUTH_SECRET": SECRET, **FAST_ARGON2, **extra}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def auth_isolation(isolation: Isolation) -> Iterator[Isolation]:
     """The run's database and Redis prefix, with a vhost of our own: other suites may declare
     the shared topology with other arguments (``x-delivery-limit``)."""
@@ -56,26 +57,26 @@ def auth_isolation(isolation: Isolation) -> Iterator[Isolation]:
     delete_vhost(vhost)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def keys() -> dict[str, Key]:
     return {"rsa": rsa_key("rsa-1"), "ec": ec_key("ec-1"), "ed": ed_key("ed-1"),
             "ps": rsa_key("ps-1", "PS256"), "attacker": rsa_key("rsa-1")}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def jwks(keys: dict[str, Key]) -> Iterator[JwksServer]:
     server = JwksServer(keys=[keys[k].jwk for k in ("rsa", "ec", "ed", "ps")]).start()
     yield server
     server.stop()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def none_url() -> AsyncIterator[str]:
     async with serve(create_app(make_settings(ATLAS_AUTH_MODE="none"))) as url:
         yield url
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def simple_url() -> AsyncIterator[str]:
     settings = make_settings(ATLAS_API_KEY=API_KEY, ATLAS_API_KEY_ROLE="viewer",
                              ATLAS_RLS_CLAIMS='{"tenant_id": "acme"}')
@@ -83,7 +84,7 @@ async def simple_url() -> AsyncIterator[str]:
         yield url
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def byot_url(jwks: JwksServer) -> AsyncIterator[str]:
     settings = make_settings(ATLAS_AUTH_JWKS_URL=jwks.url + "/jwks.json", ATLAS_AUTH_ISSUER=ISSUER,
                              ATLAS_AUTH_AUDIENCE=AUDIENCE, ATLAS_AUTH_JWKS_MIN_REFETCH_S=2)
@@ -91,7 +92,7 @@ async def byot_url(jwks: JwksServer) -> AsyncIterator[str]:
         yield url
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def managed_url(auth_isolation: Isolation) -> AsyncIterator[str]:
     settings = make_settings(**managed_env(
         auth_isolation, ATLAS_ADMIN_EMAIL=ADMIN_EMAIL, ATLAS_AUTH_SIGNIN_MAX_PER_ACCOUNT=5,
@@ -127,17 +128,17 @@ class EventLog:
         return found
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def events(auth_isolation: Isolation) -> AsyncIterator[EventLog]:
     log = EventLog()
     bus = await Bus.connect(auth_isolation.rabbitmq_url, delivery_limit=5)
-    await bus.subscribe_events(["session.revoked", "user.role_changed", "user.deactivated"],
-                               log.handle)
+    await bus.subscribe_events(["session.revoked", "user.role_changed", "user.claims_changed",
+                                "user.deactivated"], log.handle)
     yield log
     await bus.close()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def admin_token(managed_url: str) -> str:
     """The bootstrap admin (ATLAS_ADMIN_EMAIL) of the managed app, signed up once."""
     async with client(managed_url) as c:
@@ -147,7 +148,7 @@ async def admin_token(managed_url: str) -> str:
     return str(response.json()["token"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fresh_databases(isolation: Isolation) -> Iterator[FreshDatabases]:
     """Extra private databases of this run (an empty install per app that needs one)."""
     names: list[str] = []

@@ -88,7 +88,7 @@ async def test_set_rls_claims(c: httpx.AsyncClient, admin_token: str, events: Ev
     assert response.status_code == 200
     principal = (await verify(c, sessionCookie=user.token)).json()["principal"]
     assert principal["claims"] == {"tenant_id": "acme"}
-    await events.wait_for("user.role_changed", user_id=user.id)
+    await events.wait_for("user.claims_changed", user_id=user.id, claims={"tenant_id": "acme"})
 
 
 async def test_reset_password_ends_every_session(c: httpx.AsyncClient, admin_token: str,

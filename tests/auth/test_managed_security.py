@@ -97,7 +97,9 @@ async def test_no_user_enumeration_through_timing(c: httpx.AsyncClient, admin_to
 
 
 async def _waiting_backends(conn: asyncpg.Connection) -> int:
-    count: int = await conn.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted")
+    count: int = await conn.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database())")
     return count
 
 
@@ -105,7 +107,9 @@ async def test_first_admin_race_makes_one_admin(auth_isolation: Isolation,
                                                 fresh_databases: FreshDatabases) -> None:
     """Six sign-ups on an empty install, held at the users table until all are in flight."""
     database_url = await fresh_databases("race")
-    env = managed_env(auth_isolation, DATABASE_URL=database_url, ATLAS_SIGNUP="open")
+    # the service's own pool size (10): a connection for each racer, all six held at once
+    env = managed_env(auth_isolation, DATABASE_URL=database_url, ATLAS_SIGNUP="open",
+                      ATLAS_DATABASE_POOL_MAX=10)
     async with serve(create_app(make_settings(**env))) as url, client(url) as c:
         gate = await asyncpg.connect(database_url)
         try:

@@ -15,8 +15,6 @@ tests/clients within its time budget on a small machine.
 
 from __future__ import annotations
 
-import signal
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,8 @@ import httpx
 import pytest
 
 from tests.support.isolation import Isolation
-from tests.support.stack import Stack, free_port, wait_for_workers, wait_http
+from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import Starter
 
 #: A pause between streamed tokens, so "mid-answer" is a window a test can hit.
 TOKEN_DELAY_MS = "25"
@@ -50,40 +49,12 @@ class Running:
     admin_token: str = ""
 
 
-class _Starter:
-    """Start several processes at once, then wait until each answers on /healthz."""
-
-    def __init__(self, stack: Stack) -> None:
-        self.stack = stack
-        self.pending: list[tuple[str, int]] = []
-
-    def url(self) -> tuple[str, int]:
-        port = free_port()
-        return f"http://127.0.0.1:{port}", port
-
-    def start(self, command: str, name: str, port_var: str, **env: str) -> str:
-        url, port = self.url()
-        self.stack.start(command, name, {port_var: str(port), **env})
-        self.pending.append((url, len(self.stack.procs) - 1))
-        return url
-
-    def wait(self) -> None:
-        for url, index in self.pending:
-            wait_http(url + "/healthz", self.stack.procs[index])
-        self.pending.clear()
+#: Start several processes at once, then wait for each (tests/support/stacks.py).
+_Starter = Starter
 
 
 def _stop_all(stack: Stack) -> None:
-    """SIGTERM every process first, then wait for each: they shut down side by side."""
-    for proc in stack.procs:
-        if proc.popen.poll() is None:
-            proc.popen.send_signal(signal.SIGTERM)
-    for proc in stack.procs:
-        try:
-            proc.popen.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.popen.kill()
-            proc.popen.wait(5)
+    stack.stop_all()  # SIGTERM to all first, then wait for each: side by side
 
 
 @dataclass

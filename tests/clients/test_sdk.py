@@ -121,13 +121,23 @@ def test_a_run_can_be_picked_up_by_request_or_chat_id(client: Atlas, none_stack:
     assert client.resume_stream("no-such-chat") is None
 
 
-def test_stop_ends_the_answer_early(client: Atlas) -> None:
-    events = []
+def _stopped_after_two_tokens(client: Atlas) -> list[object]:
+    events: list[object] = []
     with client.stream_query(LONG_QUESTION) as stream:
         for event in stream:
             events.append(event)
             if sum(isinstance(e, TextEvent) for e in events) == 2:
                 assert stream.stop().stopped is True
+    return events
+
+
+def test_stop_ends_the_answer_early(client: Atlas) -> None:
+    # The stop races the last tokens (about a second of them): on a machine loaded enough to
+    # lose that race the answer ends "done", so a stop must land within three tries.
+    for _ in range(3):
+        events = _stopped_after_two_tokens(client)
+        if events[-1] != FinishEvent("done"):
+            break
     assert events[-1] == FinishEvent("stopped")
     assert any(isinstance(e, StatusEvent) and e.stage == "stopped" for e in events)
 

@@ -32,6 +32,7 @@ SERVICE_DIRS = {
     "entitlements": "entitlements",
     "query-worker": "query",
     "scheduler": "scheduler",
+    "audit": "audit",
 }
 
 #: One message of each type as its publisher writes it.
@@ -43,11 +44,41 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "history": [{"role": "user", "content": "hi"}],
         "deadline": 1_900_000_000.0,
     },
-    "key.revoked": {"key_id": "3f9a2c0000000000", "workspace_id": "ws-1"},
+    "query.answered": {
+        "request_id": "r1",
+        "user_id": "u1",
+        "workspace_id": "ws-1",
+        "role": "analyst",
+        "auth_mode": "managed",
+        "surface": "scheduled",
+        "question": "revenue by month?",
+        "sql": ["SELECT month, sum(total) FROM orders WHERE tenant_id = 'ws-1' LIMIT 1000"],
+        "tables": ["orders"],
+        "row_count": 12,
+        "duration_ms": 840,
+        "outcome": "answered",
+        "tokens": 0,
+        "answered_by": "semantic",
+    },
+    "key.created": {
+        "key_id": "3f9a2c0000000000",
+        "workspace_id": "ws-1",
+        "name": "ci",
+        "role": "viewer",
+        "actor_id": "u1",
+    },
+    "key.revoked": {"key_id": "3f9a2c0000000000", "workspace_id": "ws-1", "actor_id": "u1"},
+    "user.created": {"user_id": "u2", "workspace_id": "ws-1", "role": "viewer", "actor_id": "u1"},
     "session.revoked": {"session_id": "s1", "user_id": "u1"},
-    "user.role_changed": {"user_id": "u1", "role": "admin"},
-    "user.deactivated": {"user_id": "u1"},
-    "subscription.changed": {"customer_id": "ws-1", "version": 7},
+    "user.role_changed": {"user_id": "u1", "role": "admin", "workspace_id": "ws-1"},
+    "user.claims_changed": {
+        "user_id": "u2",
+        "workspace_id": "ws-1",
+        "claims": {"tenant_id": "acme", "region": ["eu", "us"]},
+        "actor_id": "u1",
+    },
+    "user.deactivated": {"user_id": "u1", "workspace_id": "ws-1", "actor_id": "u9"},
+    "subscription.changed": {"customer_id": "ws-1", "version": 7, "plan": "team"},
     "usage.recorded": {
         "customer_id": "ws-1",
         "feature": "llm-tokens",
@@ -210,13 +241,17 @@ def test_outbox_publishers_write_to_their_outbox() -> None:
             assert via_outbox == (publisher.how == "outbox"), (key, publisher.service)
 
 
+#: ``bus.consume(names.X, ...)``, or a consumer of its own on ``declare_queue(..., names.X, ...)``
+#: (the audit service's batched consumer).
+_CONSUMES = r"(?:\.consume\(\s*|declare_queue\(\s*\w+,\s*)names\.([A-Z_]+)\b"
+
+
 def test_consumers_are_the_services_that_consume_each_queue() -> None:
     for consumer in catalogue.CONSUMERS:
-        pattern = rf"\.consume\(\s*names\.{_constant(consumer.queue)}\b"
-        assert re.search(pattern, _source(consumer.service)), consumer
-    consumed = {
-        q for s in SERVICE_DIRS for q in re.findall(r"\.consume\(\s*names\.([A-Z_]+)", _source(s))
-    }
+        source = _source(consumer.service)
+        assert _constant(consumer.queue) in re.findall(_CONSUMES, source), consumer
+        assert (consumer.settles is None) == (".consume(names." in source), consumer
+    consumed = {q for s in SERVICE_DIRS for q in re.findall(_CONSUMES, _source(s))}
     assert consumed == {_constant(c.queue) for c in catalogue.CONSUMERS}
 
 
@@ -233,8 +268,22 @@ def test_the_bodies_in_docs_events_are_valid_messages() -> None:
     """docs/events.md shows bodies to copy: each parses and matches its schema."""
     text = (ROOT / "docs" / "events.md").read_text(encoding="utf-8")
     bodies = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, re.S)]
-    assert {b["type"] for b in bodies} == {"subscription.changed", "key.revoked", "usage.recorded"}
+    assert {b["type"] for b in bodies} == {
+        "subscription.changed",
+        "key.revoked",
+        "usage.recorded",
+        "query.answered",
+        "key.created",
+        "user.created",
+    }
     for body in bodies:
         assert parse_message(json.dumps(body)).event_id == body["event_id"]
         name = MESSAGE_TYPES[body["type"]].__name__
         assert list(_payload_validator(name).iter_errors(body)) == []
+
+
+@pytest.mark.parametrize("key", ["query.answered", "key.created", "user.created"])
+def test_the_example_bodies_in_examples_events_are_valid_messages(key: str) -> None:
+    body = json.loads((ROOT / "examples" / "events" / f"{key}.json").read_text(encoding="utf-8"))
+    assert parse_message(json.dumps(body)).type == key
+    assert list(_payload_validator(MESSAGE_TYPES[key].__name__).iter_errors(body)) == []

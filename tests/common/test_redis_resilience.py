@@ -4,13 +4,19 @@ an app with the handler answers 503 unavailable (+ Retry-After) when Redis is do
 from __future__ import annotations
 
 import httpx
+import pytest
 import redis.exceptions
 from fastapi import FastAPI
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from atlas_common.errors import install_error_handlers
-from atlas_common.redis_resilience import install_redis_down_handler, reconnecting_retry
+from atlas_common.redis_resilience import (
+    install_redis_down_handler,
+    pool_exhausted,
+    reconnecting_retry,
+)
 from tests.support.isolation import BASE_REDIS_URL
+from tests.support.stack import free_port
 
 
 async def test_redis_down_is_unavailable() -> None:
@@ -40,3 +46,22 @@ async def test_a_killed_connection_is_replaced_not_reported() -> None:
     finally:
         await client.aclose()
         await killer.aclose()
+
+
+async def test_a_pool_that_ran_out_of_connections_is_told_from_redis_down() -> None:
+    pool = BlockingConnectionPool.from_url(BASE_REDIS_URL, max_connections=1, timeout=0.2)
+    client = Redis.from_pool(pool)
+    held = await pool.get_connection()  # the only connection, busy
+    try:
+        with pytest.raises(redis.exceptions.ConnectionError) as waited:
+            await client.ping()
+        assert pool_exhausted(waited.value)
+        assert pool_exhausted(redis.exceptions.MaxConnectionsError("Too many connections"))
+    finally:
+        await pool.release(held)
+        await client.aclose()
+    down = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    with pytest.raises(redis.exceptions.ConnectionError) as refused:
+        await down.ping()
+    assert not pool_exhausted(refused.value)
+    await down.aclose()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -92,3 +96,29 @@ def test_a_bad_setting_is_one_line_naming_the_variable(monkeypatch: pytest.Monke
     with pytest.raises(ValidationError) as caught:
         Strict()
     assert settings_error_line(caught.value).startswith("ATLAS_INTERNAL_TOKEN must be set")
+
+
+SETTLE = """
+import gc, json
+from atlas_common.service import settle_heap
+from atlas_common.settings import CommonSettings
+made_at_start = [object() for _ in range(1000)]
+settle_heap(CommonSettings())
+print(json.dumps({"frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()}))
+"""
+
+
+@pytest.mark.parametrize(("setting", "gen0"), [(None, 700), ("20000", 20000)])
+def test_start_up_objects_are_frozen_and_the_threshold_applied(
+    setting: str | None, gen0: int
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ATLAS_GC_GEN0_THRESHOLD"}
+    if setting is not None:
+        env["ATLAS_GC_GEN0_THRESHOLD"] = setting
+    # a process of its own: freezing is for the life of the process
+    done = subprocess.run([sys.executable, "-c", SETTLE], env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+    seen = json.loads(done.stdout)
+    assert seen["frozen"] > 1000  # the modules' objects, and the list made before
+    assert seen["threshold"][0] == gen0
+

@@ -43,3 +43,14 @@ def test_no_service_settings_read_bare_names(monkeypatch: pytest.MonkeyPatch) ->
     gateway, worker = GatewaySettings(), WorkerSettings()
     assert (gateway.port, gateway.host) == (8000, "127.0.0.1")
     assert worker.provider is None and worker.concurrency == 4 and worker.planner == "auto"
+
+
+def test_database_pool_max_caps_every_pool_and_only_lowers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATLAS_DATABASE_POOL_MAX", raising=False)
+    assert CommonSettings().pool_size(10) == 10  # unset: each pool keeps its own size
+    monkeypatch.setenv("ATLAS_DATABASE_POOL_MAX", "3")
+    capped = CommonSettings()
+    assert (capped.pool_size(10), capped.pool_size(2)) == (3, 2)
+    monkeypatch.setenv("ATLAS_DATABASE_POOL_MAX", "0")
+    with pytest.raises(ValidationError, match="ATLAS_DATABASE_POOL_MAX"):
+        CommonSettings()

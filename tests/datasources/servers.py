@@ -1,13 +1,12 @@
 """The shop schema (``shop``) in a fresh database or file per dialect, removed afterwards.
 
-PostgreSQL databases come from ``tests.support.isolation`` (the house way); MariaDB databases
-are made the same way here, on ``ATLAS_TEST_MYSQL_URL`` (default root on 127.0.0.1:3306).
+PostgreSQL databases come from ``tests.support.isolation`` (the house way); MariaDB ones from
+``tests.support.mariadb`` (``ATLAS_TEST_MYSQL_URL``, default root on 127.0.0.1:3306).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import uuid
 from pathlib import Path
@@ -15,12 +14,10 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import duckdb
-import pymysql
 
 from tests.datasources import shop
-from tests.support import isolation
+from tests.support import isolation, mariadb
 
-BASE_MYSQL_URL = os.environ.get("ATLAS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306")
 SLOW_VIEW = {
     # Reading each of these runs past any small statement timeout.
     "postgres": "CREATE VIEW slow_view AS SELECT pg_sleep(5)::text AS x",
@@ -72,20 +69,9 @@ def drop_postgres(name: str) -> None:
 # MariaDB / MySQL -----------------------------------------------------------------------------
 
 
-def _mysql(database: str | None = None) -> pymysql.Connection:
-    parts = urlsplit(BASE_MYSQL_URL)
-    return pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=parts.username or "root",
-        password=parts.password or "",
-        database=database,
-        autocommit=True,
-    )
-
-
 def mysql_url(name: str, *, password: str | None = None) -> str:
-    parts = urlsplit(BASE_MYSQL_URL)
+    """The URL of database ``name`` on the test server, with another password if given."""
+    parts = urlsplit(mariadb.BASE_MYSQL_URL)
     user = parts.username or "root"
     secret = (
         f":{password}" if password is not None else (f":{parts.password}" if parts.password else "")
@@ -94,12 +80,8 @@ def mysql_url(name: str, *, password: str | None = None) -> str:
 
 
 def create_mysql(name: str) -> str:
-    admin = _mysql()
-    try:
-        admin.cursor().execute(f"CREATE DATABASE `{name}`")
-    finally:
-        admin.close()
-    conn = _mysql(name)
+    url = mariadb.create_database(name)
+    conn = mariadb.connect(url)
     try:
         cursor = conn.cursor()
         for statement in shop.create_statements("mysql"):
@@ -114,15 +96,11 @@ def create_mysql(name: str) -> str:
         cursor.fetchall()
     finally:
         conn.close()
-    return mysql_url(name)
+    return url
 
 
 def drop_mysql(name: str) -> None:
-    admin = _mysql()
-    try:
-        admin.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-    finally:
-        admin.close()
+    mariadb.drop_database(name)
 
 
 # Files ---------------------------------------------------------------------------------------

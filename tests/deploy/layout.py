@@ -15,7 +15,7 @@ K8S_DIR = ROOT / "deploy" / "k8s"
 
 #: The HTTP processes and their ports; the query worker has none.
 HTTP_PORTS = {"gateway": 8000, "auth": 8101, "keys": 8102, "entitlements": 8103, "query-api": 8104,
-              "scheduler": 8106}
+              "scheduler": 8106, "audit": 8107}
 #: Clients of the gateway with an image of their own: they never get the internal token.
 CLIENT_PROCESSES = {"mcp"}
 PROCESSES = {*HTTP_PORTS, "query-worker", *CLIENT_PROCESSES}

@@ -71,11 +71,18 @@ def test_worker_healthcheck_follows_the_heartbeat_contract(
     assert dockerfile.healthcheck_command(check) == ["atlas-query-worker", "--check"]
 
 
-def test_gateway_carries_only_the_built_widget(stages: dict[str, dockerfile.Stage]) -> None:
-    """JavaScript is built in the node stage from the lock; the gateway gets its dist only."""
+def test_gateway_carries_only_the_built_widget_and_console(
+    stages: dict[str, dockerfile.Stage],
+) -> None:
+    """JavaScript is built in the node stage from the lock; the gateway gets the dists only."""
     web = [c for c in dockerfile.copies(stages["gateway"]) if c.dest != "/app/.venv"]
-    assert [(c.from_stage, c.sources) for c in web] == [("web-build", ["/src/clients/widget/dist"])]
-    assert dockerfile.env(stages, "gateway")["ATLAS_WIDGET_DIR"] == web[0].dest
+    assert [(c.from_stage, c.sources) for c in web] == [
+        ("web-build", ["/src/clients/widget/dist"]),
+        ("web-build", ["/src/clients/console/dist"]),
+    ]
+    env = dockerfile.env(stages, "gateway")
+    assert env["ATLAS_WIDGET_DIR"] == web[0].dest
+    assert env["ATLAS_CONSOLE_DIR"] == web[1].dest
     runs = " ".join(stages["web-build"].args_of("RUN"))
     assert "npm ci" in runs and "npm run build" in runs
 

@@ -1,5 +1,6 @@
-"""API keys across the stack: auth (managed, multi-workspace) + keys + query-api + two gateway
-replicas on different ports against the same services.
+"""API keys across the session's managed stack (tests/support/stacks.py): auth (managed,
+multi-workspace) + keys + query-api + two gateway replicas on different ports against the same
+services; this module's keys live in a workspace of its own.
 
 Created through one replica, usable on both; revoked: refused at once by the replica that served
 the revoke and, through ``key.revoked``, by the other within a polled bound (the principal cache
@@ -10,19 +11,16 @@ stop at once; a demoted creator's keys are capped at the new role.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for
+from tests.support.polling import wait_for
+from tests.support.stacks import ManagedStack
 
-SECRET = "k" * 40
 PASSWORD = "a long enough password"
-ADMIN = {"email": "owner@example.com", "password": PASSWORD, "name": "Olive Owner"}
 #: The other replica must refuse within this (the goal is p99 < 50 ms: see bench/revocation.py).
 PROPAGATION_BOUND_S = 5.0
 
@@ -31,30 +29,17 @@ PROPAGATION_BOUND_S = 5.0
 class Keys:
     a: str
     b: str
-    admin: str  # session token of the first workspace's admin
+    admin: str  # session token of the module's own workspace's admin
+    managed: ManagedStack
+
+    def email(self, who: str) -> str:
+        return self.managed.email(who)
 
 
 @pytest.fixture(scope="module")
-def keys_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keys]:
-    iso = Isolation().create()
-    directory = tmp_path_factory.mktemp("api-keys")
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_AUTH_CACHE_TTL_S": "60"}, directory)
-    try:
-        stack.start_keys({"ATLAS_KEYS_LAST_USED_FLUSH_S": "1"})
-        stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
-                          "ATLAS_MULTI_WORKSPACE": "true", "ATLAS_SIGNUP": "open",
-                          "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                          "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
-        stack.start_query_api()
-        a = stack.start_gateway("gateway-a")
-        b = stack.start_gateway("gateway-b")
-        r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
-        assert r.status_code == 200, r.text
-        yield Keys(a, b, r.json()["token"])
-    finally:
-        stack.stop_all()
-        iso.remove()
+def keys_stack(managed_stack: ManagedStack) -> Keys:
+    _, token = managed_stack.sign_up("owner", PASSWORD)  # a workspace of its own
+    return Keys(managed_stack.a, managed_stack.b, token, managed_stack)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -143,8 +128,9 @@ def test_a_key_and_a_session_token_are_never_confused(keys_stack: Keys) -> None:
 
 def test_a_deactivated_creators_key_stops_at_once(keys_stack: Keys) -> None:
     k = keys_stack
-    user_id = add_user(k, "second-admin@example.com", "admin")
-    token = sign_in(k.a, "second-admin@example.com")
+    email = k.email("second-admin")
+    user_id = add_user(k, email, "admin")
+    token = sign_in(k.a, email)
     key = create(k.a, token, name="leaver's key")
     assert tables(k.a, key["key"]) == 200 and tables(k.b, key["key"]) == 200
     r = httpx.post(f"{k.a}/api/admin/users/{user_id}/deactivate", headers=bearer(k.admin),
@@ -163,8 +149,9 @@ def test_a_deactivated_creators_key_stops_at_once(keys_stack: Keys) -> None:
 
 def test_a_demoted_creators_key_is_capped_at_the_new_role(keys_stack: Keys) -> None:
     k = keys_stack
-    user_id = add_user(k, "demoted@example.com", "admin")
-    token = sign_in(k.a, "demoted@example.com")
+    email = k.email("demoted")
+    user_id = add_user(k, email, "admin")
+    token = sign_in(k.a, email)
     key = create(k.a, token, name="admin key", role="admin")["key"]
 
     def key_lists(url: str) -> int:
@@ -185,8 +172,9 @@ def test_a_demoted_creators_key_is_capped_at_the_new_role(keys_stack: Keys) -> N
 
 def test_non_admins_are_403_forbidden_role(keys_stack: Keys) -> None:
     k = keys_stack
-    add_user(k, "analyst@example.com", "analyst")
-    token = sign_in(k.a, "analyst@example.com")
+    email = k.email("analyst")
+    add_user(k, email, "analyst")
+    token = sign_in(k.a, email)
     calls = [("GET", "/api/auth/api-key/list", None),
              ("POST", "/api/auth/api-key/create", {"name": "mine"}),
              ("POST", "/api/auth/api-key/delete", {"keyId": "0123456789abcdef"})]
@@ -200,7 +188,7 @@ def test_each_workspace_manages_only_its_own_keys(keys_stack: Keys) -> None:
     k = keys_stack
     mine = create(k.a, k.admin, name="first workspace")
     r = httpx.post(k.a + "/api/auth/sign-up/email", timeout=10,
-                   json={"email": "other@example.org", "password": PASSWORD, "name": "Other"})
+                   json={"email": k.email("other"), "password": PASSWORD, "name": "Other"})
     assert r.status_code == 200, r.text
     other = r.json()["token"]
     assert all(x["id"] != mine["id"] for x in listed(k.b, other)["apiKeys"])

@@ -25,16 +25,18 @@ class KeyStack:
 def simple_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyStack]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("simple-key")
+    # its own stack: simple-key auth with a viewer key, and replicas limited to 5 requests a minute.
     stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
     try:
-        stack.start_auth(
-            {"ATLAS_AUTH_MODE": "api-key", "ATLAS_API_KEY": KEY, "ATLAS_API_KEY_ROLE": "viewer"}
-        )
-        stack.start_query_api()
-        gateway = stack.start_gateway()
-        limited = [
-            stack.start_gateway(f"limited-{i}", {"ATLAS_RATE_LIMIT_RPM": "5"}) for i in (1, 2)
-        ]
+        with stack.together():
+            stack.start_auth(
+                {"ATLAS_AUTH_MODE": "api-key", "ATLAS_API_KEY": KEY, "ATLAS_API_KEY_ROLE": "viewer"}
+            )
+            stack.start_query_api()
+            gateway = stack.start_gateway()
+            limited = [
+                stack.start_gateway(f"limited-{i}", {"ATLAS_RATE_LIMIT_RPM": "5"}) for i in (1, 2)
+            ]
         yield KeyStack(gateway, limited)
     finally:
         stack.stop_all()

@@ -64,11 +64,13 @@ def burst_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BurstStack
         "ATLAS_STREAM_GRACE_S": "1",
         "ATLAS_GATEWAY_MAX_IN_FLIGHT": str(BURST * 2),
     }
+    # its own stack: a private broker it stops, and a scripted LLM provider.
     stack = Stack(env, directory)
     try:
-        stack.start("atlas-query-worker", "worker-1")
-        stack.start_auth()
-        stack.gateway_url = stack.start_gateway()
+        with stack.together():
+            stack.start("atlas-query-worker", "worker-1")
+            stack.start_auth()
+            stack.gateway_url = stack.start_gateway()
         wait_for_workers(stack.gateway_url)
         yield BurstStack(stack, broker)
     finally:

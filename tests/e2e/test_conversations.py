@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
 from tests.support.sse import parse_sse
-from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import PASSWORD, ManagedStack
 
-SECRET = "c" * 40
-PASSWORD = "a long enough password"
 QUESTION = "How many users signed up last week?"
 
 
@@ -25,63 +21,29 @@ class Users:
 
 
 @pytest.fixture(scope="module")
-def users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Users]:
-    iso = Isolation().create()
-    directory = tmp_path_factory.mktemp("conversations")
-    stack = Stack(
-        {
-            **iso.env(),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
-        },
-        directory,
-    )
-    try:
-        stack.start_auth(
-            {
-                "ATLAS_AUTH_MODE": "managed",
-                "BETTER_AUTH_SECRET": SECRET,
-                "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-            }
-        )
-        stack.start_query_api()
-        stack.start("atlas-query-worker", "worker-1")
-        gateway = stack.start_gateway()
-        ana = _sign_up(gateway, "ana@example.com")  # the first user: admin
-        admin = {"authorization": f"Bearer {ana}"}
-        r = httpx.post(
-            gateway + "/api/admin/users",
-            headers=admin,
-            timeout=10,
-            json={
-                "email": "bob@example.com",
-                "name": "Bob",
-                "password": PASSWORD,
-                "role": "viewer",
-            },
-        )
-        assert r.status_code == 201, r.text
-        bob = httpx.post(
-            gateway + "/api/auth/sign-in/email",
-            timeout=10,
-            json={"email": "bob@example.com", "password": PASSWORD},
-        ).json()["token"]
-        wait_for_workers(gateway)
-        yield Users(gateway, admin, {"authorization": f"Bearer {bob}"})
-    finally:
-        stack.stop_all()
-        iso.remove()
-
-
-def _sign_up(gateway: str, email: str) -> str:
+def users(managed_stack: ManagedStack) -> Users:
+    gateway = managed_stack.a
+    _, ana = managed_stack.sign_up("ana")  # a workspace of its own, ana its admin
+    admin = {"authorization": f"Bearer {ana}"}
+    bob_email = managed_stack.email("bob")
     r = httpx.post(
-        gateway + "/api/auth/sign-up/email",
+        gateway + "/api/admin/users",
+        headers=admin,
         timeout=10,
-        json={"email": email, "password": PASSWORD, "name": email.split("@")[0]},
+        json={
+            "email": bob_email,
+            "name": "Bob",
+            "password": PASSWORD,
+            "role": "viewer",
+        },
     )
-    assert r.status_code == 200, r.text
-    return str(r.json()["token"])
+    assert r.status_code == 201, r.text
+    bob = httpx.post(
+        gateway + "/api/auth/sign-in/email",
+        timeout=10,
+        json={"email": bob_email, "password": PASSWORD},
+    ).json()["token"]
+    return Users(gateway, admin, {"authorization": f"Bearer {bob}"})
 
 
 def ask(

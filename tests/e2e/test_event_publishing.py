@@ -1,8 +1,9 @@
 """docs/events.md's example, run as another service would run it: a separate process using
 aio-pika only, against the local RabbitMQ on a vhost of this module's own.
 
-Before Atlas ever ran on the vhost the example refuses (no exchange, exit 2); with the topology
-but nobody subscribed the message is returned (exit 0, ``unroutable``); with an attached
+Before Atlas ever ran on the vhost the example refuses (no exchange, exit 2); with the exchange
+but no queue bound the message is returned (exit 0, ``unroutable``); with Atlas's topology the
+audit trail's durable queue keeps it (``confirmed``, nobody attached); with an attached
 EntitlementsClient (the code every gateway, keys service and query worker runs) the customer's
 cached snapshot is dropped, and the message on the wire is what the AsyncAPI document says."""
 
@@ -75,12 +76,37 @@ async def test_refused_where_atlas_never_ran(vhost: str) -> None:
     assert "no exchange atlas.events" in err
 
 
-async def test_unroutable_when_no_process_is_subscribed(vhost: str) -> None:
-    bus = await Bus.connect(vhost, delivery_limit=5)  # the topology, as any Atlas process
-    await bus.close()
+async def test_unroutable_when_no_queue_is_bound(vhost: str) -> None:
+    connection = await aio_pika.connect(vhost)
+    try:  # the exchange alone: as on a broker whose Atlas predates the audit trail's queue
+        channel = await connection.channel()
+        await channel.declare_exchange(names.EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC,
+                                       durable=True)
+    finally:
+        await connection.close()
     code, out, _ = await run_example(vhost, "--customer-id", CUSTOMER, "--version", "1")
     assert code == 0
     assert json.loads(out)["outcome"] == "unroutable"
+
+
+async def test_kept_for_the_audit_trail_with_nobody_attached(vhost: str) -> None:
+    bus = await Bus.connect(vhost, delivery_limit=5)  # the topology, as any Atlas process
+    await bus.close()
+    code, out, _ = await run_example(vhost, "--customer-id", CUSTOMER, "--version", "2")
+    assert code == 0
+    published = json.loads(out)
+    assert published["outcome"] == "confirmed"
+    connection = await aio_pika.connect(vhost)
+    try:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(names.AUDIT_QUEUE, passive=True)
+        message = await queue.get(timeout=5)
+        assert message is not None
+        await message.ack()
+        kept = parse_message(message.body)
+        assert isinstance(kept, SubscriptionChanged) and kept.event_id == published["event_id"]
+    finally:
+        await connection.close()
 
 
 async def test_an_attached_client_drops_the_customer_snapshot(vhost: str) -> None:

@@ -78,8 +78,19 @@ def sign_up_and_in(gateway: str, password: str) -> tuple[str, str]:
     return str(up.json()["token"]), str(signed_in.json()["token"])
 
 
-def ask_questions(stack: Stack, gateway: str, key: str) -> tuple[list[str], int]:
-    """Answer QUESTIONS questions; the INFO bytes written meanwhile, once each has its line."""
+def wait_for_access_lines(stack: Stack, request_ids: set[str]) -> None:
+    wait_for(lambda: {a["request_id"] for a in access_lines(stack)} >= request_ids,
+             timeout=30, what="an access line for every request")
+
+
+def ask_questions(stack: Stack, gateway: str, key: str,
+                  earlier: str) -> tuple[list[str], int]:
+    """Answer QUESTIONS questions; the INFO bytes written meanwhile, once each has its line.
+
+    The access line of a request is written after its response is sent: the count starts once
+    the line of the `earlier` request (the last one before) is in, or it would count it too.
+    """
+    wait_for_access_lines(stack, {earlier})
     before = info_bytes(stack)
     ids = []
     for _ in range(QUESTIONS):
@@ -87,8 +98,7 @@ def ask_questions(stack: Stack, gateway: str, key: str) -> tuple[list[str], int]
                        headers={"x-api-key": key}, timeout=60)
         assert r.status_code == 200 and r.json()["sql"], r.text
         ids.append(str(r.json()["requestId"]))
-    wait_for(lambda: {a["request_id"] for a in access_lines(stack)} >= set(ids),
-             timeout=30, what="an access line for every question")
+    wait_for_access_lines(stack, set(ids))
     after = info_bytes(stack)
     return ids, sum(after[name] - before.get(name, 0) for name in after)
 
@@ -98,17 +108,19 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Logged]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("logs")
     internal_token = secrets.token_hex(24)
+    # its own stack: it reads every line its processes log (DEBUG, JSON) for secrets and bytes.
     stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
                    "ATLAS_INTERNAL_TOKEN": internal_token, "ATLAS_LOG_JSON": "true",
                    "ATLAS_LOG_LEVEL": "DEBUG"}, directory)
     try:
-        stack.start("atlas-query-worker", "worker-1")
-        stack.start_keys()
-        stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": "l" * 40,
-                          "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                          "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
-        stack.start_query_api()
-        gateway = stack.start_gateway()
+        with stack.together():
+            stack.start("atlas-query-worker", "worker-1")
+            stack.start_keys()
+            stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": "l" * 40,
+                              "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                              "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
+            stack.start_query_api()
+            gateway = stack.start_gateway()
         wait_for_workers(gateway, 1)
         password = "a password nobody logs " + secrets.token_hex(8)
         session, signed_in = sign_up_and_in(gateway, password)
@@ -116,7 +128,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Logged]:
                              headers=bearer(session), timeout=10)
         assert created.status_code == 200, created.text
         key = str(created.json()["key"])
-        ids, written = ask_questions(stack, gateway, key)
+        ids, written = ask_questions(stack, gateway, key, created.headers["x-request-id"])
         found = {"api key": key, "password": password, "internal token": internal_token,
                  "session token": session, "signed-in session token": signed_in}
         yield Logged(stack, gateway, iso.database_url, found, key, ids, written)

@@ -53,6 +53,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 def metered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Metered]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("metrics")
+    # its own stack: metrics ports, and exact counts (one consumer, one open stream).
     stack = Stack(
         {
             **iso.env(),
@@ -63,12 +64,13 @@ def metered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Metered]:
     )
     worker_port, gateway_port = free_port(), free_port()
     try:
-        worker = stack.start(
-            "atlas-query-worker", "worker-1", {"ATLAS_METRICS_PORT": str(worker_port)}
-        )
-        auth = stack.start_auth()
-        query_api = stack.start_query_api()
-        gateway = stack.start_gateway(extra_env={"ATLAS_METRICS_PORT": str(gateway_port)})
+        with stack.together():
+            worker = stack.start(
+                "atlas-query-worker", "worker-1", {"ATLAS_METRICS_PORT": str(worker_port)}
+            )
+            auth = stack.start_auth()
+            query_api = stack.start_query_api()
+            gateway = stack.start_gateway(extra_env={"ATLAS_METRICS_PORT": str(gateway_port)})
         wait_for_workers(gateway, 1)
         urls = {
             "gateway": f"http://127.0.0.1:{gateway_port}/metrics",

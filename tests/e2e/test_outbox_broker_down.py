@@ -52,15 +52,17 @@ def outbox_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutboxSta
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("outbox")
     broker = PrivateRabbitMQ(directory / "rabbitmq").start()
+    # its own stack: a private broker it stops.
     stack = Stack({**iso.env(), "ATLAS_RABBITMQ_URL": broker.url,
                    "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
                    "ATLAS_AUTH_CACHE_TTL_S": "60"}, directory)
     try:
-        stack.start_keys()
-        stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
-                          "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                          "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
-        a, b = stack.start_gateway("gateway-a"), stack.start_gateway("gateway-b")
+        with stack.together():
+            stack.start_keys()
+            stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
+                              "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                              "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
+            a, b = stack.start_gateway("gateway-a"), stack.start_gateway("gateway-b")
         r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
         assert r.status_code == 200, r.text
         yield OutboxStack(stack, broker, iso.database_url, a, b, r.json()["token"])

@@ -13,6 +13,7 @@ import pytest
 
 from tests.query.test_generated_layers import write_layer
 from tests.support.isolation import Isolation
+from tests.support.polling import wait_for
 from tests.support.sample_schemas import SampleDatabase, SampleDatabases
 from tests.support.sample_schemas.answers import expected_answer
 from tests.support.stack import Stack, wait_for_workers
@@ -34,15 +35,17 @@ def own(tmp_path_factory: pytest.TempPathFactory,
     layer = directory / "semantic"
     write_layer(database, layer)
     iso = Isolation().create()  # its own vhost: the session stack's workers never see these
+    # its own stack: its datasource is MariaDB with a generated layer, not the demo.
     stack = Stack({**iso.env(), "ATLAS_DATASOURCE_URL": database.url,
                    "ATLAS_SEMANTIC_ROOT": str(layer), "ATLAS_PLANNER": "semantic",
                    "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
     try:
-        stack.start("atlas-query-worker", "worker-1")
-        stack.start_keys()
-        stack.start_auth()
-        stack.start_query_api()
-        gateway = stack.start_gateway()
+        with stack.together():
+            stack.start("atlas-query-worker", "worker-1")
+            stack.start_keys()
+            stack.start_auth()
+            stack.start_query_api()
+            gateway = stack.start_gateway()
         wait_for_workers(gateway, 1)
         yield OwnStack(gateway, database)
     finally:
@@ -61,6 +64,12 @@ def test_the_stack_answers_on_mariadb_from_the_generated_layer(own: OwnStack) ->
 
 
 def test_health_names_the_mysql_datasource(own: OwnStack) -> None:
-    r = httpx.get(own.gateway + "/api/health", timeout=30)
-    assert r.status_code == 200, r.text
-    assert "mysql" in r.text
+    def health() -> httpx.Response:
+        r = httpx.get(own.gateway + "/api/health", timeout=30)
+        assert r.status_code == 200, r.text
+        return r
+
+    # The gateway reads the datasource's health in the background; started beside query-api,
+    # its first reading may predate query-api's answer ("down"), and the next one names it.
+    wait_for(lambda: "mysql" in health().text, timeout=30, what="health naming the datasource")
+    assert health().json()["checks"]["datasource"]["status"] == "ok"

@@ -31,6 +31,7 @@ BYTES_PER_QUESTION_BOUND = 16 * 1024
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Isolation]]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("retention")
+    # its own stack: replay and finished-stream TTLs of seconds would cut other tests' streams.
     s = Stack(
         {
             **iso.env(),
@@ -44,10 +45,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Iso
         directory,
     )
     try:
-        s.start("atlas-query-worker", "worker-1")
-        s.start_auth()
-        s.start_query_api()
-        s.gateway_url = s.start_gateway()
+        with s.together():
+            s.start("atlas-query-worker", "worker-1")
+            s.start_auth()
+            s.start_query_api()
+            s.gateway_url = s.start_gateway()
         wait_for_workers(s.gateway_url, 1)
         yield s, iso
     finally:
@@ -126,6 +128,22 @@ def _backdate(database_url: str, days: int) -> None:
     asyncio.run(run())
 
 
+def _insert_scheduled_run(database_url: str, conversation_id: str) -> None:
+    """A scheduled task's run as the worker stores it (surface ``scheduled``, the owner's)."""
+
+    async def run() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await conn.execute(
+                "INSERT INTO query.conversations (id, workspace_id, user_id, title, surface) "
+                "VALUES ($1, 'default', 'anonymous', 'Weekly orders', 'scheduled')",
+                conversation_id)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
 def test_query_stores_a_conversation_only_when_asked(stack: tuple[Stack, Isolation]) -> None:
     s, _ = stack
     before = _conversation_ids(s.gateway_url)
@@ -150,10 +168,12 @@ def test_old_query_conversations_are_deleted_chats_and_starred_kept(
                     json={"starred": True}, timeout=10)
     assert r.status_code == 200, r.text
     _, chat = _chat(s.gateway_url, "retention-kept-chat")
-    assert {expiring, starred, chat} <= _conversation_ids(s.gateway_url)
+    scheduled = "retention-scheduled-run"
+    _insert_scheduled_run(iso.database_url, scheduled)
+    assert {expiring, starred, chat, scheduled} <= _conversation_ids(s.gateway_url)
     _backdate(iso.database_url, 31)  # older than ATLAS_CONVERSATION_RETENTION_DAYS (30)
-    wait_for(lambda: expiring not in _conversation_ids(s.gateway_url), timeout=30,
-             what="the old query conversation deleted by query-api's cleanup")
+    wait_for(lambda: not {expiring, scheduled} & _conversation_ids(s.gateway_url), timeout=30,
+             what="the old query and scheduled-run conversations deleted by the cleanup")
     assert {starred, chat} <= _conversation_ids(s.gateway_url)
     r = httpx.get(f"{s.gateway_url}/api/v1/conversations/{expiring}", timeout=10)
     assert r.status_code == 404

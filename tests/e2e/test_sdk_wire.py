@@ -1,23 +1,24 @@
-"""The wire Atlas's own SDK (`@useatlas/sdk`) calls, through a real stack: managed auth + keys
-+ query-api + a worker + the gateway. Starter prompts, conversation fields and surfaces, share
-links and their public view, the upstream run routes, validate-sql layers, an unknown
-connection, and each bad input as a 4xx with a stable code."""
+"""The wire Atlas's own SDK (`@useatlas/sdk`) calls, through the session's managed stack
+(tests/support/stacks.py: managed auth + keys + query-api + a worker + audit + the gateway).
+Starter prompts, conversation fields and surfaces, share links and their public view, the
+upstream run routes, validate-sql layers, an unknown connection, and each bad input as a 4xx
+with a stable code."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 import redis
 
-from tests.support.isolation import BASE_REDIS_URL, Isolation
+from tests.support.isolation import BASE_REDIS_URL
+from tests.support.polling import wait_for
 from tests.support.sse import SseFrame, parse_sse
-from tests.support.stack import Stack, wait_for, wait_for_workers
+from tests.support.stacks import ManagedStack
 
-SECRET = "w" * 40
 PASSWORD = "a long enough password"
 QUESTION = "How many users signed up last week?"
 LONG_QUESTION = "Why is the sky blue?"  # the long "can't answer" text: many tokens
@@ -41,42 +42,20 @@ class Wire:
 
 
 @pytest.fixture(scope="module")
-def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
-    iso = Isolation().create()
-    directory = tmp_path_factory.mktemp("sdk-wire")
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
-                   "ATLAS_WORKER_TOKEN_DELAY_MS": "25"}, directory)
-    try:
-        stack.start_keys()
-        stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
-                          "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                          "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
-        stack.start_query_api()
-        stack.start("atlas-query-worker", "worker-1")
-        gateway = stack.start_gateway()
-        ana = _signed_up(gateway)
-        wait_for_workers(gateway)
-        yield Wire(gateway, ana, _viewer(gateway, ana), iso.redis_prefix)
-    finally:
-        stack.stop_all()
-        iso.remove()
+def wire(managed_stack: ManagedStack) -> Wire:
+    _, token = managed_stack.sign_up("ana", PASSWORD)  # a workspace of its own, ana its admin
+    ana = {"authorization": f"Bearer {token}"}
+    return Wire(managed_stack.a, ana, _viewer(managed_stack, ana),
+                managed_stack.isolation.redis_prefix)
 
 
-def _signed_up(gateway: str) -> dict[str, str]:
-    r = httpx.post(gateway + "/api/auth/sign-up/email", timeout=10,
-                   json={"email": "ana@example.com", "password": PASSWORD, "name": "Ana"})
-    assert r.status_code == 200, r.text
-    return {"authorization": f"Bearer {r.json()['token']}"}
-
-
-def _viewer(gateway: str, admin: dict[str, str]) -> dict[str, str]:
-    r = httpx.post(gateway + "/api/admin/users", headers=admin, timeout=10,
-                   json={"email": "bob@example.com", "name": "Bob", "password": PASSWORD,
-                         "role": "viewer"})
+def _viewer(managed: ManagedStack, admin: dict[str, str]) -> dict[str, str]:
+    email = managed.email("bob")
+    r = httpx.post(managed.a + "/api/admin/users", headers=admin, timeout=10,
+                   json={"email": email, "name": "Bob", "password": PASSWORD, "role": "viewer"})
     assert r.status_code == 201, r.text
-    r = httpx.post(gateway + "/api/auth/sign-in/email", timeout=10,
-                   json={"email": "bob@example.com", "password": PASSWORD})
+    r = httpx.post(managed.a + "/api/auth/sign-in/email", timeout=10,
+                   json={"email": email, "password": PASSWORD})
     return {"authorization": f"Bearer {r.json()['token']}"}
 
 
@@ -247,6 +226,49 @@ def test_a_revoked_key_is_an_auth_error(wire: Wire) -> None:
     assert error_of(wire.get("/api/v1/starter-prompts", key)) == (401, "auth_error")
 
 
+AUDIT_ENTRY_UPSTREAM = {"id", "timestamp", "userId", "userLabel", "authMode", "sql", "durationMs",
+                        "rowCount", "success", "error", "sourceId", "sourceType", "targetHost"}
+
+
+def _audited(wire: Wire, path: str, key: str, value: str) -> dict[str, Any]:
+    """The page of ``path`` (admin) once a row with ``key == value`` is in it."""
+    def page() -> dict[str, Any] | None:
+        body = wire.get(path, wire.ana).json()
+        return body if value in {row[key] for row in body["rows"]} else None
+    return wait_for(page, timeout=30, what=f"{value} in the audit trail")
+
+
+def test_admin_audit_and_overview_as_upstream_getauditlog_reads_them(wire: Wire) -> None:
+    request_id = ask(wire, wire.ana)["requestId"]
+    # upstream's getAuditLog({limit, offset, user, success, from, to})
+    today = datetime.now(UTC).date().isoformat()
+    page = _audited(wire, f"/api/v1/admin/audit?limit=50&offset=0&success=true&from={today}",
+                    "requestId", request_id)
+    assert {"rows", "total", "limit", "offset"} <= set(page) and page["limit"] == 50
+    row = next(r for r in page["rows"] if r["requestId"] == request_id)
+    assert set(row) >= AUDIT_ENTRY_UPSTREAM and row["success"] is True and row["sql"]
+    mine = wire.get(f"/api/v1/admin/audit?user={row['userId']}&limit=200", wire.ana).json()
+    assert {r["userId"] for r in mine["rows"]} == {row["userId"]}
+    stats = wire.get("/api/v1/admin/audit/stats", wire.ana).json()
+    assert {"totalQueries", "totalErrors", "errorRate", "queriesPerDay"} <= set(stats)
+    overview = wire.get("/api/v1/admin/overview", wire.ana).json()
+    assert {"connections", "entities", "metrics", "glossaryTerms", "plugins",
+            "pluginHealth"} <= set(overview) and overview["entities"] > 0
+    for path in ("/api/v1/admin/audit", "/api/v1/admin/overview", "/api/v1/admin/audit/export"):
+        assert error_of(wire.get(path, wire.bob)) == (403, "forbidden_role"), path
+    assert error_of(wire.get("/api/v1/admin/audit?from=soon", wire.ana))[1] == "validation_error"
+
+
+def test_a_revoked_key_is_in_the_audit_trail_as_a_change(wire: Wire) -> None:
+    created = wire.post("/api/auth/api-key/create", wire.ana, {"name": "audited"}).json()
+    assert wire.post("/api/auth/api-key/delete", wire.ana, {"keyId": created["id"]}).status_code \
+        == 200
+    page = _audited(wire, "/api/v1/admin/audit?kind=change&action=key.revoked", "targetId",
+                    created["id"])
+    row = next(r for r in page["rows"] if r["targetId"] == created["id"])
+    assert (row["kind"], row["action"], row["question"]) == ("change", "key.revoked", None)
+
+
 def test_the_openapi_document_describes_every_new_route(wire: Wire) -> None:
     spec = wire.get("/api/v1/openapi.json").json()
     expected = {
@@ -258,6 +280,10 @@ def test_the_openapi_document_describes_every_new_route(wire: Wire) -> None:
         ("get", "/api/v1/conversations/{conversation_id}"): "ConversationDetail",
         ("get", "/api/v1/tables"): "TablesResponse",
         ("post", "/api/v1/validate-sql"): "ValidateSqlResponse",
+        ("get", "/api/v1/admin/audit"): "AuditLogResponse",
+        ("get", "/api/v1/admin/audit/stats"): "AuditStats",
+        ("get", "/api/v1/admin/overview"): "AdminOverview",
+        ("get", "/api/v1/admin/plan"): "PlanResponse",
     }
     for (method, path), model in expected.items():
         ok = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]

@@ -142,6 +142,7 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
     iso = Isolation().create()
     directory = tmp_path_factory.mktemp("traces")
     internal_token = secrets.token_hex(24)
+    # its own stack: every process exports traces to this module's receiver.
     stack = Stack(
         {
             **iso.env(),
@@ -154,19 +155,20 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
         directory,
     )
     try:
-        stack.start("atlas-query-worker", "worker-1")
-        stack.start_keys()
-        stack.start_auth(
-            {
-                "ATLAS_AUTH_MODE": "managed",
-                "BETTER_AUTH_SECRET": "t" * 40,
-                "ATLAS_SIGNUP": "open",
-                "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-            }
-        )
-        stack.start_query_api()
-        gateway = stack.start_gateway()
+        with stack.together():
+            stack.start("atlas-query-worker", "worker-1")
+            stack.start_keys()
+            stack.start_auth(
+                {
+                    "ATLAS_AUTH_MODE": "managed",
+                    "BETTER_AUTH_SECRET": "t" * 40,
+                    "ATLAS_SIGNUP": "open",
+                    "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                    "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+                }
+            )
+            stack.start_query_api()
+            gateway = stack.start_gateway()
         wait_for_workers(gateway, 1)
         password = "a password no span holds " + secrets.token_hex(8)
         session, key = _signed_up_key(gateway, password)

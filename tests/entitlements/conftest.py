@@ -31,7 +31,7 @@ from tests.support.isolation import (
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ent_isolation(isolation: Isolation) -> Iterator[Isolation]:
     name = f"{isolation.name}_ent"
     iso = dataclasses.replace(isolation, database_url=create_database(name),
@@ -41,7 +41,7 @@ def ent_isolation(isolation: Isolation) -> Iterator[Isolation]:
     drop_database(name)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def plans_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_plans(tmp_path_factory.mktemp("plans"))
 
@@ -76,21 +76,21 @@ class Heard:
         return [m.version for m in self.messages if m.customer_id == customer_id]
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def bus(ent_isolation: Isolation) -> AsyncIterator[Bus]:
     bus = await Bus.connect(ent_isolation.rabbitmq_url, delivery_limit=5)
     yield bus
     await bus.close()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def heard(bus: Bus) -> Heard:
     listener = Heard()
     await bus.subscribe_events([names.SUBSCRIPTION_CHANGED], listener.handle)
     return listener
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def ent_app(ent_isolation: Isolation, plans_path: Path, heard: Heard
                   ) -> AsyncIterator[Running]:
     settings = make_settings(DATABASE_URL=ent_isolation.database_url,
@@ -107,7 +107,7 @@ async def client(ent_app: Running) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def db(ent_app: Running, ent_isolation: Isolation) -> AsyncIterator[asyncpg.Pool]:
     pool = await asyncpg.create_pool(ent_isolation.database_url, min_size=1, max_size=2)
     assert pool is not None

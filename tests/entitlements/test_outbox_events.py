@@ -17,6 +17,7 @@ from atlas_entitlements.catalog_loader import load_catalog
 from atlas_entitlements.errors import UnknownPlan
 from atlas_entitlements.main import MIGRATIONS, SCHEMA
 from atlas_entitlements.plans import PlansFileError
+from atlas_entitlements.schemas import OverrideBody
 from atlas_entitlements.subscriptions import OperatorService
 from tests.entitlements.support import PLANS, write_plans
 from tests.support.isolation import Isolation, create_database, drop_database
@@ -69,3 +70,17 @@ async def test_a_refused_change_leaves_no_event(pool: asyncpg.Pool, tmp_path: Pa
     changed = await service.unsubscribe("acme")
     assert [(e["customer_id"], e["version"]) for e in await taken(pool)] == [
         ("acme", changed.version)]
+
+
+async def test_each_event_names_the_plan_the_customer_is_on(
+        pool: asyncpg.Pool, tmp_path: Path) -> None:
+    catalog, _ = await load_catalog(pool, str(write_plans(tmp_path)))
+    [everyone] = await taken(pool)
+    assert everyone["customer_id"] == "*" and everyone["plan"] is None
+    service = OperatorService(pool, catalog)
+    await service.subscribe("acme", "team")
+    feature = next(f for f, spec in catalog.features.items() if spec.type == "boolean")
+    await service.add_override("acme", OverrideBody(feature=feature, kind="grant"))
+    await service.unsubscribe("acme")
+    assert [(e["customer_id"], e["plan"]) for e in await taken(pool)] == [
+        ("acme", "team"), ("acme", "team"), ("acme", None)]

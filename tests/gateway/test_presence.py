@@ -157,9 +157,17 @@ async def test_a_publish_slow_while_connected_is_overloaded(
     assert int(refusal.headers["Retry-After"]) >= 1
 
 
+def _pool_wait_ran_out() -> RedisConnectionError:
+    """What redis-py's blocking pool raises when its wait for a connection ends."""
+    error = RedisConnectionError("No connection available.")
+    error.__cause__ = TimeoutError()
+    return error
+
+
 #: What a failure while queueing a question is answered (503 with this code).
 PUBLISH_FAILURES: list[tuple[Exception, str]] = [
     (MaxConnectionsError("Too many connections"), "overloaded"),  # the Redis pool, in a burst
+    (_pool_wait_ran_out(), "overloaded"),  # the same, after waiting for a connection
     (TimeoutError(), "overloaded"),  # the stream's subscription confirmed too late
     (RedisConnectionError("refused"), "unavailable"),
     (BrokerUnavailable("not connected to the broker"), "unavailable"),

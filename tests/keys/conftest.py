@@ -33,7 +33,7 @@ from tests.support.isolation import (
 FLUSH_S = 0.3
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def keys_isolation(isolation: Isolation) -> Iterator[Isolation]:
     # A database of its own too: another stack's keys service on the run's database would
     # relay (and delete) this app's outbox rows onto its own vhost, so these tests never saw them.
@@ -57,7 +57,7 @@ class Running:
         return state
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def keys_app(keys_isolation: Isolation, events: Heard) -> AsyncIterator[Running]:
     settings = make_settings(DATABASE_URL=keys_isolation.database_url,
                              ATLAS_RABBITMQ_URL=keys_isolation.rabbitmq_url, ATLAS_ENV="test",
@@ -73,7 +73,7 @@ async def client(keys_app: Running) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def db(keys_app: Running, keys_isolation: Isolation) -> AsyncIterator[asyncpg.Pool]:
     pool = await asyncpg.create_pool(keys_isolation.database_url, min_size=1, max_size=2)
     assert pool is not None
@@ -95,14 +95,14 @@ class Heard:
                    if m.type == "key.revoked" and getattr(m, "key_id", None) == key_id)
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def bus(keys_isolation: Isolation) -> AsyncIterator[Bus]:
     bus = await Bus.connect(keys_isolation.rabbitmq_url, delivery_limit=5)
     yield bus
     await bus.close()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture(scope="package")
 async def events(bus: Bus) -> Heard:
     heard = Heard()
     await bus.subscribe_events([names.KEY_REVOKED], heard.handle)

@@ -31,10 +31,13 @@ def keys_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = Path(tmp_path_factory.mktemp("keys-plan"))
     (directory / "plans.yaml").write_text(PLANS)
     iso = Isolation().create()
+    # its own stack: a plans file allowing one key.
     stack = Stack({**iso.env(), "ATLAS_PLANS_FILE": str(directory / "plans.yaml")}, directory)
     try:
-        stack.start_entitlements()
-        yield stack.start_keys()
+        with stack.together():
+            stack.start_entitlements()
+            url = stack.start_keys()
+        yield url
     finally:
         stack.stop_all()
         iso.remove()

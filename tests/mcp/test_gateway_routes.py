@@ -21,7 +21,15 @@ def test_routes_are_in_the_openapi_document(mcp_stack: McpStack) -> None:
         "/api/v1/admin/semantic/glossary",
         "/api/v1/admin/semantic/catalog",
         "/api/v1/admin/semantic/raw/{file}",
+        "/api/v1/admin/semantic/stats",
         "/api/v1/semantic/entities",
+        "/api/v1/semantic/entities/{name}",
+        "/api/v1/semantic/metrics",
+        "/api/v1/semantic/glossary",
+        "/api/v1/semantic/catalog",
+        "/api/v1/semantic/files",
+        "/api/v1/semantic/raw/{file}",
+        "/api/v1/semantic/raw/{folder}/{file}",
         "/api/v1/execute-sql",
         "/api/v1/metrics/{metric_id}/run",
     ):
@@ -32,18 +40,19 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
     mcp_stack: McpStack,
 ) -> None:
     key = mcp_stack.viewer_key
-    entities = _get(mcp_stack, "/api/v1/admin/semantic/entities", key).json()["entities"]
+    entities = _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"]
     # Upstream's EntitySummary names the source and the connection (null when the YAML has none).
     assert entities and all(e["source"] == "default" and e["connection"] is None
                             for e in entities)
-    assert _get(mcp_stack, "/api/v1/semantic/entities", key).json()["entities"] == entities
-    metrics = _get(mcp_stack, "/api/v1/admin/semantic/metrics", key).json()["metrics"]
+    # upstream's /api/v1/admin/semantic/* are the admins' (issue 25)
+    assert _get(mcp_stack, "/api/v1/admin/semantic/entities", key).status_code == 403
+    metrics = _get(mcp_stack, "/api/v1/semantic/metrics", key).json()["metrics"]
     # One entry per metrics file, upstream's {source, file, data}.
     by_file = {m["file"]: m for m in metrics}
     assert set(by_file) == {"orders", "revenue", "users"}
     assert all(m["source"] == "default" for m in metrics)
     assert "total_gmv" in {x["id"] for x in by_file["revenue"]["data"]["metrics"]}
-    raw = _get(mcp_stack, "/api/v1/admin/semantic/raw/entities/users.yml", key)
+    raw = _get(mcp_stack, "/api/v1/semantic/raw/entities/users.yml", key)
     assert raw.status_code == 200 and raw.headers["content-type"].startswith("text/yaml")
     for path in (
         "raw/..%2F..%2Fsettings.py",
@@ -52,9 +61,9 @@ def test_semantic_reads_for_a_viewer_and_raw_files_stay_inside_the_layer(
         "raw/entities/nope.yml",
         "entities/nope",
     ):
-        r = _get(mcp_stack, "/api/v1/admin/semantic/" + path, key)
+        r = _get(mcp_stack, "/api/v1/semantic/" + path, key)
         assert r.status_code == 404 and r.json()["error"] == "not_found", (path, r.text)
-    assert _get(mcp_stack, "/api/v1/admin/semantic/entities", "atlas_sk_nope").status_code == 401
+    assert _get(mcp_stack, "/api/v1/semantic/entities", "atlas_sk_nope").status_code == 401
 
 
 def test_bad_bodies_are_422_not_500(mcp_stack: McpStack) -> None:

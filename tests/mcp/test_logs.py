@@ -29,7 +29,7 @@ async def test_http_server_writes_json_lines_without_the_key(mcp_stack: McpStack
 
     def served() -> list[dict]:  # the call to the gateway, logged at DEBUG
         records = _records(proc.output())
-        called = any("/api/v1/admin/semantic/entities" in r["msg"] for r in records)
+        called = any("/api/v1/semantic/entities" in r["msg"] for r in records)
         return records if called else []
 
     records = wait_for(served, timeout=10, what="the MCP server's log of the gateway call")

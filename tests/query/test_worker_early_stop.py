@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from atlas_common.messages import QueryRequested
 from atlas_common.principal import ANONYMOUS
 from atlas_query.answer.context import AnswerContext
-from atlas_query.worker.jobs import EARLY_STOPS_KEPT, JobRunner
+from atlas_query.worker.jobs import CANCELLED, EARLY_STOPS_KEPT, JobRunner
 from atlas_query.worker.settings import WorkerSettings
 from tests.support.isolation import Isolation
 
@@ -45,8 +45,8 @@ async def test_a_stop_heard_before_the_answer_began_stops_it(isolation: Isolatio
     try:
         assert runner.cancel(job.request_id, "stopped") is False  # nothing running yet
         ctx = AnswerContext(job=job, emit=writer.emit, run_sql=_no_sql)
-        answered = await asyncio.wait_for(runner._run_answerer(ctx, writer), timeout=10)
-        assert answered is False and not runner.running
+        ended = await asyncio.wait_for(runner._run_answerer(ctx, writer), timeout=10)
+        assert ended == CANCELLED and not runner.running
         buffer = b"".join(await redis.lrange(f"{prefix}stream:{job.request_id}:buffer", 0, -1))
         assert b"Stopped on request" in buffer
         assert job.request_id not in runner.early_stops  # used once

@@ -78,11 +78,12 @@ def sched(isolation: Isolation, tmp_path_factory: pytest.TempPathFactory
     stack = Stack(env, directory)
     s = SchedulerStack(stack, iso, {})
     try:
-        stack.start("atlas-query-worker", "worker", {"ATLAS_LOG_LEVEL": "DEBUG",
-                                                     "ATLAS_WORKER_TOKEN_DELAY_MS": "20"})
-        s.start_replica("scheduler-a")
-        s.start_replica("scheduler-b")
-        gateway = stack.start_gateway()  # only to read that the worker consumes
+        with stack.together():
+            stack.start("atlas-query-worker", "worker", {"ATLAS_LOG_LEVEL": "DEBUG",
+                                                         "ATLAS_WORKER_TOKEN_DELAY_MS": "20"})
+            s.start_replica("scheduler-a")
+            s.start_replica("scheduler-b")
+            gateway = stack.start_gateway()  # only to read that the worker consumes
         wait_for_workers(gateway, 1)
         yield s
     finally:

@@ -12,11 +12,14 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from tests.support.isolation import POOL_MAX
+
 S = TypeVar("S", bound=BaseSettings)
 
 
 def isolated(settings_cls: type[S]) -> type[S]:
-    """A subclass of ``settings_cls`` that reads only what the test passes (no env, no .env)."""
+    """A subclass of ``settings_cls`` that reads only what the test passes (no env, no .env),
+    with the suite's small database pools unless the test says otherwise."""
 
     class Isolated(settings_cls):  # type: ignore[valid-type,misc]
         @classmethod
@@ -27,6 +30,11 @@ def isolated(settings_cls: type[S]) -> type[S]:
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
             return (init_settings,)
+
+        def __init__(self, **values: Any) -> None:
+            if "database_pool_max" in settings_cls.model_fields:
+                values.setdefault("ATLAS_DATABASE_POOL_MAX", POOL_MAX)
+            super().__init__(**values)
 
     Isolated.__name__ = f"Isolated{settings_cls.__name__}"
     return Isolated

@@ -11,10 +11,13 @@ import asyncio
 import os
 import subprocess
 import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
+import pytest
 import redis
 
 BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -26,6 +29,9 @@ def _with_path(url: str, path: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
+#: `make test` runs two pytest-xdist workers, each with its stacks and in-process apps, on one
+#: PostgreSQL (100 connections): every pool of every process of the suite stays this small.
+POOL_MAX = 3
 
 def _rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
@@ -39,13 +45,25 @@ async def _pg_admin(statement: str) -> None:
         await conn.close()
 
 
+def _pg_admin_sync(statement: str) -> None:
+    """In a thread of its own when this thread runs an event loop (an async test, or
+    Playwright's sync API), which ``asyncio.run`` refuses."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_pg_admin(statement))
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _pg_admin(statement)).result()
+
+
 def create_database(name: str) -> str:
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    _pg_admin_sync(f'CREATE DATABASE "{name}"')
     return _with_path(BASE_DATABASE_URL, "/" + name)
 
 
 def drop_database(name: str) -> None:
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _pg_admin_sync(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def create_vhost(name: str) -> str:
@@ -93,13 +111,14 @@ class Isolation:
 
     def remove(self) -> None:
         errors: list[BaseException] = []
-        for step in (
-            lambda: drop_database(self.name),
-            lambda: delete_vhost(self.name),
-            lambda: delete_redis_prefix(self.redis_prefix),
-        ):
+        steps: tuple[tuple[Callable[[str], None], str], ...] = (
+            (drop_database, self.name),
+            (delete_vhost, self.name),
+            (delete_redis_prefix, self.redis_prefix),
+        )
+        for step, argument in steps:
             try:
-                step()
+                step(argument)
             except Exception as exc:
                 errors.append(exc)
         if errors:
@@ -113,4 +132,22 @@ class Isolation:
             "ATLAS_REDIS_URL": self.redis_url,
             "ATLAS_REDIS_PREFIX": self.redis_prefix,
             "ATLAS_ENV": "test",
+            "ATLAS_DATABASE_POOL_MAX": str(POOL_MAX),
         }
+
+
+def isolation_fixture() -> Iterator[Isolation]:
+    """The body of an ``isolation`` fixture: a fresh one, removed afterwards."""
+    iso = Isolation().create()
+    try:
+        yield iso
+    finally:
+        iso.remove()
+
+
+@pytest.fixture(scope="package", name="isolation")
+def package_isolation() -> Iterator[Isolation]:
+    """A package's own ``isolation`` (imported by its conftest), not the session's: a
+    pytest-xdist worker may come back to the package after another one, and what the package
+    starts then starts anew on a clean slate (no user signed up twice)."""
+    yield from isolation_fixture()

@@ -24,7 +24,7 @@ async def eventually(probe: Callable[[], T | Awaitable[T]], *, timeout: float = 
         if inspect.isawaitable(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} not reached within {timeout}s")
         await asyncio.sleep(interval)

@@ -2,6 +2,7 @@
  * The Atlas client: `createAtlasClient(options)` or `new Atlas(options)` (the same thing).
  * Zero dependencies: `fetch` and web streams, so it runs on Node 18+, Bun, Deno and browsers.
  */
+import { Admin, type AuditLogOptions, type AuditLogResponse } from "./admin.js";
 import { AtlasError } from "./errors.js";
 import { ScheduledTasks } from "./scheduled-tasks.js";
 import { AtlasStream } from "./stream.js";
@@ -65,12 +66,15 @@ export class Atlas {
   readonly conversations: Conversations;
   /** Questions asked on a schedule and delivered: list, get, create, update, delete, trigger. */
   readonly scheduledTasks: ScheduledTasks;
+  /** The admin console's calls (admin role): overview, semantic layer, audit trail, plan. */
+  readonly admin: Admin;
   private readonly http: Transport;
 
   constructor(options: AtlasClientOptions) {
     this.http = new Transport(options);
     this.conversations = new Conversations(this.http);
     this.scheduledTasks = new ScheduledTasks(this.http);
+    this.admin = new Admin(this.http);
   }
 
   /** Ask a question and wait for the whole answer. */
@@ -116,6 +120,11 @@ export class Atlas {
   /** Questions to start with, in display order. */
   getStarterPrompts(options: GetStarterPromptsOptions = {}): Promise<StarterPromptsResponse> {
     return this.http.json(`/api/v1/starter-prompts${query({ limit: options.limit })}`);
+  }
+
+  /** Upstream's alias of `admin.audit(options)`: one page of the audit trail (admin role). */
+  getAuditLog(options: AuditLogOptions = {}): Promise<AuditLogResponse> {
+    return this.admin.audit(options);
   }
 
   private openStream(messages: ChatMessage[], options: StreamQueryOptions): AtlasStream {

@@ -12,6 +12,7 @@
  */
 import { Atlas } from "./client.js";
 
+export * from "./admin.js";
 export {
   type AskOptions,
   Atlas,

@@ -78,12 +78,14 @@ def agent_stack(
         "ATLAS_STREAM_GRACE_S": "5",
         "ATLAS_LOG_JSON": "true",
     }
+    # its own stack per provider kind: the LLM planner against the scripted provider.
     stack = Stack(env, directory)
     try:
-        stack.start("atlas-query-worker", "worker-1")
-        stack.start_auth()
-        stack.start_query_api()
-        stack.gateway_url = stack.start_gateway()
+        with stack.together():
+            stack.start("atlas-query-worker", "worker-1")
+            stack.start_auth()
+            stack.start_query_api()
+            stack.gateway_url = stack.start_gateway()
         wait_for_workers(stack.gateway_url)
         yield AgentStack(kind, stack, isolation, scripted_provider)
     finally:

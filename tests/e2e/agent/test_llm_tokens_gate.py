@@ -33,17 +33,19 @@ def gated(scripted_provider: ScriptedProvider,
     plans = directory / "plans.yaml"
     plans.write_text(PLANS)
     iso = Isolation().create()
+    # its own stack: a plans file metering LLM tokens.
     stack = Stack({**iso.env(), **provider_env("openai-compatible", scripted_provider.url),
                    "ATLAS_PLANNER": "auto", "ATLAS_MODEL": "scripted-model",
                    "ATLAS_PLANS_FILE": str(plans),
                    "ATLAS_DEMO_DB_PATH": str(Path(directory) / "demo.duckdb"),
                    "ATLAS_WORKER_HEARTBEAT_PATH": str(Path(directory) / "heartbeat")}, directory)
     try:
-        stack.start_entitlements()
-        stack.start_auth()
-        stack.start_query_api()
-        stack.start("atlas-query-worker", "worker-1")
-        gateway = stack.start_gateway()
+        with stack.together():
+            stack.start_entitlements()
+            stack.start_auth()
+            stack.start_query_api()
+            stack.start("atlas-query-worker", "worker-1")
+            gateway = stack.start_gateway()
         wait_for_workers(gateway)
         yield gateway
     finally:

@@ -19,14 +19,14 @@ WEBHOOK_SECRET = "whsec-test-" + "k" * 24
 SMTP_USER, SMTP_PASSWORD = "atlas", "smtp-password-not-to-be-logged"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def http_receiver() -> AsyncIterator[tuple[HttpReceiver, str]]:
     receiver = HttpReceiver()
     async with serve(receiver.app()) as url:
         yield receiver, url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def smtp() -> Iterator[tuple[SmtpHandler, int]]:
     handler = SmtpHandler()
     controller = smtp_server(handler, SMTP_USER, SMTP_PASSWORD)

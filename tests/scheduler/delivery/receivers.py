@@ -7,7 +7,6 @@ owns a path and asserts on what arrived there; the SMTP one answers RCPT from a 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -17,6 +16,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from fastapi import FastAPI, Request, Response
+
+from tests.support.stack import free_port
 
 #: A script entry: answer 200 only after this long (a receiver slower than the timeout).
 SLOW = -1
@@ -106,10 +107,6 @@ def authenticator(user: str, password: str) -> Any:
     return check
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def smtp_server(handler: SmtpHandler, user: str, password: str) -> Controller:

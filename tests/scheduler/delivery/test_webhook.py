@@ -174,7 +174,7 @@ async def test_a_redirect_is_not_followed(deliver: Delivery, http_receiver: Rece
 
 
 async def test_a_refused_connection_is_retried_then_permanent(deliver: Delivery) -> None:
-    from tests.scheduler.delivery.receivers import free_port
+    from tests.support.stack import free_port
 
     url = f"http://127.0.0.1:{free_port()}/nobody"
     outcome = await deliver(task("webhook", hook(url)), run(), ANSWER)

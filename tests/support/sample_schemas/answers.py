@@ -17,8 +17,8 @@ from typing import Any
 import asyncpg
 import duckdb
 
+from tests.support.mariadb import connect as mysql_connect
 from tests.support.sample_schemas.databases import SampleDatabase, off_loop
-from tests.support.sample_schemas.loaders import mysql_connect
 from tests.support.sample_schemas.model import Question
 
 Row = tuple[Any, ...]

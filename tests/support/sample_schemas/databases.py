@@ -9,7 +9,6 @@ so runs side by side never meet, and nothing shared is touched.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,11 +18,10 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from tests.support import isolation
+from tests.support import isolation, mariadb
 from tests.support.sample_schemas import chinook, loaders, tpch
 from tests.support.sample_schemas.model import Dialect, SampleSchema
 
-BASE_MYSQL_URL = os.environ.get("ATLAS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306")
 SCHEMAS: dict[str, SampleSchema] = {"tpch": tpch.SCHEMA, "chinook": chinook.SCHEMA}
 TEST_TPCH_SCALE = 0.01  # 86,805 rows: seconds per dialect
 T = TypeVar("T")
@@ -60,19 +58,6 @@ def open_source(schema: str, workdir: Path, tpch_scale: float) -> loaders.Source
     else:
         chinook.create_source_views(conn)
     return loaders.Source(conn)
-
-
-def _mysql_admin(statement: str) -> None:
-    conn = loaders.mysql_connect(BASE_MYSQL_URL)
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        conn.close()
-
-
-def _with_database(url: str, name: str) -> str:
-    return url.rstrip("/") + "/" + name
 
 
 class SampleDatabases:
@@ -112,9 +97,8 @@ class SampleDatabases:
             self._made_servers.append(("postgres", name))
             loaders.load_postgres(spec, source, url, declare_fks=declared_fks)
         else:
-            _mysql_admin(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+            url = mariadb.create_database(name)
             self._made_servers.append(("mysql", name))
-            url = _with_database(BASE_MYSQL_URL, name)
             loaders.load_mysql(spec, source, url, declare_fks=declared_fks)
         return SampleDatabase(spec, dialect, url, declared_fks, name)
 
@@ -129,7 +113,7 @@ class SampleDatabases:
                 if kind == "postgres":
                     isolation.drop_database(name)
                 else:
-                    _mysql_admin(f"DROP DATABASE IF EXISTS `{name}`")
+                    mariadb.drop_database(name)
             except Exception as exc:
                 errors.append(exc)
         for source in self._sources.values():

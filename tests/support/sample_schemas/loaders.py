@@ -15,12 +15,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import asyncpg
 import duckdb
-import pymysql
 
+from tests.support.mariadb import connect as mysql_connect
 from tests.support.sample_schemas.ddl import create_table, quote
 from tests.support.sample_schemas.model import FK, SampleSchema, Table
 
@@ -135,21 +134,6 @@ async def _load_postgres(schema: SampleSchema, source: Source, url: str, declare
 
 def load_postgres(schema: SampleSchema, source: Source, url: str, *, declare_fks: bool) -> None:
     asyncio.run(_load_postgres(schema, source, url, declare_fks))
-
-
-def mysql_connect(url: str, database: str | None = None) -> pymysql.connections.Connection:
-    """A pymysql connection from a ``mysql://user:pass@host:port[/db]`` URL."""
-    parts = urlsplit(url)
-    return pymysql.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 3306,
-        user=unquote(parts.username or "root"),
-        password=unquote(parts.password or ""),
-        database=database or (unquote(parts.path.lstrip("/")) or None),
-        charset="utf8mb4",
-        autocommit=True,
-        connect_timeout=10,
-    )
 
 
 def load_mysql(schema: SampleSchema, source: Source, url: str, *, declare_fks: bool) -> None:

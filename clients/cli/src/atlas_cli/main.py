@@ -9,7 +9,7 @@ import typer
 from atlas_mcp.cli import make_app as make_mcp_app
 
 from atlas_cli import config
-from atlas_cli.commands import ask, auth, conversations, data, keys, schedules
+from atlas_cli.commands import ask, audit, auth, conversations, data, keys, schedules
 from atlas_cli.init import command as init_command
 from atlas_cli.settings import Settings, current
 
@@ -83,6 +83,7 @@ app.command()(auth.logout)
 app.add_typer(conversations.app, name="conversations")
 app.add_typer(keys.app, name="keys")
 app.add_typer(schedules.app, name="schedules")
+app.add_typer(audit.app, name="audit")
 app.command()(data.tables)
 app.command("validate-sql")(data.validate_sql)
 app.command()(data.health)

@@ -15,6 +15,19 @@ Everything public is exported here; the ``_modules`` are private. Errors: see
 :mod:`atlas_sdk._errors` for the tree.
 """
 
+from atlas_sdk._admin import (
+    AdminOverview,
+    AuditEntry,
+    AuditExport,
+    AuditFilters,
+    AuditPage,
+    AuditStats,
+    ConnectionHealth,
+    ConnectionInfo,
+    PlanFeature,
+    PlanSnapshot,
+)
+from atlas_sdk._admin_client import Admin, AsyncAdmin
 from atlas_sdk._async_client import AsyncAtlas
 from atlas_sdk._base import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from atlas_sdk._client import Atlas
@@ -100,13 +113,21 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "Admin",
+    "AdminOverview",
     "ApiKey",
     "ApiKeyList",
+    "AsyncAdmin",
     "AsyncAtlas",
     "AsyncScheduledTasks",
     "AsyncStream",
     "Atlas",
     "AtlasError",
+    "AuditEntry",
+    "AuditExport",
+    "AuditFilters",
+    "AuditPage",
+    "AuditStats",
     "AuthenticationError",
     "BadRequestError",
     "ChartEvent",
@@ -114,6 +135,8 @@ __all__ = [
     "ClarificationEvent",
     "Column",
     "ConflictError",
+    "ConnectionHealth",
+    "ConnectionInfo",
     "Conversation",
     "ConversationDetail",
     "ConversationList",
@@ -131,7 +154,9 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PlanEvent",
+    "PlanFeature",
     "PlanLimitError",
+    "PlanSnapshot",
     "ProviderError",
     "QueryResult",
     "RateLimitError",

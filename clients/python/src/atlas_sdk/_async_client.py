@@ -11,6 +11,7 @@ from typing import Any, Self
 import httpx
 
 from atlas_sdk import _base as b
+from atlas_sdk._admin_client import AsyncAdmin
 from atlas_sdk._client import no_cookies
 from atlas_sdk._errors import error_from_response
 from atlas_sdk._models import (
@@ -59,6 +60,7 @@ class AsyncAtlas(b.ClientBase):
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
         self.scheduled_tasks = AsyncScheduledTasks(self)
+        self.admin = AsyncAdmin(self)
 
     async def __aenter__(self) -> Self:
         return self

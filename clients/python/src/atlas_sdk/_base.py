@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -238,3 +238,18 @@ class ClientBase:
     def __repr__(self) -> str:
         name = type(self).__name__
         return f"{name}(base_url={self.base_url!r}, api_key={mask(self._options.api_key)})"
+
+
+class SyncCaller(Protocol):
+    """What a namespace (``client.admin``, ``client.scheduled_tasks``) needs of the sync client:
+    so the namespace modules import no client module."""
+
+    def _json(self, call: Call) -> dict[str, Any]: ...
+    def _send(self, call: Call, *, stream: bool = False) -> httpx.Response: ...
+
+
+class AsyncCaller(Protocol):
+    """The same of the async client."""
+
+    async def _json(self, call: Call) -> dict[str, Any]: ...
+    async def _send(self, call: Call, *, stream: bool = False) -> httpx.Response: ...

@@ -12,6 +12,7 @@ from typing import Any, Self
 import httpx
 
 from atlas_sdk import _base as b
+from atlas_sdk._admin_client import Admin
 from atlas_sdk._errors import error_from_response
 from atlas_sdk._models import (
     ApiKeyList,
@@ -64,6 +65,7 @@ class Atlas(b.ClientBase):
         self.keys = ApiKeys(self)
         self.auth = Auth(self)
         self.scheduled_tasks = ScheduledTasks(self)
+        self.admin = Admin(self)
 
     def __enter__(self) -> Self:
         return self

@@ -7,9 +7,6 @@ imports neither client module and the calls stay the ones :mod:`atlas_sdk._sched
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
-
-import httpx
 
 from atlas_sdk import _base as b
 from atlas_sdk import _scheduled as s
@@ -24,20 +21,10 @@ from atlas_sdk._scheduled import (
 __all__ = ["AsyncScheduledTasks", "ScheduledTasks"]
 
 
-class _Sync(Protocol):
-    def _json(self, call: b.Call) -> dict[str, Any]: ...
-    def _send(self, call: b.Call, *, stream: bool = False) -> httpx.Response: ...
-
-
-class _Async(Protocol):
-    async def _json(self, call: b.Call) -> dict[str, Any]: ...
-    async def _send(self, call: b.Call, *, stream: bool = False) -> httpx.Response: ...
-
-
 class ScheduledTasks:
     """``client.scheduled_tasks``: your scheduled tasks (an admin sees the workspace's)."""
 
-    def __init__(self, client: _Sync) -> None:
+    def __init__(self, client: b.SyncCaller) -> None:
         self._client = client
 
     def list(
@@ -116,7 +103,7 @@ class ScheduledTasks:
 class AsyncScheduledTasks:
     """``client.scheduled_tasks`` of :class:`AsyncAtlas`: the same methods, awaited."""
 
-    def __init__(self, client: _Async) -> None:
+    def __init__(self, client: b.AsyncCaller) -> None:
         self._client = client
 
     async def list(

@@ -1482,6 +1482,159 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of your workspace, newest first */
+        get: operations["audit_log_api_v1_admin_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as a CSV file (same filters as the list) */
+        get: operations["audit_export_api_v1_admin_audit_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/audit/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Questions of a period (default: the last 30 days) */
+        get: operations["audit_stats_api_v1_admin_audit_stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The datasource (`default`), without credentials */
+        get: operations["connections_api_v1_admin_connections_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a connection: answers, how fast, refuses writes (`readOnly`) */
+        post: operations["test_connection_api_v1_admin_connections__id__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your workspace at a glance (a part that cannot be read is null, and `partial` true) */
+        get: operations["overview_api_v1_admin_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your workspace's plan: features, limits and usage */
+        get: operations["plan_api_v1_admin_plan_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plugins (none yet: always empty) */
+        get: operations["plugins_api_v1_admin_plugins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/plugins/{id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A plugin's health (no plugins yet: always 404) */
+        post: operations["plugin_health_api_v1_admin_plugins__id__health_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/semantic/catalog": {
         parameters: {
             query?: never;
@@ -1610,6 +1763,23 @@ export interface paths {
         };
         /** A YAML file in a folder (entities/, metrics/) */
         get: operations["_relay_api_v1_admin_semantic_raw__folder___file__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/semantic/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the semantic layer and its gaps */
+        get: operations["_relay_api_v1_admin_semantic_stats_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1929,6 +2099,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/semantic/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog */
+        get: operations["_relay_api_v1_semantic_catalog_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/semantic/entities": {
         parameters: {
             query?: never;
@@ -1953,8 +2140,93 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One entity */
+        /** One entity: dimensions, measures, joins */
         get: operations["_relay_api_v1_semantic_entities__name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/semantic/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The layer's YAML files */
+        get: operations["_relay_api_v1_semantic_files_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/semantic/glossary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business glossary */
+        get: operations["_relay_api_v1_semantic_glossary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/semantic/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metrics of the semantic layer */
+        get: operations["_relay_api_v1_semantic_metrics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/semantic/raw/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A top-level YAML file, as written */
+        get: operations["_relay_api_v1_semantic_raw__file__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/semantic/raw/{folder}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A YAML file in a folder (entities/, metrics/) */
+        get: operations["_relay_api_v1_semantic_raw__folder___file__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2035,6 +2307,169 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminOverview */
+        AdminOverview: {
+            /** Connections */
+            connections: number | null;
+            /** Entities */
+            entities: number | null;
+            /** Glossaryterms */
+            glossaryTerms: number | null;
+            /** Metrics */
+            metrics: number | null;
+            /**
+             * Partial
+             * @description A part could not be read: it is null.
+             * @default false
+             */
+            partial: boolean;
+            plan: components["schemas"]["PlanResponse"] | null;
+            /** Pluginhealth */
+            pluginHealth?: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Plugins
+             * @default 0
+             */
+            plugins: number;
+            questions: components["schemas"]["OverviewQuestions"] | null;
+        };
+        /** AuditLogEntry */
+        AuditLogEntry: {
+            /**
+             * Action
+             * @description "query.answered", "key.created", "key.revoked", ...
+             */
+            action: string;
+            /** Authmode */
+            authMode?: string | null;
+            /** Conversationid */
+            conversationId?: string | null;
+            /** Details */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** Durationms */
+            durationMs?: number | null;
+            /** Error */
+            error?: string | null;
+            /** Errorcode */
+            errorCode?: string | null;
+            /**
+             * Id
+             * @description The event id (idempotency key of the record).
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "question" | "change";
+            /** Outcome */
+            outcome?: string | null;
+            /** Question */
+            question?: string | null;
+            /** Requestid */
+            requestId?: string | null;
+            /** Role */
+            role?: string | null;
+            /** Rowcount */
+            rowCount?: number | null;
+            /**
+             * Sourceid
+             * @default default
+             */
+            sourceId: string;
+            /** Sourcetype */
+            sourceType?: string | null;
+            /**
+             * Sql
+             * @description Statements as they ran, joined with ";\n"; "" for none.
+             */
+            sql: string;
+            /**
+             * Success
+             * @description outcome != "error".
+             */
+            success: boolean;
+            /** Surface */
+            surface?: string | null;
+            /** Tables */
+            tables?: string[];
+            /** Targethost */
+            targetHost?: string | null;
+            /**
+             * Targetid
+             * @description Key or user id a change is about.
+             */
+            targetId?: string | null;
+            /**
+             * Timestamp
+             * @description When it happened, ISO 8601 UTC.
+             */
+            timestamp: string;
+            /** Tokens */
+            tokens?: number | null;
+            /**
+             * Userid
+             * @description Who asked, or who made the change.
+             */
+            userId: string | null;
+            /** Userlabel */
+            userLabel?: string | null;
+        };
+        /** AuditLogResponse */
+        AuditLogResponse: {
+            /** Limit */
+            limit: number;
+            /**
+             * Nextcursor
+             * @description Opaque; pass as `cursor` for the next (older) page. Null at the end.
+             */
+            nextCursor?: string | null;
+            /** Offset */
+            offset: number;
+            /** Rows */
+            rows: components["schemas"]["AuditLogEntry"][];
+            /** Total */
+            total: number;
+            /**
+             * Totalisestimate
+             * @default false
+             */
+            totalIsEstimate: boolean;
+        };
+        /** AuditStats */
+        AuditStats: {
+            /** Activeusers */
+            activeUsers: number;
+            /** Byoutcome */
+            byOutcome: {
+                [key: string]: number;
+            };
+            /** Bysurface */
+            bySurface: {
+                [key: string]: number;
+            };
+            /**
+             * Errorrate
+             * @description 0..1
+             */
+            errorRate: number;
+            /** P95Durationms */
+            p95DurationMs: number | null;
+            /** Queriesperday */
+            queriesPerDay: components["schemas"]["DayCount"][];
+            /** Topquestions */
+            topQuestions: components["schemas"]["QuestionCount"][];
+            /** Toptables */
+            topTables: components["schemas"]["TableCount"][];
+            /** Totalerrors */
+            totalErrors: number;
+            /** Totalqueries */
+            totalQueries: number;
+        };
         /** CatalogResponse */
         CatalogResponse: {
             /** Catalog */
@@ -2080,6 +2515,77 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** ConnectionHealth */
+        ConnectionHealth: {
+            /**
+             * Checkedat
+             * @description ISO 8601 UTC.
+             */
+            checkedAt: string;
+            /** Latencyms */
+            latencyMs: number;
+            /**
+             * Message
+             * @description Why it is not healthy; never a credential.
+             */
+            message?: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy";
+        };
+        /** ConnectionInfo */
+        ConnectionInfo: {
+            /**
+             * Dbtype
+             * @description postgres, mysql, duckdb or sqlite.
+             */
+            dbType: string;
+            /** Description */
+            description?: string | null;
+            health?: components["schemas"]["ConnectionHealth"] | null;
+            /**
+             * Host
+             * @description host[:port] or the file name; no credential.
+             */
+            host?: string | null;
+            /**
+             * Id
+             * @description `default`: the datasource of `ATLAS_DATASOURCE_URL`.
+             */
+            id: string;
+        };
+        /** ConnectionTestResult */
+        ConnectionTestResult: {
+            /**
+             * Checkedat
+             * @description ISO 8601 UTC.
+             */
+            checkedAt: string;
+            /** Latencyms */
+            latencyMs: number;
+            /**
+             * Message
+             * @description Why it is not healthy; never a credential.
+             */
+            message?: string | null;
+            /**
+             * Readonly
+             * @description Whether the database itself would refuse a write from Atlas's sessions (checked, not assumed); null when the datasource did not answer.
+             */
+            readOnly: boolean | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "healthy" | "degraded" | "unhealthy";
+        };
+        /** ConnectionsResponse */
+        ConnectionsResponse: {
+            /** Connections */
+            connections: components["schemas"]["ConnectionInfo"][];
+        };
         /** ConversationDetail */
         ConversationDetail: {
             /** Connectiongroupid */
@@ -2101,7 +2607,7 @@ export interface components {
              * Surface
              * @enum {string}
              */
-            surface: "web" | "api" | "mcp" | "slack";
+            surface: "web" | "api" | "mcp" | "slack" | "scheduled";
             /** Title */
             title: string | null;
             /** Updatedat */
@@ -2135,13 +2641,31 @@ export interface components {
              * Surface
              * @enum {string}
              */
-            surface: "web" | "api" | "mcp" | "slack";
+            surface: "web" | "api" | "mcp" | "slack" | "scheduled";
             /** Title */
             title: string | null;
             /** Updatedat */
             updatedAt: string;
             /** Userid */
             userId: string | null;
+        };
+        /** CoverageGaps */
+        CoverageGaps: {
+            /**
+             * Nocolumns
+             * @description Entities without a (non-virtual) column.
+             */
+            noColumns: number;
+            /**
+             * Nodescription
+             * @description Entities without a description.
+             */
+            noDescription: number;
+            /**
+             * Nojoins
+             * @description Entities joined to nothing.
+             */
+            noJoins: number;
         };
         /** DataSet */
         DataSet: {
@@ -2151,6 +2675,18 @@ export interface components {
             rows: {
                 [key: string]: unknown;
             }[];
+        };
+        /** DayCount */
+        DayCount: {
+            /** Count */
+            count: number;
+            /**
+             * Day
+             * @description YYYY-MM-DD (UTC).
+             */
+            day: string;
+            /** Errors */
+            errors: number;
         };
         /** EntitiesResponse */
         EntitiesResponse: {
@@ -2307,6 +2843,64 @@ export interface components {
             /** Metrics */
             metrics: components["schemas"]["MetricsFileEntry"][];
         };
+        /** OverviewQuestions */
+        OverviewQuestions: {
+            /** Activeusers */
+            activeUsers: number;
+            /** Errorrate */
+            errorRate: number;
+            /** P95Durationms */
+            p95DurationMs: number | null;
+            /** Perday */
+            perDay: components["schemas"]["DayCount"][];
+            /** Topquestions */
+            topQuestions: components["schemas"]["QuestionCount"][];
+            /** Total */
+            total: number;
+        };
+        /** PlanFeature */
+        PlanFeature: {
+            /** Enabled */
+            enabled: boolean;
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "boolean" | "metered";
+            /** Limit */
+            limit?: number | null;
+            /** Resetsat */
+            resetsAt?: string | null;
+            /** Used */
+            used?: number | null;
+        };
+        /** PlanResponse */
+        PlanResponse: {
+            /** Features */
+            features: components["schemas"]["PlanFeature"][];
+            /** Plan */
+            plan: string | null;
+            /**
+             * Unlimited
+             * @description No plans file: every feature, no limit.
+             * @default false
+             */
+            unlimited: boolean;
+            /** Workspaceid */
+            workspaceId?: string | null;
+        };
+        /** PluginsResponse */
+        PluginsResponse: {
+            /**
+             * Plugins
+             * @description Always empty: Atlas has no plugins yet.
+             */
+            plugins?: {
+                [key: string]: unknown;
+            }[];
+        };
         /** QueryRequest */
         QueryRequest: {
             /** Conversationid */
@@ -2353,6 +2947,13 @@ export interface components {
             /** Suggestions */
             suggestions?: string[] | null;
             usage: components["schemas"]["Usage"];
+        };
+        /** QuestionCount */
+        QuestionCount: {
+            /** Count */
+            count: number;
+            /** Question */
+            question: string;
         };
         /** RunMetricRequest */
         RunMetricRequest: {
@@ -2415,6 +3016,18 @@ export interface components {
             /** Files */
             files: components["schemas"]["SemanticFile"][];
         };
+        /** SemanticStats */
+        SemanticStats: {
+            coverageGaps: components["schemas"]["CoverageGaps"];
+            /** Totalcolumns */
+            totalColumns: number;
+            /** Totalentities */
+            totalEntities: number;
+            /** Totaljoins */
+            totalJoins: number;
+            /** Totalmeasures */
+            totalMeasures: number;
+        };
         /** ShareLink */
         ShareLink: {
             /** Expiresat */
@@ -2460,7 +3073,7 @@ export interface components {
              * Surface
              * @enum {string}
              */
-            surface: "web" | "api" | "mcp" | "slack";
+            surface: "web" | "api" | "mcp" | "slack" | "scheduled";
             /** Title */
             title: string | null;
         };
@@ -2522,6 +3135,13 @@ export interface components {
              * @constant
              */
             stopped: true;
+        };
+        /** TableCount */
+        TableCount: {
+            /** Count */
+            count: number;
+            /** Table */
+            table: string;
         };
         /** TableOut */
         TableOut: {
@@ -2900,6 +3520,632 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SharedConversation"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_log_api_v1_admin_audit_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                cursor?: string;
+                user?: string;
+                surface?: "web" | "api" | "mcp" | "slack" | "scheduled";
+                outcome?: "answered" | "clarification" | "not_understood" | "error" | "cancelled";
+                success?: boolean;
+                kind?: "question" | "change";
+                action?: string;
+                table?: string;
+                from?: string;
+                to?: string;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogResponse"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_export_api_v1_admin_audit_export_get: {
+        parameters: {
+            query?: {
+                user?: string;
+                surface?: "web" | "api" | "mcp" | "slack" | "scheduled";
+                outcome?: "answered" | "clarification" | "not_understood" | "error" | "cancelled";
+                success?: boolean;
+                kind?: "question" | "change";
+                action?: string;
+                table?: string;
+                from?: string;
+                to?: string;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows as CSV (at most 100,000: `x-atlas-truncated: true` when cut), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    audit_stats_api_v1_admin_audit_stats_get: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStats"];
+                };
+            };
+            /** @description Malformed input (`invalid_request`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    connections_api_v1_admin_connections_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionsResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    test_connection_api_v1_admin_connections__id__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTestResult"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    overview_api_v1_admin_overview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOverview"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    plan_api_v1_admin_plan_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    plugins_api_v1_admin_plugins_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PluginsResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    plugin_health_api_v1_admin_plugins__id__health_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not found, or not yours (`not_found`) */
@@ -3469,6 +4715,71 @@ export interface operations {
             };
             /** @description Body or parameter invalid (`validation_error`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_admin_semantic_stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SemanticStats"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5476,6 +6787,71 @@ export interface operations {
             };
         };
     };
+    _relay_api_v1_semantic_catalog_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     _relay_api_v1_semantic_entities_get: {
         parameters: {
             query?: never;
@@ -5559,6 +6935,356 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EntityResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_semantic_files_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SemanticFilesResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_semantic_glossary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlossaryResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_semantic_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricsResponse"];
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_semantic_raw__file__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/yaml": unknown;
+                };
+            };
+            /** @description No or bad credential (`auth_error`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Role or plan refuses (`forbidden_role`, `feature_not_in_plan`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found, or not yours (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body or parameter invalid (`validation_error`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests (`rate_limited`) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A service behind this one is unreachable (`unavailable`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    _relay_api_v1_semantic_raw__folder___file__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file as written */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/yaml": unknown;
                 };
             };
             /** @description No or bad credential (`auth_error`) */

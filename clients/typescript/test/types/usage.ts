@@ -28,7 +28,8 @@ export async function usage(): Promise<void> {
   for await (const event of stream) describe(event);
   await stream.stop();
   const { conversations } = await atlas.conversations.list({ starred: true });
-  const surface: "web" | "api" | "mcp" | "slack" | undefined = conversations[0]?.surface;
+  const surface: "web" | "api" | "mcp" | "slack" | "scheduled" | undefined =
+    conversations[0]?.surface;
   const share = await atlas.conversations.share("c", { expiresIn: "7d" });
   const layer = (await atlas.validateSQL("SELECT 1")).errors[0]?.layer;
   const prompts = (await atlas.getStarterPrompts({ limit: 3 })).prompts.map((p) => p.text);
@@ -42,6 +43,18 @@ export async function usage(): Promise<void> {
   const { runs } = await atlas.scheduledTasks.listRuns(task.id, { limit: 1 });
   const runStatus: "running" | "success" | "failed" | "skipped" | undefined = runs[0]?.status;
   void [firstRow, totalTokens, surface, share.token, layer, prompts, runStatus];
+  for await (const page of atlas.admin.auditPages({ outcome: "error", limit: 200 })) {
+    const kind: "question" | "change" | undefined = page.rows[0]?.kind;
+    void [kind, page.nextCursor satisfies string | null];
+  }
+  const { rows } = await atlas.getAuditLog({ success: false, from: "2026-12-01" });
+  const csv: string = await (await atlas.admin.auditExport({ q: "users" })).text();
+  const perDay: number | undefined = (await atlas.admin.auditStats()).queriesPerDay[0]?.errors;
+  const health: "healthy" | "degraded" | "unhealthy" = (await atlas.admin.testConnection("default"))
+    .status;
+  const overview = await atlas.admin.overview();
+  const features = overview.plan?.features.map((f) => [f.key, f.used]);
+  void [rows, csv, perDay, health, overview.questions?.topQuestions, features];
   try {
     await atlas.listTables({ connectionId: "default" });
   } catch (error) {

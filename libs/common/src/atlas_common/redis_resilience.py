@@ -15,6 +15,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from atlas_common.errors import install_unavailable_handler
@@ -46,3 +47,11 @@ def resilient_redis(url: str) -> Redis:
 def install_redis_down_handler(app: FastAPI) -> None:
     kinds = (RedisConnectionError, RedisTimeoutError)
     install_unavailable_handler(app, kinds, "Redis", RETRY_AFTER_S)
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """Every pooled connection busy (a burst): at once (``MaxConnectionsError``), or once a
+    blocking pool's wait ran out, which redis-py says as ``ConnectionError("No connection
+    available.")``, as for Redis down: the cause tells."""
+    return isinstance(exc, MaxConnectionsError) or (
+        isinstance(exc, RedisConnectionError) and isinstance(exc.__cause__, TimeoutError))

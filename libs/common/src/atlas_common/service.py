@@ -3,7 +3,8 @@
 ``run_service(name, Settings, create_app)`` is every HTTP service's console script and
 ``run_worker(name, Settings, serve)`` every bus worker's: the settings are parsed once, a bad
 setting stops the process with one line naming the variable (exit code 2), and logging and
-tracing are set up the same way everywhere. ``internal_app`` builds an app that only other
+tracing are set up the same way everywhere; what start-up made is then frozen out of the
+cyclic garbage collector's view (``settle_heap``). ``internal_app`` builds an app that only other
 Atlas processes call: no docs, the error envelope, every route behind the internal token but
 ``/healthz``. ``set_state`` / ``app_state`` are the one typed way to reach what the lifespan
 built.
@@ -12,6 +13,7 @@ built.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -91,6 +93,7 @@ def run_service(
     except StartupError as exc:
         die(name, str(exc))
     host, port = listen(settings)
+    settle_heap(settings)
     # log_config=None: uvicorn's loggers go through the JSON handler of setup_logging;
     # access_log=False: its access lines carry raw paths and query strings (AccessLogMiddleware
     # logs the route template instead).
@@ -102,10 +105,22 @@ def run_worker(name: str, settings_class: type[S],
                serve: Callable[[S], Coroutine[Any, Any, None]]) -> None:
     """The console script of a bus worker: settings, then ``serve`` until it returns."""
     settings = start_process(name, settings_class)
+    settle_heap(settings)
     try:
         run_loop(serve(settings))
     except StartupError as exc:
         die(name, str(exc))
+
+
+def settle_heap(settings: CommonSettings) -> None:
+    """Freeze what start-up made (modules, routes, models: most of a process's objects) out of
+    the cyclic GC's view, so that a full collection under a burst walks only what requests
+    made; then the young generation's threshold, if set (docs/performance.md, open streams)."""
+    gc.collect()
+    gc.freeze()
+    if settings.gc_gen0_threshold is not None:
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(settings.gc_gen0_threshold, older, oldest)
 
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:

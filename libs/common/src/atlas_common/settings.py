@@ -38,6 +38,20 @@ class CommonSettings(BaseSettings):
     rabbitmq_url: str = Field(
         "amqp://guest:guest@127.0.0.1:5672/", validation_alias="ATLAS_RABBITMQ_URL"
     )
+    database_pool_max: int | None = Field(
+        None,
+        ge=1,
+        validation_alias="ATLAS_DATABASE_POOL_MAX",
+        description="Caps every PostgreSQL pool the process opens (each keeps its own, smaller "
+        "size otherwise): lower it when many processes share one server's max_connections.",
+    )
+    gc_gen0_threshold: int | None = Field(
+        None,
+        ge=100,
+        validation_alias="ATLAS_GC_GEN0_THRESHOLD",
+        description="Allocations between two young-generation collections of Python's cyclic "
+        "GC (unset: Python's 700; the gateway's own default is higher, docs/performance.md).",
+    )
     redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="ATLAS_REDIS_URL")
     redis_prefix: str = Field(
         "atlas:",
@@ -128,6 +142,11 @@ class CommonSettings(BaseSettings):
         "services serve /metrics on their own port.",
     )
     metrics_host: str = Field("127.0.0.1", validation_alias="ATLAS_METRICS_HOST")
+
+    def pool_size(self, wanted: int) -> int:
+        """``wanted`` connections, or ATLAS_DATABASE_POOL_MAX when that is fewer."""
+        cap = self.database_pool_max
+        return wanted if cap is None else min(wanted, cap)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets_in_production(self) -> CommonSettings:

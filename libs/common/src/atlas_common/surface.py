@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator
 
-SurfaceName = Literal["web", "api", "mcp", "slack"]
+SurfaceName = Literal["web", "api", "mcp", "slack", "scheduled"]
 SURFACES: tuple[str, ...] = get_args(SurfaceName)
 _LEGACY = {"chat": "web"}
 

@@ -106,7 +106,7 @@ async def _byot(settings: AuthSettings, stack: AsyncExitStack,
 async def _managed(settings: AuthSettings, stack: AsyncExitStack,
                    given_keys: StoredKeyVerifier | None) -> AuthState:
     assert settings.better_auth_secret is not None
-    pool = await create_pool(settings.database_url)
+    pool = await create_pool(settings.database_url, max_size=settings.pool_size(10))
     stack.push_async_callback(pool.close)
     await migrate(pool, users_repository.SCHEMA, MIGRATIONS)
     # Closed before the pool (LIFO): the creator lookup reads auth.users through it.

@@ -11,8 +11,8 @@ read, no second HTTP call) and the key is refused when the creator is gone, inac
 another workspace, or no longer holds the key's claims; its role is min(key role, creator's
 role now). In byot mode there is no user store: the key's role was capped at the creator's
 role when it was made. The principal's ``user_id`` is the creator's, so the gateway's
-``user.role_changed`` / ``user.deactivated`` invalidation also drops the key's cached
-principal; ``credential_id`` is the key id (``key.revoked``).
+``user.role_changed`` / ``user.claims_changed`` / ``user.deactivated`` invalidation also drops
+the key's cached principal; ``credential_id`` is the key id (``key.revoked``).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ def create_app(settings: EntitlementsServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            pool = await _pool(settings.database_url, settings.db_pool_max)
+            pool = await _pool(settings.database_url, settings.pool_size(settings.db_pool_max))
             stack.push_async_callback(pool.close)
             await migrate(pool, SCHEMA, MIGRATIONS)
             catalog, _ = await load_catalog(pool, settings.plans_file.strip())
@@ -74,7 +74,7 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
 
 
 async def _pool(dsn: str, max_size: int) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=2, max_size=max_size, timeout=10,
+    pool = await asyncpg.create_pool(dsn, min_size=min(2, max_size), max_size=max_size, timeout=10,
                                      reset=_keep_session)
     assert pool is not None
     return pool

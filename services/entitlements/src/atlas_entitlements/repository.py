@@ -176,6 +176,13 @@ async def set_subscription(db: Any, customer_id: str, plan_id: str) -> None:
         customer_id, plan_id)
 
 
+async def plan_of(db: Any, customer_id: str) -> str | None:
+    """The plan the customer subscribed to; None without a subscription (the default plan)."""
+    plan: str | None = await db.fetchval(
+        "SELECT plan_id FROM entitlements.subscriptions WHERE customer_id = $1", customer_id)
+    return plan
+
+
 async def delete_subscription(db: Any, customer_id: str) -> bool:
     done: str = await db.execute(
         "DELETE FROM entitlements.subscriptions WHERE customer_id = $1", customer_id)

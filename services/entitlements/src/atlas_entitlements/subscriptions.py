@@ -1,6 +1,8 @@
 """The operator API's behaviour: subscriptions and overrides. Every change bumps the
 customer's version and writes ``subscription.changed`` to the outbox in its transaction
-(:mod:`atlas_common.outbox`): relayed to the bus after the commit, never lost.
+(:mod:`atlas_common.outbox`): relayed to the bus after the commit, never lost. The event names the
+plan the customer is subscribed to after the change (None: no subscription, the default plan),
+for the audit trail.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ class OperatorService:
     @staticmethod
     async def _changed(conn: Any, customer_id: str, version: int) -> None:
         """In the change's transaction: every cache drops the customer once it commits."""
-        await outbox.enqueue(conn, repository.SCHEMA,
-                             SubscriptionChanged(customer_id=customer_id, version=version))
+        plan = await repository.plan_of(conn, customer_id)
+        await outbox.enqueue(conn, repository.SCHEMA, SubscriptionChanged(
+            customer_id=customer_id, version=version, plan=plan))
 
     def plans(self) -> CatalogOut:
         return CatalogOut.of(self.catalog)

@@ -33,6 +33,7 @@ from atlas_gateway.limits import apply_fd_limit
 from atlas_gateway.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from atlas_gateway.openapi import install_openapi
 from atlas_gateway.routes import (
+    admin,
     admin_pages,
     ask,
     auth_proxy,
@@ -93,6 +94,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(auth_proxy.router)
     app.include_router(query_api.router)
     app.include_router(semantic.router)
+    app.include_router(admin.router)
     app.include_router(execution.router)
     app.include_router(conversations.router)
     app.include_router(me.router)
@@ -120,7 +122,7 @@ async def _open_state(settings: GatewaySettings, stack: AsyncExitStack) -> Gatew
     bus = await Bus.connect(settings.rabbitmq_url, delivery_limit=settings.job_delivery_limit,
                             query_max_length=settings.query_queue_max_length)
     stack.push_async_callback(bus.close)
-    db = await create_pool(settings.database_url, min_size=1, max_size=4)
+    db = await create_pool(settings.database_url, max_size=settings.pool_size(4))
     stack.push_async_callback(db.close)
     http = httpx.AsyncClient(timeout=10, cookies=_NoCookies(), transport=http_transport())
     stack.push_async_callback(http.aclose)

@@ -37,6 +37,19 @@ _ANY_CREDENTIAL: list[dict[str, list[str]]] = [{name: []} for name in SECURITY_S
 _LOCAL = frozenset({"/healthz", "/api/health"})
 
 
+def json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra=`` for a relayed route: the JSON body it takes (the relay reads none, so
+    FastAPI cannot document it)."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def query_parameters(**schemas: dict[str, Any]) -> list[dict[str, Any]]:
+    """Optional query parameters of a relayed route, documented (the service behind checks
+    them)."""
+    return [{"name": name.rstrip("_"), "in": "query", "required": False, "schema": schema}
+            for name, schema in schemas.items()]
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

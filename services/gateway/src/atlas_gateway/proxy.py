@@ -9,10 +9,12 @@ control character, bytes that are not UTF-8 such as overlong forms) names no rou
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 import httpx
 from fastapi import Request, Response
+from fastapi.responses import StreamingResponse
 
 from atlas_common.errors import NotFound, Unavailable
 from atlas_common.internal import internal_headers
@@ -36,7 +38,8 @@ _FORWARDED = (
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _FORBIDDEN = frozenset(b"/\\\x7f") | frozenset(range(0x20))
 _RETURNED = (
-    "content-type", "set-cookie", "www-authenticate", "retry-after", "cache-control", "allow"
+    "content-type", "set-cookie", "www-authenticate", "retry-after", "cache-control", "allow",
+    "content-disposition", "x-atlas-truncated",
 )
 
 
@@ -47,6 +50,45 @@ async def relay(
     service: str,
     principal: Principal | None = None,
 ) -> Response:
+    try:
+        upstream = await state.http.send(await _upstream_request(request, state, base_url,
+                                                                 principal))
+    except httpx.HTTPError as exc:
+        raise Unavailable(
+            f"The {service} service is unreachable", retry_after=2
+        ) from exc
+    return _returned(Response(upstream.content, status_code=upstream.status_code), upstream)
+
+
+async def relay_streaming(
+    request: Request,
+    state: GatewayState,
+    base_url: str,
+    service: str,
+    principal: Principal | None = None,
+) -> Response:
+    """:func:`relay` for a long answer (a CSV export): passed on chunk by chunk as it comes,
+    never held whole in the gateway's memory."""
+    outgoing = await _upstream_request(request, state, base_url, principal)
+    try:
+        upstream = await state.http.send(outgoing, stream=True)
+    except httpx.HTTPError as exc:
+        raise Unavailable(f"The {service} service is unreachable", retry_after=2) from exc
+    streamed = StreamingResponse(_chunks(upstream), status_code=upstream.status_code)
+    return _returned(streamed, upstream)
+
+
+async def _chunks(upstream: httpx.Response) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in upstream.aiter_raw():
+            yield chunk
+    finally:  # also when the client went away half way: the upstream connection is freed
+        await upstream.aclose()
+
+
+async def _upstream_request(
+    request: Request, state: GatewayState, base_url: str, principal: Principal | None
+) -> httpx.Request:
     # Trimmed: a value with trailing whitespace ("Bearer ") is one httpx refuses to send,
     # which read as "service unreachable" (503) instead of the service's own answer.
     headers = {k: v.strip() for k, v in request.headers.items() if k.lower() in _FORWARDED}
@@ -55,19 +97,16 @@ async def relay(
         forwarded = request.headers.get("x-forwarded-for")
         client = request.client.host
         headers["x-forwarded-for"] = f"{forwarded}, {client}" if forwarded else client
-    try:
-        upstream = await state.http.request(
-            request.method,
-            base_url.rstrip("/") + exact_path(request),
-            params=request.query_params,
-            content=await request.body(),
-            headers=headers,
-        )
-    except httpx.HTTPError as exc:
-        raise Unavailable(
-            f"The {service} service is unreachable", retry_after=2
-        ) from exc
-    response = Response(upstream.content, status_code=upstream.status_code)
+    return state.http.build_request(
+        request.method,
+        base_url.rstrip("/") + exact_path(request),
+        params=request.query_params,
+        content=await request.body(),
+        headers=headers,
+    )
+
+
+def _returned(response: Response, upstream: httpx.Response) -> Response:
     for key, value in upstream.headers.multi_items():
         if key.lower() in _RETURNED:
             response.headers.append(key, value)
@@ -79,6 +118,15 @@ async def relay_to_query_api(
 ) -> Response:
     """The query service's routes (conversations, tables, SQL, the semantic layer)."""
     return await relay(request, state, state.settings.query_api_url, "query", principal)
+
+
+async def relay_to_audit(
+    request: Request, state: GatewayState, principal: Principal, *, stream: bool = False
+) -> Response:
+    """The audit service's routes (the audit log, its stats and export); it scopes every read
+    to the principal's workspace."""
+    send = relay_streaming if stream else relay
+    return await send(request, state, state.settings.audit_url, "audit", principal)
 
 
 def exact_path(request: Request) -> str:

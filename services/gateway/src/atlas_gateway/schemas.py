@@ -7,7 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from atlas_common.surface import SurfaceName
 from atlas_common.wire.conversations import CONVERSATION_ID_PATTERN
 
 
@@ -28,7 +27,8 @@ class QueryRequest(WireModel):
         json_schema_extra={"pattern": r"\S"},
     )
     conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
-    surface: SurfaceName = Field("api", description="Where the question comes from.")
+    surface: Literal["web", "api", "mcp", "slack"] = Field(
+        "api", description="Where the question comes from.")
     store: bool = Field(
         True,
         description="Keep the question and answer as a conversation, whose id comes back as "
@@ -83,7 +83,8 @@ class ChatRequest(WireModel):
     messages: list[UIMessage] = Field(min_length=1)
     trigger: Literal["submit-message", "regenerate-message"] = "submit-message"
     conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN)
-    surface: SurfaceName = Field("web", description="Where the question comes from.")
+    surface: Literal["web", "api", "mcp", "slack"] = Field(
+        "web", description="Where the question comes from.")
 
 
 class StopResponse(WireModel):

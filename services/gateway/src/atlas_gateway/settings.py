@@ -13,6 +13,7 @@ class GatewaySettings(CommonSettings):
     host: str = Field("127.0.0.1", validation_alias="ATLAS_GATEWAY_HOST")
     port: int = Field(8000, validation_alias="ATLAS_GATEWAY_PORT")
     scheduler_url: str = Field("http://127.0.0.1:8106", validation_alias="ATLAS_SCHEDULER_URL")
+    audit_url: str = Field("http://127.0.0.1:8107", validation_alias="ATLAS_AUDIT_URL")
     max_question_chars: int = Field(4000, ge=1, validation_alias="ATLAS_MAX_QUESTION_CHARS")
     max_body_bytes: int = Field(1_048_576, ge=1024, validation_alias="ATLAS_MAX_BODY_BYTES")
     metrics_public: bool = Field(False, validation_alias="ATLAS_METRICS_PUBLIC")
@@ -38,6 +39,14 @@ class GatewaySettings(CommonSettings):
         le=60,
         validation_alias="ATLAS_GATEWAY_HEALTH_INTERVAL_S",
         description="How often /api/health's checks are refreshed in the background.",
+    )
+    # 50,000: a burst of streams holds ~240 live objects each; at Python's 700 the GC ran
+    # full collections for half the burst's time (bench/streams.py, docs/performance.md).
+    gc_gen0_threshold: int | None = Field(
+        50_000,
+        ge=100,
+        validation_alias="ATLAS_GC_GEN0_THRESHOLD",
+        description="Allocations between two young-generation collections of Python's GC.",
     )
     unavailable_retry_after_s: int = Field(5, ge=1, validation_alias="ATLAS_RETRY_AFTER_S")
     # 64: Little's law, questions in flight = answers a second x time each spends here. One
@@ -84,6 +93,11 @@ class GatewaySettings(CommonSettings):
         Path(__file__).resolve().parents[4] / "clients" / "widget" / "dist",
         validation_alias="ATLAS_WIDGET_DIR",
         description="The built widget and chat page (npm run build -w clients/widget).",
+    )
+    console_dir: Path = Field(
+        Path(__file__).resolve().parents[4] / "clients" / "console" / "dist",
+        validation_alias="ATLAS_CONSOLE_DIR",
+        description="The built admin console (npm run build -w clients/console).",
     )
 
     @property

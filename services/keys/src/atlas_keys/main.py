@@ -37,7 +37,7 @@ def create_app(settings: KeysSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            pool = await create_pool(settings.database_url)
+            pool = await create_pool(settings.database_url, max_size=settings.pool_size(10))
             stack.push_async_callback(pool.close)
             await migrate(pool, repository.SCHEMA, MIGRATIONS)
             bus = await Bus.connect(settings.rabbitmq_url,

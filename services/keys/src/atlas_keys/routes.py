@@ -1,12 +1,16 @@
-"""Thin routes: the public key management (relayed by the gateway) and the internal verify."""
+"""Thin routes: the public key management (relayed by the gateway), the internal verify, and
+the internal read of a computed limit's count (``api-keys``) for the gateway's plan."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from atlas_keys.deps import AdminDep, ServiceDep
+from atlas_common.errors import NotFound
+from atlas_common.internal import principal_from_request
+from atlas_common.wire.admin import LimitCount
+from atlas_keys.deps import AdminDep, ServiceDep, get_state
 from atlas_keys.schemas import (
     CreatedKeyOut,
     CreateKeyBody,
@@ -42,3 +46,15 @@ async def delete_key(body: DeleteKeyBody, admin: AdminDep, service: ServiceDep) 
 @internal.post("/verify-key")
 async def verify_key(body: VerifyKeyBody, service: ServiceDep) -> VerifiedKey:
     return await service.verify(body.key)
+
+
+@internal.get("/limits/{feature}")
+async def limit_count(request: Request,
+                      feature: Annotated[str, Path(max_length=100)]) -> LimitCount:
+    """The count the gate checks the plan's limit against (the same limit provider), for the
+    workspace of the principal the gateway passed on: the plan shows it as ``used``."""
+    workspace = principal_from_request(request).workspace_id
+    provider = get_state(request).entitlements.providers.get(feature)
+    if provider is None:
+        raise NotFound(f"The keys service counts no {feature!r}")
+    return LimitCount(feature=feature, used=await provider(workspace))

@@ -2,9 +2,10 @@
 
 Every operation is scoped to the caller's workspace: a key of another workspace is "not found",
 never "forbidden", so its existence does not leak. A key's role is never above its creator's
-and its claims are only ones the creator holds. A revocation's ``key.revoked`` is written to the
-outbox in the revoke's transaction (:mod:`atlas_common.outbox`): a broker that is down delays it,
-never loses it, and never fails the revoke.
+and its claims are only ones the creator holds. A creation's ``key.created`` and a revocation's
+``key.revoked`` (the audit trail's, with who did it) are written to the outbox in the change's
+transaction (:mod:`atlas_common.outbox`): a broker that is down delays them, never loses them,
+and never fails the change.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from atlas_common import outbox
 from atlas_common.entitlements import EntitlementsClient, raise_for
 from atlas_common.errors import AtlasError
-from atlas_common.messages import KeyRevoked
+from atlas_common.messages import KeyCreated, KeyRevoked
 from atlas_common.principal import ROLE_RANK, Principal, Role
 from atlas_keys import keyformat, repository
 from atlas_keys.errors import ClaimsNotHeld, ForbiddenRole, InvalidKey, KeyNotFound
@@ -93,22 +94,28 @@ class KeysService:
                          role=role, claims=claims, created_by=caller.user_id,
                          expires_at=expires_at)
             try:
-                record = await self._insert_within_plan(caller.workspace_id, row)
+                record = await self._insert_within_plan(caller, row)
             except repository.DuplicateKeyId:
                 continue
             return CreatedKeyOut(**out(record, now).model_dump(), key=made.key)
         raise AtlasError("Could not allocate a key id; try again")
 
-    async def _insert_within_plan(self, workspace_id: str, row: NewRow) -> KeyRecord:
+    async def _insert_within_plan(self, caller: Principal, row: NewRow) -> KeyRecord:
         """Insert under the plan's ``api-keys`` limit, counted in the same transaction, so two
-        parallel creations against room for one create one key."""
-        if self._entitlements is None:
-            return await repository.insert(self._pool, row)
-        limit = await self._entitlements.limit(workspace_id, "api-keys")
+        parallel creations against room for one create one key; ``key.created`` with it."""
+        workspace_id = caller.workspace_id
+        limit = None
+        if self._entitlements is not None:
+            limit = await self._entitlements.limit(workspace_id, "api-keys")
         async with self._pool.acquire() as conn, conn.transaction():
-            await repository.lock_workspace(conn, workspace_id)
-            raise_for(limit.decide(await repository.count_active(conn, workspace_id), 1))
-            return await repository.insert(conn, row)
+            if limit is not None:
+                await repository.lock_workspace(conn, workspace_id)
+                raise_for(limit.decide(await repository.count_active(conn, workspace_id), 1))
+            record = await repository.insert(conn, row)
+            await outbox.enqueue(conn, repository.SCHEMA, KeyCreated(
+                key_id=record.id, workspace_id=workspace_id, name=record.name,
+                role=record.role, actor_id=caller.user_id))
+            return record
 
     async def list(self, caller: Principal, *, limit: int, offset: int) -> KeyList:
         records, total = await repository.in_workspace(self._pool, caller.workspace_id,
@@ -123,11 +130,12 @@ class KeysService:
             outcome = await repository.revoke(conn, key_id, caller.workspace_id)
             if outcome == "missing":
                 raise KeyNotFound()
-            await outbox.enqueue(conn, repository.SCHEMA,
-                                 KeyRevoked(key_id=key_id, workspace_id=caller.workspace_id))
+            await outbox.enqueue(conn, repository.SCHEMA, KeyRevoked(
+                key_id=key_id, workspace_id=caller.workspace_id, actor_id=caller.user_id))
 
     async def revoke_for_user(self, user_id: str) -> int:
-        """Revoke every live key a (deactivated) user created; ``key.revoked`` for each."""
+        """Revoke every live key a (deactivated) user created; ``key.revoked`` for each, with no
+        actor: Atlas did it, following the deactivation (which names who did that)."""
         async with self._pool.acquire() as conn, conn.transaction():
             revoked = await repository.revoke_for_user(conn, user_id)
             await outbox.enqueue(conn, repository.SCHEMA, *(

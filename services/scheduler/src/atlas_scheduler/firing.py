@@ -71,7 +71,7 @@ def _run_row(task: dict[str, Any], slot_at: datetime, trigger: Trigger, deadline
 def _job(task: dict[str, Any], run: dict[str, Any]) -> QueryRequested:
     return QueryRequested(
         request_id=run["request_id"], question=task["question"], principal=job_principal(task),
-        conversation_id=run["conversation_id"], surface="api", deadline=run["deadline"])
+        conversation_id=run["conversation_id"], surface="scheduled", deadline=run["deadline"])
 
 
 async def fire_many(conn: asyncpg.Connection, entitlements: EntitlementsClient,

@@ -36,7 +36,7 @@ log = logging.getLogger("atlas_scheduler")
 
 
 async def _open(settings: SchedulerSettings, stack: AsyncExitStack) -> SchedulerState:
-    pool = await create_pool(settings.database_url, min_size=1, max_size=10)
+    pool = await create_pool(settings.database_url, max_size=settings.pool_size(10))
     stack.push_async_callback(pool.close)
     await migrate(pool, repository.SCHEMA, MIGRATIONS)
     redis = resilient_redis(settings.redis_url)

@@ -76,7 +76,7 @@ def _split(verb: str, rest: list[str]) -> Parsed:
 
 
 async def _files(call: Call) -> list[str]:
-    body = await call.gateway.get(call.key, "/api/v1/admin/semantic/files")
+    body = await call.gateway.get(call.key, "/api/v1/semantic/files")
     return [str(f["path"]) for f in body.get("files", []) if isinstance(f, dict)]
 
 
@@ -117,7 +117,7 @@ async def read(call: Call, path: str) -> str:
     parts = [segment(p) for p in clean.split("/")]
     if len(parts) > 2 or ".." in clean.split("/"):
         raise ToolFailure("not_found", f"{path}: no such file in the semantic layer")
-    return await call.gateway.text(call.key, "/api/v1/admin/semantic/raw/" + "/".join(parts))
+    return await call.gateway.text(call.key, "/api/v1/semantic/raw/" + "/".join(parts))
 
 
 async def _cat(call: Call, parsed: Parsed) -> str:

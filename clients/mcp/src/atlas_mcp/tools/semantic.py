@@ -38,7 +38,7 @@ GLOSSARY_DESCRIPTION = (
 
 
 async def list_entities(call: Call, args: ListEntitiesInput) -> ListEntitiesOutput:
-    body = await call.gateway.get(call.key, "/api/v1/admin/semantic/entities")
+    body = await call.gateway.get(call.key, "/api/v1/semantic/entities")
     entities = [EntitySummary.model_validate(e) for e in body.get("entities", [])]
     if args.filter:
         needle = args.filter.lower()
@@ -47,7 +47,7 @@ async def list_entities(call: Call, args: ListEntitiesInput) -> ListEntitiesOutp
 
 
 async def describe_entity(call: Call, args: DescribeEntityInput) -> DescribeEntityOutput:
-    path = f"/api/v1/admin/semantic/entities/{segment(args.name)}"
+    path = f"/api/v1/semantic/entities/{segment(args.name)}"
     try:
         body = await call.gateway.get(call.key, path)
     except ToolFailure as failure:
@@ -62,7 +62,7 @@ async def describe_entity(call: Call, args: DescribeEntityInput) -> DescribeEnti
 
 
 async def search_glossary(call: Call, args: SearchGlossaryInput) -> SearchGlossaryOutput:
-    body = await call.gateway.get(call.key, "/api/v1/admin/semantic/glossary")
+    body = await call.gateway.get(call.key, "/api/v1/semantic/glossary")
     needle = args.term.lower()
     matches = [
         GlossaryMatch.model_validate(entry)

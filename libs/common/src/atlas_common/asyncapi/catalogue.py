@@ -30,6 +30,9 @@ class Consumer:
     what: str
     #: On an unexpected handler error: requeue (True) or drop (False); see bus.handling.wrap.
     requeue_unknown: bool
+    #: How deliveries are settled, for a consumer that does not go through bus.handling.wrap
+    #: (None: wrap's rules, from ``requeue_unknown`` and the queue's arguments).
+    settles: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,24 @@ PUBLISHERS: Final[dict[str, tuple[Publisher, ...]]] = {
         Publisher("gateway", "a question to answer (POST /api/v1/query, the chat)", "job"),
         Publisher("scheduler", "a scheduled task's question, one per due slot", "outbox"),
     ),
+    names.QUERY_ANSWERED: (
+        Publisher(
+            "query-worker",
+            "a question came to an end (answered or not): the audit trail's record, once per "
+            "request",
+            "direct",
+        ),
+    ),
+    names.KEY_CREATED: (Publisher("keys", "an API key created", "outbox"),),
     names.KEY_REVOKED: (Publisher("keys", "an API key revoked", "outbox"),),
     names.SESSION_REVOKED: (Publisher("auth", "a session signed out or revoked", "outbox"),),
+    names.USER_CREATED: (
+        Publisher("auth", "a user joined a workspace (signed up, or added by an admin)", "outbox"),
+    ),
     names.USER_ROLE_CHANGED: (Publisher("auth", "a user's role changed", "outbox"),),
+    names.USER_CLAIMS_CHANGED: (
+        Publisher("auth", "a user's RLS claims replaced; the new claims", "outbox"),
+    ),
     names.USER_DEACTIVATED: (Publisher("auth", "a user deactivated", "outbox"),),
     names.SUBSCRIPTION_CHANGED: (
         Publisher(
@@ -83,6 +101,17 @@ CONSUMERS: Final = (
         names.KEYS_DEACTIVATIONS_QUEUE,
         "revokes the deactivated user's keys (then publishes key.revoked)",
         False,
+    ),
+    Consumer(
+        "audit",
+        names.AUDIT_QUEUE,
+        "writes each answered question and each change to the audit trail, once per event_id",
+        False,
+        "Batched: held unacked until its batch is written to PostgreSQL (one INSERT that skips "
+        "event ids already written), then acked with the batch, so a crash or a broker restart "
+        "redelivers and a redelivered event is written once. PostgreSQL down: the batch is "
+        "retried in place with back-off, its messages still held. Malformed, or a change that "
+        "names no workspace (published before issue 25): acked with its batch and dropped.",
     ),
 )
 

@@ -70,7 +70,8 @@ def _receives(topology: Topology) -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{channel}"},
             "messages": _message_list(channel, keys),
             "summary": consumer.what,
-            "description": _settling(consumer.queue, consumer.requeue_unknown),
+            "description": consumer.settles
+            or _settling(consumer.queue, consumer.requeue_unknown),
             "tags": [{"name": consumer.service}],
             "bindings": {"amqp": {**BINDING, "ack": True}},
         }

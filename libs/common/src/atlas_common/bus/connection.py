@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,7 +21,7 @@ from opentelemetry import propagate, trace
 
 from atlas_common.bus import names
 from atlas_common.bus.handling import M, TypedHandler, wrap
-from atlas_common.bus.topology import QueueShape, declare_queue, declare_topology, exchange_for
+from atlas_common.bus.topology import QueueShape, declare_everything, declare_queue, exchange_for
 from atlas_common.messages import MESSAGE_TYPES, BusMessage
 from atlas_common.metrics import queue_read
 from atlas_common.tracing import messaging_attributes
@@ -80,37 +79,14 @@ class Bus:
 
         ``heartbeat`` (seconds, the URL's own otherwise): the broker closes the connection of a
         peer silent for about two of them, so a frozen consumer's unacked jobs are requeued."""
-        connection = await _connect_with_retry(url, timeout, startup_wait, heartbeat)
+        connection = await connect_with_retry(url, timeout, startup_wait, heartbeat)
         bus = cls(connection, QueueShape(delivery_limit, query_max_length))
         await bus._declare_topology()
         bus._publish_channel = await connection.channel(publisher_confirms=True)
         return bus
 
     async def _declare_topology(self) -> None:
-        """Declare everything (every process passes the same ``ATLAS_JOB_DELIVERY_LIMIT`` and
-        ``ATLAS_QUERY_QUEUE_MAX_LENGTH``); a query queue whose arguments differ is used as it
-        is, so an existing deployment keeps running until it is migrated."""
-        try:
-            await self._declare_on_new_channel()
-        except aiormq.exceptions.ChannelPreconditionFailed as exc:
-            if self._shape.query_passive:
-                raise
-            log.warning(
-                "query.requested exists with other arguments (made before its bound, or with "
-                "another ATLAS_QUERY_QUEUE_MAX_LENGTH / ATLAS_JOB_DELIVERY_LIMIT): using it as "
-                "it is; see docs/operations.md, Backpressure",
-                extra={"error": str(exc)},
-            )
-            self._shape = replace(self._shape, query_passive=True)
-            await self._declare_on_new_channel()
-
-    async def _declare_on_new_channel(self) -> None:
-        channel = await self._connection.channel()
-        try:
-            await declare_topology(channel, self._shape)
-        finally:
-            if not channel.is_closed:
-                await channel.close()
+        self._shape = await declare_everything(self._connection, self._shape)
 
     @property
     def is_connected(self) -> bool:
@@ -226,9 +202,13 @@ class Bus:
         await self._connection.close()
 
 
-async def _connect_with_retry(
-    url: str, timeout: float, startup_wait: float, heartbeat: int | None = None
+async def connect_with_retry(
+    url: str, timeout: float, startup_wait: float, heartbeat: int | None = None,
+    product: str = "atlas",
 ) -> AbstractRobustConnection:
+    """A robust connection, retried with backoff for ``startup_wait`` seconds (the broker may
+    start after us); BrokerUnavailable past it. Used by the Bus and by consumers that manage
+    their own channel (the audit service's batched consumer)."""
     if heartbeat is not None:  # a URL parameter for aio-pika / aiormq
         url = _with_query(url, heartbeat=str(heartbeat))
     if "reconnect_interval" not in dict(parse_qsl(urlsplit(url).query)):
@@ -241,7 +221,7 @@ async def _connect_with_retry(
     while True:
         try:
             return await aio_pika.connect_robust(
-                url, timeout=timeout, client_properties={"product": "atlas"}
+                url, timeout=timeout, client_properties={"product": product}
             )
         except BROKER_ERRORS as exc:
             if time.monotonic() + delay > deadline:

@@ -13,13 +13,17 @@ and says so in its log; docs/operations.md ("Backpressure") has the migration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractQueue
+import aiormq
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractQueue
 
 from atlas_common.bus import names
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,40 @@ async def declare_topology(channel: AbstractChannel, shape: QueueShape) -> None:
     await usage.bind(events, names.USAGE_RECORDED)
     deactivations = await declare_queue(channel, names.KEYS_DEACTIVATIONS_QUEUE, shape)
     await deactivations.bind(events, names.USER_DEACTIVATED)
+    audit = await declare_queue(channel, names.AUDIT_QUEUE, shape)
+    for routing_key in names.AUDITED_EVENTS:
+        await audit.bind(events, routing_key)
+
+
+async def declare_everything(connection: AbstractConnection, shape: QueueShape) -> QueueShape:
+    """Declare the whole topology on a channel of its own and give the shape it was declared
+    with. Every process passes the same ``ATLAS_JOB_DELIVERY_LIMIT`` and
+    ``ATLAS_QUERY_QUEUE_MAX_LENGTH``; a query queue whose arguments differ is used as it is
+    (the shape returned says ``query_passive``), so an existing deployment keeps running until
+    it is migrated."""
+    try:
+        await _declare_on_new_channel(connection, shape)
+    except aiormq.exceptions.ChannelPreconditionFailed as exc:
+        if shape.query_passive:
+            raise
+        log.warning(
+            "query.requested exists with other arguments (made before its bound, or with "
+            "another ATLAS_QUERY_QUEUE_MAX_LENGTH / ATLAS_JOB_DELIVERY_LIMIT): using it as "
+            "it is; see docs/operations.md, Backpressure",
+            extra={"error": str(exc)},
+        )
+        shape = replace(shape, query_passive=True)
+        await _declare_on_new_channel(connection, shape)
+    return shape
+
+
+async def _declare_on_new_channel(connection: AbstractConnection, shape: QueueShape) -> None:
+    channel = await connection.channel()
+    try:
+        await declare_topology(channel, shape)
+    finally:
+        if not channel.is_closed:
+            await channel.close()
 
 
 def queue_arguments(name: str, shape: QueueShape) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Who may sign up (decided under a lock, so two racing first sign-ups make one adm
 - without it, the first user of an empty install is admin;
 - anyone else only with ``ATLAS_SIGNUP=open`` (default ``invite``: admins add users).
 With ``ATLAS_MULTI_WORKSPACE=true`` every sign-up creates a workspace and its user is its admin.
+A sign-up writes ``user.created`` (the user is its own actor) to the outbox in its transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from atlas_auth.managed.throttle import Throttle
 from atlas_auth.schemas import ChangePasswordBody, SignInBody, SignUpBody
 from atlas_common import outbox
 from atlas_common.errors import InvalidRequest
-from atlas_common.messages import SessionRevoked
+from atlas_common.messages import SessionRevoked, UserCreated
 from atlas_common.principal import Role
 
 
@@ -70,6 +71,8 @@ class Accounts:
                 raise Forbidden("Sign-up is by invitation: ask an admin to add you")
             workspace = await self._workspace_for(conn, body.name)
             user = await self._insert(conn, body, password_hash, role, workspace)
+            await outbox.enqueue(conn, users.SCHEMA, UserCreated(
+                user_id=user.id, workspace_id=workspace, role=role, actor_id=user.id))
             token, _ = await self._sessions.create(conn, user, ip_address=client.ip_address,
                                                    user_agent=client.user_agent)
         return token, user

@@ -4,7 +4,8 @@ An admin sees and changes only the users of their own workspace (anything else i
 changes their own role or deactivates themselves here, and a workspace always keeps one active
 admin. Every change that alters what a credential may do writes its event to the outbox in the
 change's transaction (:mod:`atlas_common.outbox`), so gateway caches drop it once the bus has it,
-even if the broker was down at the commit.
+even if the broker was down at the commit; an added user's ``user.created`` goes the same way.
+The events name the workspace and the admin who acted (``actor_id``): the audit trail's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from atlas_auth.managed.passwords import Passwords
 from atlas_auth.schemas import AddUserBody
 from atlas_common import outbox
 from atlas_common.errors import InvalidRequest, NotFound
-from atlas_common.messages import SessionRevoked, UserDeactivated, UserRoleChanged
+from atlas_common.messages import (
+    SessionRevoked,
+    UserClaimsChanged,
+    UserCreated,
+    UserDeactivated,
+    UserRoleChanged,
+)
 from atlas_common.principal import Principal, Role
 
 
@@ -41,13 +48,18 @@ class Admin:
 
     async def add(self, admin: Principal, body: AddUserBody) -> UserRecord:
         password_hash = await self._passwords.hash(body.password)
-        try:
-            return await users.insert_user(
-                self._pool, user_id=uuid.uuid4().hex, email=body.email, name=body.name,
-                password_hash=password_hash, role=body.role, workspace_id=admin.workspace_id,
-                claims=body.claims)
-        except users.EmailTaken:
-            raise InvalidRequest("A user with this email already exists") from None
+        async with self._pool.acquire() as conn, conn.transaction():
+            try:
+                user = await users.insert_user(
+                    conn, user_id=uuid.uuid4().hex, email=body.email, name=body.name,
+                    password_hash=password_hash, role=body.role,
+                    workspace_id=admin.workspace_id, claims=body.claims)
+            except users.EmailTaken:
+                raise InvalidRequest("A user with this email already exists") from None
+            await outbox.enqueue(conn, users.SCHEMA, UserCreated(
+                user_id=user.id, workspace_id=admin.workspace_id, role=user.role,
+                actor_id=admin.user_id))
+        return user
 
     async def set_role(self, admin: Principal, user_id: str, role: Role) -> UserRecord:
         self._not_self(admin, user_id, "change your own role")
@@ -56,18 +68,21 @@ class Admin:
             target = await self.get(admin, user_id, conn)
             self._keeps_an_admin(target, admins, demoted=role != "admin")
             updated = await users.set_role(conn, user_id, role)
-            await outbox.enqueue(conn, users.SCHEMA, UserRoleChanged(user_id=user_id, role=role))
+            await outbox.enqueue(conn, users.SCHEMA, UserRoleChanged(
+                user_id=user_id, role=role, workspace_id=admin.workspace_id,
+                actor_id=admin.user_id))
         return updated
 
     async def set_claims(self, admin: Principal, user_id: str,
                          claims: dict[str, Any]) -> UserRecord:
-        """Replace the user's RLS claims. There is no claims event yet: ``user.role_changed``
-        (with the unchanged role) makes every gateway drop the user's cached principals."""
+        """Replace the user's RLS claims; ``user.claims_changed`` makes every gateway drop the
+        user's cached principals and tells the audit trail the new claims."""
         async with self._pool.acquire() as conn, conn.transaction():
             await self.get(admin, user_id, conn)
             updated = await users.set_claims(conn, user_id, claims)
-            await outbox.enqueue(conn, users.SCHEMA,
-                                 UserRoleChanged(user_id=user_id, role=updated.role))
+            await outbox.enqueue(conn, users.SCHEMA, UserClaimsChanged(
+                user_id=user_id, workspace_id=admin.workspace_id, claims=updated.claims,
+                actor_id=admin.user_id))
         return updated
 
     async def reset_password(self, admin: Principal, user_id: str, password: str) -> None:
@@ -90,7 +105,8 @@ class Admin:
             self._keeps_an_admin(target, admins, demoted=True)
             await users.deactivate(conn, user_id)
             await sessions_repository.delete_for_user(conn, user_id)
-            await outbox.enqueue(conn, users.SCHEMA, UserDeactivated(user_id=user_id))
+            await outbox.enqueue(conn, users.SCHEMA, UserDeactivated(
+                user_id=user_id, workspace_id=admin.workspace_id, actor_id=admin.user_id))
 
     @staticmethod
     def _not_self(admin: Principal, user_id: str, what: str) -> None:

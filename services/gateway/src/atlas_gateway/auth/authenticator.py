@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlsplit
 
 import httpx
 from starlette.requests import Request
 
-from atlas_common.errors import AtlasError, Unavailable, error_code
+from atlas_common.errors import AtlasError, Overloaded, Unavailable, error_code
 from atlas_common.internal import internal_headers
 from atlas_common.metrics import cache_lookup
 from atlas_common.principal import Principal
@@ -34,6 +35,10 @@ class Authenticator:
         self._http = http
         self.cache = cache
         self._cors_origins = cors_origins
+        # A burst of requests with one credential (a widget's key, a page's session) before it
+        # is cached: one verify call, awaited by all (was: one each, and past the client's
+        # pool, "auth unreachable" for the rest).
+        self._verifying: dict[str, asyncio.Future[Principal]] = {}
 
     async def principal(self, request: Request) -> Principal:
         credential = credential_of(request)
@@ -43,9 +48,28 @@ class Authenticator:
         cache_lookup("principal", cached is not None)
         if cached is not None:
             return cached
-        principal, ttl = await self._verify(request, verify_body(request, credential))
-        self.cache.put(credential.cache_key, principal, ttl)
+        key = credential.cache_key
+        pending = self._verifying.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                self._verify_into_cache(key, verify_body(request, credential)))
+            pending.add_done_callback(lambda done: self._settled(key, done))
+            self._verifying[key] = pending
+        # shielded: a caller that hangs up does not cancel the others' verification
+        return await asyncio.shield(pending)
+
+    async def _verify_into_cache(self, key: str, body: dict[str, str | None]) -> Principal:
+        principal, ttl = await self._verify(body)
+        self.cache.put(key, principal, ttl)
         return principal
+
+    def _settled(self, key: str, done: asyncio.Future[Principal]) -> None:
+        """Forget a finished verification, its error marked seen (its waiters may all have
+        hung up)."""
+        if self._verifying.get(key) is done:
+            del self._verifying[key]
+        if not done.cancelled():
+            done.exception()
 
     async def mode(self) -> str:
         response = await self._http.get(
@@ -58,9 +82,7 @@ class Authenticator:
         """Drop this request's credential from the cache (sign-out served by this replica)."""
         self.cache.drop_key(credential_of(request).cache_key)
 
-    async def _verify(
-        self, request: Request, body: dict[str, str | None]
-    ) -> tuple[Principal, float | None]:
+    async def _verify(self, body: dict[str, str | None]) -> tuple[Principal, float | None]:
         try:
             response = await self._http.post(
                 f"{self._url}/internal/v1/verify",
@@ -68,6 +90,8 @@ class Authenticator:
                 headers=internal_headers(self._token),
                 timeout=5,
             )
+        except httpx.PoolTimeout as exc:  # every connection to auth busy: load, not an outage
+            raise Overloaded("Too many sign-ins are being checked at once", retry_after=2) from exc
         except httpx.HTTPError as exc:
             log.warning("auth service unreachable: %r", exc)
             raise Unavailable(

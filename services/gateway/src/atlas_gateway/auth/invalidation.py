@@ -12,12 +12,18 @@ from __future__ import annotations
 import logging
 
 from atlas_common.bus import Delivery
-from atlas_common.messages import KeyRevoked, SessionRevoked, UserDeactivated, UserRoleChanged
+from atlas_common.messages import (
+    KeyRevoked,
+    SessionRevoked,
+    UserClaimsChanged,
+    UserDeactivated,
+    UserRoleChanged,
+)
 from atlas_common.metrics import revoked
 from atlas_gateway.auth.cache import PrincipalCache
 
 log = logging.getLogger(__name__)
-Invalidation = KeyRevoked | SessionRevoked | UserRoleChanged | UserDeactivated
+Invalidation = KeyRevoked | SessionRevoked | UserRoleChanged | UserClaimsChanged | UserDeactivated
 
 
 class Invalidator:
@@ -29,7 +35,7 @@ class Invalidator:
             dropped = self.cache.drop_id(f"cred:{message.key_id}")
         elif isinstance(message, SessionRevoked):
             dropped = self.cache.drop_id(f"cred:{message.session_id}")
-        else:
+        else:  # a user's role, claims or standing: every credential of theirs
             dropped = self.cache.drop_id(f"user:{message.user_id}")
         revoked(message.occurred_at.timestamp())
         log.info("cache invalidated", extra={"event": message.type, "dropped": dropped})

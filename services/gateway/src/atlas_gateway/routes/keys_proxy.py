@@ -10,22 +10,18 @@ it when ``key.revoked`` arrives.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import CurrentPrincipal, State
+from atlas_gateway.openapi import json_body
 from atlas_gateway.proxy import METHODS, relay
 
 router = APIRouter(tags=["API keys"])
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
-_CREATE = _body(
+_CREATE = json_body(
     {
         "type": "object",
         "required": ["name"],
@@ -50,7 +46,7 @@ _CREATE = _body(
         },
     }
 )
-_DELETE = _body(
+_DELETE = json_body(
     {
         "type": "object",
         "required": ["keyId"],

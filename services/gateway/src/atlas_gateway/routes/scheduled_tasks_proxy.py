@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from atlas_common.wire.errors import error_responses
 from atlas_gateway.deps import CurrentPrincipal, State
+from atlas_gateway.openapi import json_body
 from atlas_gateway.proxy import relay
 
 router = APIRouter(tags=["Scheduled tasks"])
@@ -46,9 +47,7 @@ _FIELDS: dict[str, Any] = {
 
 
 def _body(required: list[str]) -> dict[str, Any]:
-    schema = {"type": "object", "required": required, "properties": _FIELDS}
-    return {"requestBody": {"required": True,
-                            "content": {"application/json": {"schema": schema}}}}
+    return json_body({"type": "object", "required": required, "properties": _FIELDS})
 
 
 async def _to_scheduler(request: Request, state: State, principal: CurrentPrincipal) -> Response:

@@ -1,7 +1,8 @@
-"""The semantic layer, read-only (role viewer and up), relayed to query-api: entities, one
-entity, metrics, glossary, catalog, and the raw YAML files, at upstream Atlas's paths
-(``/api/v1/admin/semantic/*``; ``/api/v1/semantic/entities*`` as upstream's public alias).
-``/api/v1/admin/semantic/files`` (the list of files) is ours, for the MCP ``explore`` tool."""
+"""The semantic layer, read-only, relayed to query-api: entities, one entity, metrics,
+glossary, catalog, and the raw YAML files. Upstream Atlas's paths ``/api/v1/admin/semantic/*``
+are the workspace admins' (with ``stats``); the same reads under ``/api/v1/semantic/*`` are any
+principal's (the MCP server's tools use those). ``files`` (the list of files) is ours, for the
+MCP ``explore`` tool."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from atlas_common.wire.admin import SemanticStats
 from atlas_common.wire.errors import error_responses
 from atlas_common.wire.semantic import (
     CatalogResponse,
@@ -24,6 +26,7 @@ from atlas_gateway.proxy import relay_to_query_api
 
 router = APIRouter(tags=["Semantic layer"])
 ADMIN = "/api/v1/admin/semantic"
+PUBLIC = "/api/v1/semantic"
 YAML: dict[int | str, dict[str, Any]] = {
     200: {"description": "The file as written", "content": {"text/yaml": {}}}
 }
@@ -47,13 +50,13 @@ def _get(path: str, summary: str, model: type | None = None) -> None:
     )
 
 
-_get(ADMIN + "/entities", "Entities of the semantic layer", EntitiesResponse)
-_get(ADMIN + "/entities/{name}", "One entity: dimensions, measures, joins", EntityResponse)
-_get(ADMIN + "/metrics", "Metrics of the semantic layer", MetricsResponse)
-_get(ADMIN + "/glossary", "The business glossary", GlossaryResponse)
-_get(ADMIN + "/catalog", "The catalog", CatalogResponse)
-_get(ADMIN + "/files", "The layer's YAML files", SemanticFilesResponse)
-_get(ADMIN + "/raw/{file}", "A top-level YAML file, as written")
-_get(ADMIN + "/raw/{folder}/{file}", "A YAML file in a folder (entities/, metrics/)")
-_get("/api/v1/semantic/entities", "Entities of the semantic layer", EntitiesResponse)
-_get("/api/v1/semantic/entities/{name}", "One entity", EntityResponse)
+for _base in (ADMIN, PUBLIC):
+    _get(_base + "/entities", "Entities of the semantic layer", EntitiesResponse)
+    _get(_base + "/entities/{name}", "One entity: dimensions, measures, joins", EntityResponse)
+    _get(_base + "/metrics", "Metrics of the semantic layer", MetricsResponse)
+    _get(_base + "/glossary", "The business glossary", GlossaryResponse)
+    _get(_base + "/catalog", "The catalog", CatalogResponse)
+    _get(_base + "/files", "The layer's YAML files", SemanticFilesResponse)
+    _get(_base + "/raw/{file}", "A top-level YAML file, as written")
+    _get(_base + "/raw/{folder}/{file}", "A YAML file in a folder (entities/, metrics/)")
+_get(ADMIN + "/stats", "Counts of the semantic layer and its gaps", SemanticStats)

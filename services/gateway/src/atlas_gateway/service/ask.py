@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 
-from redis.exceptions import MaxConnectionsError, RedisError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from atlas_common.bus import BrokerSlow, BrokerUnavailable, QueueFull
@@ -29,6 +29,7 @@ from atlas_common.errors import AtlasError, NotFound, Unavailable
 from atlas_common.messages import HistoryTurn, QueryRequested
 from atlas_common.metrics import REPLAY_HITS
 from atlas_common.principal import Principal
+from atlas_common.redis_resilience import pool_exhausted
 from atlas_common.stream import Heartbeat, Listener, request_cancel
 from atlas_common.stream_events import StreamEvent, is_terminal
 from atlas_common.surface import SurfaceName
@@ -199,14 +200,14 @@ class AskService:
                                             backlog)
 
     def _publish_refusal(self, exc: BaseException) -> AtlasError | None:
-        """A full queue, a confirm that timed out while connected, a Redis pool exhausted or
-        slow to confirm the subscription (a burst) are load: ``overloaded``; only a connection
-        really lost is ``unavailable``."""
+        """A full queue, a confirm that timed out while connected, a Redis pool exhausted (at once
+        or after its wait) or slow to confirm the subscription (a burst) are load:
+        ``overloaded``; only a connection really lost is ``unavailable``."""
         if isinstance(exc, QueueFull):
             return self._overloaded()
         if isinstance(exc, BrokerSlow) and self.state.bus.is_connected:
             return self.state.admission.refusal("The message broker is busy; try again later")
-        if isinstance(exc, MaxConnectionsError | RedisTimeoutError | TimeoutError):
+        if pool_exhausted(exc) or isinstance(exc, RedisTimeoutError | TimeoutError):
             return self.state.admission.refusal("Too many questions at once; try again later")
         if isinstance(exc, BrokerUnavailable | RedisError | OSError):
             return self._unavailable("The question could not be queued")

@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from atlas_common.service import StartupError, internal_app, run_service, set_state
-from atlas_query.api import conversations, semantic_routes
+from atlas_query.api import admin_routes, conversations, semantic_routes
 from atlas_query.api.deps import AppState
 from atlas_query.api.routes import internal
 from atlas_query.api.service import QueryApiService
@@ -42,7 +42,7 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             stack.push_async_callback(executor.close)
-            pool = await open_query_db(settings.database_url)
+            pool = await open_query_db(settings.database_url, max_size=settings.pool_size(8))
             stack.push_async_callback(pool.close)
             repository = ConversationRepository(pool)
             if settings.conversation_retention_days > 0:
@@ -55,7 +55,8 @@ def create_app(settings: QuerySettings | None = None) -> FastAPI:
             yield
 
     return internal_app("Atlas query-api", settings.internal_token, lifespan,
-                        [internal, conversations.router, semantic_routes.router])
+                        [internal, conversations.router, semantic_routes.router,
+                         admin_routes.router])
 
 
 def _create_or_refuse(settings: QuerySettings) -> FastAPI:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas_common.errors import NotFound
+from atlas_common.wire.admin import CoverageGaps, SemanticStats
 from atlas_common.wire.semantic import (
     CatalogResponse,
     EntitiesResponse,
@@ -69,6 +70,22 @@ class SemanticReader:
     def catalog(self) -> CatalogResponse:
         catalog = next((s.catalog for s in self.layer.sources if s.catalog), None)
         return CatalogResponse(catalog=_dump(catalog) if catalog else None)
+
+    def stats(self) -> SemanticStats:
+        """Counts for the admin overview, and what the layer is missing (upstream's shape)."""
+        entities = [e for s in self.layer.sources for e in s.entities]
+        columns = [len([d for d in e.dimensions if not d.virtual]) for e in entities]
+        return SemanticStats(
+            total_entities=len(entities),
+            total_columns=sum(columns),
+            total_joins=sum(len(e.joins) for e in entities),
+            total_measures=sum(len(e.measures) for e in entities),
+            coverage_gaps=CoverageGaps(
+                no_description=sum(1 for e in entities if not e.description.strip()),
+                no_columns=columns.count(0),
+                no_joins=sum(1 for e in entities if not e.joins),
+            ),
+        )
 
     def files(self) -> SemanticFilesResponse:
         root = self.layer.root.resolve()

@@ -2,9 +2,10 @@
 
 Every JSON question is stored as a conversation (surface ``api``) unless it says ``store:
 false``, so that its ``conversationId`` can be followed up. Left alone, that is a row per
-request forever. query-api deletes, every ``ATLAS_CONVERSATION_CLEANUP_INTERVAL_S``, those
-untouched for ``ATLAS_CONVERSATION_RETENTION_DAYS`` (30; 0 keeps them). Chat conversations
-(web, mcp, slack) are the product and stay; a starred one stays too: someone asked to keep it.
+request forever; a scheduled task's runs (surface ``scheduled``) likewise, one per run.
+query-api deletes, every ``ATLAS_CONVERSATION_CLEANUP_INTERVAL_S``, those untouched for
+``ATLAS_CONVERSATION_RETENTION_DAYS`` (30; 0 keeps them). Chat conversations (web, mcp, slack)
+are the product and stay; a starred one stays too: someone asked to keep it.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from atlas_query.conversations.repository import delete_expired
 
 log = logging.getLogger(__name__)
 
-#: The surface of conversations started by the JSON question route.
-RETAINED_SURFACES = ["api"]
+#: The surfaces of conversations nobody typed into: the JSON question route's and scheduled runs'.
+RETAINED_SURFACES = ["api", "scheduled"]
 
 
 async def apply_retention(pool: asyncpg.Pool, days: int) -> int:

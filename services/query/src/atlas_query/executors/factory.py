@@ -39,7 +39,7 @@ def create_executor(settings: QuerySettings) -> Executor:
         return DuckDBExecutor(settings.demo_db_path, timezone=settings.timezone, **limits)
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("postgres", "postgresql"):
-        return PostgresExecutor(url, **limits)
+        return PostgresExecutor(url, max_size=settings.pool_size(10), **limits)
     if scheme in ("mysql", "mariadb"):
         return MySQLExecutor(url, **limits)
     if scheme in ("sqlite", "sqlite3") or (not scheme and url.lower().endswith(_SQLITE_SUFFIXES)):

@@ -1,4 +1,8 @@
-"""Jobs the broker gave up on still end their stream: the dead-letter queue's handler."""
+"""Jobs the broker gave up on still end their stream: the dead-letter queue's handler.
+
+The end is an error, and the audit trail records it like any other (``query.answered``, with
+the same event id as an attempt that ended, so at most one row; no attempt ran here: its
+duration is 0)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from atlas_common.bus import Delivery
 from atlas_common.messages import QueryRequested
 from atlas_common.stream import StreamClosed, StreamWriter
 from atlas_common.stream_events import ErrorEvent
+from atlas_query.worker.audit import AuditTrail, Publish, publish_answered
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +32,10 @@ def death_reason(delivery: Delivery) -> str:
 
 class DeadLetterHandler:
     def __init__(self, redis: Redis, prefix: str, ttl_s: int, max_events: int,
-                 finished_ttl_s: int | None = None, write_retry_s: float = 0.0) -> None:
+                 finished_ttl_s: int | None = None, write_retry_s: float = 0.0,
+                 publish: Publish | None = None) -> None:
         self._redis = redis
+        self._publish = publish
         self._retry_s = write_retry_s
         self._prefix = prefix
         self._ttl = ttl_s
@@ -65,3 +72,5 @@ class DeadLetterHandler:
             "dead-lettered job ended with an error",
             extra={"request_id": message.request_id, "reason": reason},
         )
+        trail = AuditTrail(message)
+        await publish_answered(self._publish, trail.event("error", event.code, event.message))

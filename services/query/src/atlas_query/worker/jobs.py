@@ -7,6 +7,10 @@ makes the job retryable: down for longer than ATLAS_STREAM_WRITE_RETRY_S (the wr
 shorter outages), or back without the stream's data (StreamStoreLost, a RedisError). Either way
 the delivery has already spent that bound retrying, so a Redis outage cannot use up the job's
 delivery limit in a tight loop of requeues.
+
+Once its stream has ended (answered, a clarification, "can't answer", an error, stopped), a job
+publishes its ``query.answered`` record (``worker.audit``); a job dropped, handed back or
+found already ended publishes nothing, so a request is recorded once.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from redis.exceptions import RedisError
 
 from atlas_common.bus import Delivery, RetryableError
 from atlas_common.errors import AtlasError
-from atlas_common.messages import QueryRequested
+from atlas_common.messages import Outcome, QueryRequested
 from atlas_common.stream import StreamClosed, StreamWriter
 from atlas_common.stream_events import (
     DoneEvent,
@@ -33,6 +37,7 @@ from atlas_common.stream_events import (
 )
 from atlas_query.answer.context import AnswerContext, Answerer, SqlRunner
 from atlas_query.conversations.service import ConversationService
+from atlas_query.worker.audit import AuditTrail, Publish, publish_answered, traced
 from atlas_query.worker.recorder import TurnRecorder
 from atlas_query.worker.settings import WorkerSettings
 
@@ -48,6 +53,22 @@ class Shutdown(RetryableError):
     """The worker is stopping: the job goes back to the queue for another worker."""
 
 
+@dataclass(frozen=True)
+class Ended:
+    """How a job's stream ended, for its audit record."""
+
+    outcome: Outcome
+    code: str | None = None
+    message: str | None = None
+
+    @classmethod
+    def error(cls, event: ErrorEvent) -> Ended:
+        return cls("error", event.code, event.message)
+
+
+CANCELLED = Ended("cancelled")
+
+
 @dataclass
 class Running:
     task: asyncio.Task[None]
@@ -61,6 +82,8 @@ class JobRunner:
     answerer: Answerer
     run_sql: SqlRunner
     conversations: ConversationService | None = None
+    #: Where ``query.answered`` goes (the worker's confirmed bus publish); None: nowhere.
+    publish: Publish | None = None
     running: dict[str, Running] = field(default_factory=dict)
     early_stops: OrderedDict[str, str] = field(default_factory=OrderedDict)
     #: Deliveries being handled (whatever their stage), for the graceful stop.
@@ -110,24 +133,30 @@ class JobRunner:
             self.cancel(request_id, "shutdown")
 
     async def _run(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
+        trail = AuditTrail(job)  # before the precheck: the duration is the job's, start to end
         ended, cancelled = await writer.precheck()  # one round trip for both
         if ended:
             return
+        end = await self._end(job, delivery, writer, trail, cancelled)
+        await publish_answered(self.publish, trail.event(end.outcome, end.code, end.message))
+
+    async def _end(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter,
+                   trail: AuditTrail, cancelled: bool) -> Ended:
         if time.time() >= job.deadline:
-            await writer.emit(
-                ErrorEvent(code="timeout", message="The question expired in the queue")
-            )
-            return
+            expired = ErrorEvent(code="timeout", message="The question expired in the queue")
+            await writer.emit(expired)
+            return Ended.error(expired)
         if cancelled:
             await _stopped(writer)
-            return
+            return CANCELLED
         if delivery.attempt > 1:
             await writer.emit(RestartEvent(reason="redelivered"))
-        await self._answer(job, delivery, writer)
+        return await self._answer(job, delivery, writer, trail)
 
-    async def _answer(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter) -> None:
+    async def _answer(self, job: QueryRequested, delivery: Delivery, writer: StreamWriter,
+                      trail: AuditTrail) -> Ended:
         job = await self._with_history(job)
-        recorder = TurnRecorder(writer.emit, job, writer.emit_many)
+        recorder = TurnRecorder(writer.emit, job, writer.emit_many, trail)
         ctx = AnswerContext(
             job=job,
             emit=recorder.emit,
@@ -137,8 +166,9 @@ class JobRunner:
             token_delay_s=self.settings.token_delay_ms / 1000,
         )
         log.debug("job started", extra={"request_id": job.request_id, "attempt": delivery.attempt})
-        if not await self._run_answerer(ctx, writer):
-            return
+        failed = await self._run_answerer(ctx, writer, trail)
+        if failed is not None:
+            return failed
         await ctx.flush()  # normally nothing: the narrative carried what was held
         if self.conversations is not None and job.conversation_id:
             await self.conversations.record(
@@ -150,6 +180,7 @@ class JobRunner:
             "job answered",
             extra={"request_id": job.request_id, "attempt": delivery.attempt, "steps": ctx.steps},
         )
+        return Ended(trail.completed())
 
     async def _with_history(self, job: QueryRequested) -> QueryRequested:
         """A follow-up in a stored conversation gets its earlier turns as context."""
@@ -158,24 +189,29 @@ class JobRunner:
         history = await self.conversations.history(job.conversation_id, job.principal)
         return job.model_copy(update={"history": history}) if history else job
 
-    async def _run_answerer(self, ctx: AnswerContext, writer: StreamWriter) -> bool:
-        """Run the answer to its end; False when it ended otherwise (the stream says how)."""
+    async def _run_answerer(
+        self, ctx: AnswerContext, writer: StreamWriter, trail: AuditTrail | None = None
+    ) -> Ended | None:
+        """Run the answer to its end (None), or say how it ended otherwise (the stream too)."""
         job = ctx.job
-        task = asyncio.create_task(self.answerer.answer(ctx))
+        trail = trail or AuditTrail(job)
+        answer = self.answerer.answer(ctx)
+        task = asyncio.create_task(traced(trail, answer))
         entry = Running(task)
         self.running[job.request_id] = entry
         early = self.early_stops.pop(job.request_id, None)
         if early is not None:  # stopped after _run's check, before the answer began
             entry.reason = early
             task.cancel()
+            answer.close()  # it never starts: closed, not left for the GC to warn about
         try:
             await asyncio.wait_for(asyncio.shield(task), max(job.deadline - time.time(), 0.001))
         except TimeoutError:
             task.cancel()
             await ctx.flush()  # what the answer produced stays in the stream, before the end
-            message = "The answer took longer than its deadline"
-            await writer.emit(ErrorEvent(code="timeout", message=message))
-            return False
+            timeout = ErrorEvent(code="timeout", message="The answer took longer than its deadline")
+            await writer.emit(timeout)
+            return Ended.error(timeout)
         except asyncio.CancelledError:
             if entry.reason == "shutdown":
                 raise Shutdown from None
@@ -183,26 +219,27 @@ class JobRunner:
                 raise
             await ctx.flush()
             await _stopped(writer)
-            return False
+            return CANCELLED
         except AtlasError as err:
             await ctx.flush()
-            await writer.emit(
-                ErrorEvent(
-                    code=err.code, message=err.message, retry_after_seconds=_retry_after(err)
-                )
+            failure = ErrorEvent(
+                code=err.code, message=err.message, retry_after_seconds=_retry_after(err)
             )
-            return False
+            await writer.emit(failure)
+            return Ended.error(failure)
         except (StreamClosed, RedisError, OSError):
             raise
         except Exception:
             log.exception("answer failed", extra={"request_id": job.request_id})
             await ctx.flush()
-            message = "The answer failed on Atlas's side"
-            await writer.emit(ErrorEvent(code="internal_error", message=message))
-            return False
+            internal = ErrorEvent(
+                code="internal_error", message="The answer failed on Atlas's side"
+            )
+            await writer.emit(internal)
+            return Ended.error(internal)
         finally:
             self.running.pop(job.request_id, None)
-        return True
+        return None
 
     def cancel(self, request_id: str, reason: str) -> bool:
         entry = self.running.get(request_id)

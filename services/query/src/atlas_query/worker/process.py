@@ -67,17 +67,19 @@ class QueryWorker:
         self.executor = create_executor(s)
         guard = SqlGuard(layer, self.executor.dialect, s,
                          default_schema=self.executor.default_schema)
-        self.db = await open_query_db(s.database_url, max_size=4)
+        self.db = await open_query_db(s.database_url, max_size=s.pool_size(4))
         self.runner = JobRunner(
             s,
             self.redis,
             self._answerer(layer),
             GuardedSqlRunner(guard, self.executor),
             conversations=ConversationService(ConversationRepository(self.db)),
+            publish=self._publish,
         )
         dead = DeadLetterHandler(
             self.redis, s.redis_prefix, s.stream_replay_ttl_s, s.stream_replay_max,
             finished_ttl_s=s.stream_finished_ttl_s, write_retry_s=s.stream_write_retry_s,
+            publish=self._publish,
         )
         # The AMQP heartbeat lets the broker requeue a frozen worker's jobs without a supervisor.
         self.bus = await Bus.connect(s.rabbitmq_url, delivery_limit=s.job_delivery_limit,
@@ -102,12 +104,6 @@ class QueryWorker:
             return EchoAnswerer()
 
         # The planner alone without a provider (pydantic-ai is then never loaded), else routed.
-        async def publish(message: BusMessage) -> None:
-            # The bus connects after the answerer is built; usage comes only once jobs flow.
-            if self.bus is None:
-                raise BrokerUnavailable("the worker is not connected to the broker")
-            await self.bus.publish(message)
-
         assert self.executor is not None
         return build_answerer(
             s,
@@ -116,9 +112,16 @@ class QueryWorker:
             mode=s.planner,
             timezone=s.timezone,
             row_limit=s.row_limit,
-            publish=publish,
+            publish=self._publish,
             entitlements=self.entitlements,
         )
+
+    async def _publish(self, message: BusMessage) -> None:
+        """An event on the bus: usage, the audit record (confirmed, persistent, traced)."""
+        # The bus connects after the answerer is built; events come only once jobs flow.
+        if self.bus is None:
+            raise BrokerUnavailable("the worker is not connected to the broker")
+        await self.bus.publish(message)
 
     async def drain(self) -> None:
         """SIGTERM: stop taking jobs at once, let the jobs in hand finish within the grace, hand

@@ -16,14 +16,17 @@ from atlas_common.stream_events import (
 from atlas_common.tracing import step
 from atlas_query.answer.context import Emit, EmitMany
 from atlas_query.conversations.models import Turn
+from atlas_query.worker.audit import AuditTrail
 
 #: Redis pub/sub plus the replay buffer: a stream write, as a messaging publish.
 _STREAM_PUBLISH = {"messaging.system": "redis", "messaging.operation.type": "publish"}
 
 
 class TurnRecorder:
-    def __init__(self, emit: Emit, job: QueryRequested, emit_many: EmitMany | None = None) -> None:
+    def __init__(self, emit: Emit, job: QueryRequested, emit_many: EmitMany | None = None,
+                 trail: AuditTrail | None = None) -> None:
         self._emit = emit
+        self._trail = trail
         self._emit_many = emit_many
         self.turn = Turn(request_id=job.request_id, question=job.question)
         self.usage_sent = False
@@ -45,6 +48,8 @@ class TurnRecorder:
         return seqs
 
     def _record(self, event: StreamEvent) -> None:
+        if self._trail is not None:
+            self._trail.seen(event)
         if isinstance(event, TextDeltaEvent):
             if not self.turn.answer:
                 FIRST_TOKEN.observe(max(0.0, time.time() - self._asked_at))

@@ -1,4 +1,7 @@
-"""SQL as the answerers run it: through the guard, then the executor, as a JSON-safe result."""
+"""SQL as the answerers run it: through the guard, then the executor, as a JSON-safe result.
+
+Each statement the guard passed goes to the job's audit trail as it runs (rewritten), with the
+tables it reads and then the rows it returned (``worker.audit``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from atlas_common.tracing import db_call, step
 from atlas_query.errors import GuardRefused
 from atlas_query.executors.base import Executor
 from atlas_query.guard.guard import SqlGuard
+from atlas_query.worker.audit import rows_returned, statement_checked
 
 #: The semantic conventions' db.system names, where a dialect's name differs.
 _DB_SYSTEMS = {"postgres": "postgresql"}
@@ -26,8 +30,10 @@ class GuardedSqlRunner:
             reasons = "; ".join(f"{e.layer}: {e.message}" for e in verdict.errors)
             raise GuardRefused(f"The SQL was refused by the guard ({reasons})")
         system = _DB_SYSTEMS.get(self._executor.dialect, self._executor.dialect)
+        statement_checked(verdict.rewritten_sql, verdict.tables)
         with db_call(system, "SELECT", verdict.rewritten_sql):
             result = await self._executor.execute(verdict.rewritten_sql)
+        rows_returned(len(result.rows))
         return {
             "columns": [c.name for c in result.columns],
             "columnTypes": [c.type for c in result.columns],

@@ -1,0 +1,1 @@
+"""Atlas audit service: the audit trail of answered questions and changes."""
