@@ -57,10 +57,22 @@ class ChaosStack:
 
     def ensure_workers(self, count: int = 2) -> None:
         names = {p.name for p in self.live_workers()}
-        for i in range(1, count + 1):
-            if f"worker-{i}" not in names:
-                self.start_worker(f"worker-{i}")
+        started = [self.start_worker(f"worker-{i}") for i in range(1, count + 1)
+                   if f"worker-{i}" not in names]
+        self.wait_ready(started)
         wait_for(lambda: self.consumers() >= count, timeout=60, what=f"{count} consumers")
+
+    def wait_ready(self, procs: list[Proc]) -> None:
+        """Until each worker says it consumes. /api/health alone cannot tell: its reading may
+        predate a stop of the workers these replace, and count them."""
+
+        def ready() -> bool:
+            for proc in procs:
+                if proc.popen.poll() is not None:
+                    raise AssertionError(f"{proc.name} exited:\n{proc.output()[-3000:]}")
+            return all('"query worker ready"' in proc.output() for proc in procs)
+
+        wait_for(ready, timeout=60, what="the workers started consuming")
 
     def started_jobs(self) -> dict[str, Proc]:
         """request id -> the live worker whose log says it started that job (latest wins)."""
