@@ -65,3 +65,34 @@ async def test_a_pool_that_ran_out_of_connections_is_told_from_redis_down() -> N
         await down.ping()
     assert not pool_exhausted(refused.value)
     await down.aclose()
+
+
+async def test_an_app_tells_a_busy_pool_from_redis_down() -> None:
+    """A burst past the pool is load shed (503 overloaded), not reported as Redis down."""
+    pool = BlockingConnectionPool.from_url(BASE_REDIS_URL, max_connections=1, timeout=0.2)
+    client = Redis.from_pool(pool)
+    down = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    app = FastAPI()
+    install_error_handlers(app)
+    install_redis_down_handler(app)
+
+    @app.get("/busy")
+    async def busy() -> None:
+        await client.ping()
+
+    @app.get("/down")
+    async def redis_down() -> None:
+        await down.ping()
+
+    held = await pool.get_connection()  # the only connection, busy
+    transport = httpx.ASGITransport(app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://s") as http:
+            busy_r, down_r = await http.get("/busy"), await http.get("/down")
+    finally:
+        await pool.release(held)
+        await client.aclose()
+        await down.aclose()
+    assert busy_r.status_code == 503 and busy_r.json()["error"] == "overloaded"
+    assert down_r.status_code == 503 and down_r.json()["error"] == "unavailable"
+    assert all(int(r.headers["retry-after"]) >= 1 for r in (busy_r, down_r))

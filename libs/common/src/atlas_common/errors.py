@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Literal, get_args
 
 from fastapi import FastAPI, Request
@@ -259,6 +259,16 @@ def install_unavailable_handler(
 ) -> None:
     """Answer ``kinds`` (a part of Atlas down: its database, Redis) with 503 ``unavailable``
     and Retry-After, logged as one warning, never a 500: the caller should retry."""
+    handler = unavailable_handler(part, retry_after_s)
+    for kind in kinds:
+        app.add_exception_handler(kind, handler)
+
+
+def unavailable_handler(
+    part: str, retry_after_s: int
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """The exception handler of :func:`install_unavailable_handler`, for a caller that tells
+    some of those exceptions apart first."""
 
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s unreachable: %s: %s", part, type(exc).__name__, exc,
@@ -267,8 +277,7 @@ def install_unavailable_handler(
             request, Unavailable(f"{part[0].upper()}{part[1:]} is unreachable",
                                  retry_after=retry_after_s))
 
-    for kind in kinds:
-        app.add_exception_handler(kind, unavailable)
+    return unavailable
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -5,12 +5,16 @@ stale and the first command on each fails ("Connection closed by server") althou
 back. :func:`reconnecting_retry` makes a client drop such a connection and try again on a new
 one, a few times, within about half a second. When Redis really is down, a request that
 needs it answers 503 ``unavailable`` with Retry-After (:func:`install_redis_down_handler`),
-never a 500 (docs/reliability.md).
+never a 500 (docs/reliability.md); when it is up but every pooled connection stayed busy (a
+burst), 503 ``overloaded``: Atlas is at capacity, not broken.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -18,7 +22,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from atlas_common.errors import install_unavailable_handler
+from atlas_common.errors import Overloaded, error_response, unavailable_handler
+
+log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 2
 #: Connections per client (redis-py's default bound); a command past it waits for one.
@@ -45,8 +51,20 @@ def resilient_redis(url: str) -> Redis:
 
 
 def install_redis_down_handler(app: FastAPI) -> None:
-    kinds = (RedisConnectionError, RedisTimeoutError)
-    install_unavailable_handler(app, kinds, "Redis", RETRY_AFTER_S)
+    """Redis down: 503 ``unavailable``; its pool exhausted (Redis fine, a burst): 503
+    ``overloaded``. Both with Retry-After, never a 500."""
+    unavailable = unavailable_handler("Redis", RETRY_AFTER_S)
+
+    async def redis_failed(request: Request, exc: Exception) -> JSONResponse:
+        if not pool_exhausted(exc):
+            return await unavailable(request, exc)
+        log.warning("Redis pool exhausted: %s", exc, extra={"path": request.url.path})
+        return error_response(
+            request, Overloaded("Too many requests at once; retry shortly",
+                                retry_after=RETRY_AFTER_S))
+
+    for kind in (RedisConnectionError, RedisTimeoutError):
+        app.add_exception_handler(kind, redis_failed)
 
 
 def pool_exhausted(exc: BaseException) -> bool:
