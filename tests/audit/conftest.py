@@ -26,6 +26,7 @@ from atlas_common.settings import DEV_INTERNAL_TOKEN
 from tests.support.isolation import Isolation
 from tests.support.polling import eventually
 from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 
 @dataclass
@@ -44,17 +45,14 @@ class AuditStack:
 
 @pytest.fixture(scope="package")
 def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditStack]:
-    iso = Isolation().create()
     # Exact totals however loaded the machine: the tests compare them.
-    stack = Stack({**iso.env(), "ATLAS_AUDIT_BATCH_WAIT_MS": "20",
-                   "ATLAS_AUDIT_COUNT_BUDGET_MS": "30000"},
-                  tmp_path_factory.mktemp("audit"))
-    try:
+    env = {
+        "ATLAS_AUDIT_BATCH_WAIT_MS": "20",
+        "ATLAS_AUDIT_COUNT_BUDGET_MS": "30000",
+    }
+    with isolated_stack(tmp_path_factory.mktemp("audit"), env) as (stack, iso):
         url = stack.start_audit()
         yield AuditStack(url, iso, stack)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 @pytest_asyncio.fixture(scope="package")

@@ -14,10 +14,9 @@ import pytest
 from atlas_common.bus import BrokerUnavailable, Bus
 from atlas_common.messages import QueryAnswered
 from tests.audit.conftest import answered, unique_workspace
-from tests.support.isolation import Isolation
 from tests.support.polling import eventually
 from tests.support.rabbitmq_server import PrivateRabbitMQ
-from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 EVENTS = 1500
 RESTART_AFTER = 300
@@ -31,18 +30,15 @@ class Private:
 
 @pytest.fixture(scope="module")
 def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Private]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("audit-broker")
     broker = PrivateRabbitMQ(directory / "rabbitmq").start()
-    stack = Stack({**iso.env(), "ATLAS_RABBITMQ_URL": broker.url,
-                   "ATLAS_AUDIT_BATCH_MAX": "200"}, directory)
+    env = {"ATLAS_RABBITMQ_URL": broker.url, "ATLAS_AUDIT_BATCH_MAX": "200"}
     try:
-        stack.start_audit()
-        yield Private(broker, iso.database_url)
+        with isolated_stack(directory, env) as (stack, iso):
+            stack.start_audit()
+            yield Private(broker, iso.database_url)
     finally:
-        stack.stop_all()
         broker.stop()
-        iso.remove()
 
 
 async def _publish_until_confirmed(bus: Bus, event: QueryAnswered) -> int:

@@ -11,15 +11,12 @@ import asyncpg
 
 from atlas_common.bus import Bus
 from tests.audit.conftest import answered
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
-from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 
 def test_it_starts_and_records_on_a_query_queue_of_other_arguments(tmp_path: Path) -> None:
-    iso = Isolation().create()
-    stack = Stack(iso.env(), tmp_path)
-    try:
+    with isolated_stack(tmp_path) as (stack, iso):
         event = answered()
 
         async def declare_then_publish() -> None:
@@ -43,6 +40,3 @@ def test_it_starts_and_records_on_a_query_queue_of_other_arguments(tmp_path: Pat
                 await conn.close()
 
         wait_for(lambda: asyncio.run(recorded()), timeout=30, what="the event recorded")
-    finally:
-        stack.stop_all()
-        iso.remove()

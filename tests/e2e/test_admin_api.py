@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import isolated_stack
 
 SECRET = "s" * 40
 PASSWORD = "a long enough password"
@@ -51,11 +51,12 @@ class Admin:
 
 @pytest.fixture(scope="module")
 def admin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("admin-api")
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_QUERY_DEADLINE_S": "60"}, directory)
-    try:
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_QUERY_DEADLINE_S": "60",
+    }
+    with isolated_stack(directory, env) as (stack, _):
         stack.start_auth(AUTH_ENV)
         stack.start_query_api()
         stack.start_audit()
@@ -67,9 +68,6 @@ def admin_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Admin]:
                     add_user(gateway, a_admin, "vic@a.example", "viewer"),
                     add_user(gateway, a_admin, "ana@a.example", "analyst"),
                     sign_up(gateway, "bob@b.example"))
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 @dataclass
@@ -83,11 +81,10 @@ class Planned:
 @pytest.fixture(scope="module")
 def plan_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
     # its own stack: a plans file (limits the other tests need not meet) and the keys service.
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("admin-plan")
     (directory / "plans.yaml").write_text(PLANS)
-    stack = Stack({**iso.env(), "ATLAS_PLANS_FILE": str(directory / "plans.yaml")}, directory)
-    try:
+    env = {"ATLAS_PLANS_FILE": str(directory / "plans.yaml")}
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start_entitlements()
             stack.start_keys()
@@ -95,9 +92,6 @@ def plan_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
         gateway = stack.start_gateway()
         yield Planned(stack, gateway, sign_up(gateway, "ada@a.example"),
                       sign_up(gateway, "bob@b.example"))
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def bearer(token: str) -> dict[str, str]:

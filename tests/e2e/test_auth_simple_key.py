@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 KEY = "sk-test-0123456789abcdef0123456789abcdef"
 
@@ -23,11 +22,10 @@ class KeyStack:
 
 @pytest.fixture(scope="module")
 def simple_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyStack]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("simple-key")
     # its own stack: simple-key auth with a viewer key, and replicas limited to 5 requests a minute.
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
-    try:
+    env = {"ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start_auth(
                 {"ATLAS_AUTH_MODE": "api-key", "ATLAS_API_KEY": KEY, "ATLAS_API_KEY_ROLE": "viewer"}
@@ -38,9 +36,6 @@ def simple_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeyStack]:
                 stack.start_gateway(f"limited-{i}", {"ATLAS_RATE_LIMIT_RPM": "5"}) for i in (1, 2)
             ]
         yield KeyStack(gateway, limited)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def test_missing_or_wrong_key_is_401_with_www_authenticate(simple_key: KeyStack) -> None:

@@ -18,9 +18,9 @@ import pytest
 
 from atlas_common.internal import internal_headers
 from atlas_common.settings import DEV_INTERNAL_TOKEN
-from tests.support.isolation import Isolation
 from tests.support.polling import eventually
 from tests.support.stack import Proc, Stack, free_port, wait_for, wait_for_workers, wait_http
+from tests.support.stacks import isolated_stack
 
 ORIGIN = "https://widget.example"
 SECRET = "e" * 40
@@ -111,13 +111,11 @@ def _users(a: str) -> tuple[dict[str, str], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def ent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ent]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("entitlements")
     plans = directory / "plans.yaml"
     plans.write_text(PLANS)
     # its own stack: a plans file (limits every other test would hit) and an echo answerer.
-    stack = Stack({
-        **iso.env(),
+    env = {
         "ATLAS_PLANS_FILE": str(plans),
         "ATLAS_CORS_ORIGIN": ORIGIN,
         "ATLAS_ENTITLEMENTS_CACHE_TTL_S": "120",
@@ -126,15 +124,12 @@ def ent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ent]:
         "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
         "ATLAS_WORKER_HEARTBEAT_PATH": str(directory / "heartbeat"),
         "ATLAS_AUTH_CACHE_TTL_S": "60",
-    }, directory)
-    try:
+    }
+    with isolated_stack(directory, env) as (stack, iso):
         urls = _start_parallel(stack)
         admin, member = _users(urls["a"])
         yield Ent(stack, urls["a"], urls["b"], urls["c"], stack.env["ATLAS_ENTITLEMENTS_URL"],
                   iso.database_url, admin, member)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def ask(url: str, who: dict[str, str], question: str = SHORT, **headers: str) -> httpx.Response:

@@ -20,9 +20,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import isolated_stack
 
 QUESTIONS = 10
 BUDGET_BYTES = 300  # of log at INFO, all processes together, per answered question
@@ -105,14 +105,16 @@ def ask_questions(stack: Stack, gateway: str, key: str,
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Logged]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("logs")
     internal_token = secrets.token_hex(24)
     # its own stack: it reads every line its processes log (DEBUG, JSON) for secrets and bytes.
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_INTERNAL_TOKEN": internal_token, "ATLAS_LOG_JSON": "true",
-                   "ATLAS_LOG_LEVEL": "DEBUG"}, directory)
-    try:
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_INTERNAL_TOKEN": internal_token,
+        "ATLAS_LOG_JSON": "true",
+        "ATLAS_LOG_LEVEL": "DEBUG",
+    }
+    with isolated_stack(directory, env) as (stack, iso):
         with stack.together():
             stack.start("atlas-query-worker", "worker-1")
             stack.start_keys()
@@ -132,9 +134,6 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Logged]:
         found = {"api key": key, "password": password, "internal token": internal_token,
                  "session token": session, "signed-in session token": signed_in}
         yield Logged(stack, gateway, iso.database_url, found, key, ids, written)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def test_every_line_of_every_process_is_json_with_the_common_keys(logged: Logged) -> None:

@@ -18,9 +18,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.test_observability import used_metrics
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.stack import Stack, free_port, wait_for_workers, wait_http
+from tests.support.stacks import isolated_stack
 
 QUESTION = "How many users signed up last week?"
 LONG_QUESTION = "Why is the sky blue?"  # the long "can't answer" text: many paced tokens
@@ -51,19 +51,14 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 @pytest.fixture(scope="module")
 def metered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Metered]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("metrics")
     # its own stack: metrics ports, and exact counts (one consumer, one open stream).
-    stack = Stack(
-        {
-            **iso.env(),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_WORKER_TOKEN_DELAY_MS": "25",
-        },
-        directory,
-    )
     worker_port, gateway_port = free_port(), free_port()
-    try:
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_WORKER_TOKEN_DELAY_MS": "25",
+    }
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             worker = stack.start(
                 "atlas-query-worker", "worker-1", {"ATLAS_METRICS_PORT": str(worker_port)}
@@ -80,9 +75,6 @@ def metered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Metered]:
         }
         wait_http(urls["query-worker"], worker)
         yield Metered(stack, gateway, urls)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def test_every_process_serves_metrics_without_a_token(metered: Metered) -> None:

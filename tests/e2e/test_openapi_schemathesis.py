@@ -25,8 +25,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from atlas_gateway.main import create_app
 from atlas_gateway.settings import GatewaySettings
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for_workers
+from tests.support.stack import wait_for_workers
+from tests.support.stacks import isolated_stack
 
 KEY = "schemathesis-simple-key-0123456789abcdef"
 SECRET = "s" * 40
@@ -156,11 +156,10 @@ DOCUMENT = _document()
 @pytest.fixture(scope="module")
 def private_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Private]:
     """auth (simple-key) + auth (managed) + keys + query-api, a gateway for each mode."""
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("openapi")
     # its own stack: fuzzed writes (users, keys, tasks) and an admin simple key would disturb others
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
-    try:
+    env = {"ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start("atlas-query-worker", "worker")  # both gateways' questions are answered
             stack.start_keys()
@@ -182,9 +181,6 @@ def private_stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Private
             Target(managed, {"Authorization": f"Bearer {r.json()['token']}"}),
             {"email": ADMIN["email"], "password": ADMIN["password"]},
         )
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 @pytest.fixture(scope="module")

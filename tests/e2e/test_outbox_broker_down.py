@@ -25,10 +25,10 @@ import httpx
 import pytest
 
 from atlas_common.bus import names
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.rabbitmq_server import PrivateRabbitMQ
 from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 SECRET = "o" * 40
 ADMIN = {"email": "outbox@example.com", "password": "a long enough password", "name": "Otto"}
@@ -49,27 +49,24 @@ class OutboxStack:
 
 @pytest.fixture(scope="module")
 def outbox_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutboxStack]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("outbox")
     broker = PrivateRabbitMQ(directory / "rabbitmq").start()
     # its own stack: a private broker it stops.
-    stack = Stack({**iso.env(), "ATLAS_RABBITMQ_URL": broker.url,
-                   "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-                   "ATLAS_AUTH_CACHE_TTL_S": "60"}, directory)
+    env = {"ATLAS_RABBITMQ_URL": broker.url, "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+           "ATLAS_AUTH_CACHE_TTL_S": "60"}
     try:
-        with stack.together():
-            stack.start_keys()
-            stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
-                              "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                              "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
-            a, b = stack.start_gateway("gateway-a"), stack.start_gateway("gateway-b")
-        r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
-        assert r.status_code == 200, r.text
-        yield OutboxStack(stack, broker, iso.database_url, a, b, r.json()["token"])
+        with isolated_stack(directory, env) as (stack, iso):
+            with stack.together():
+                stack.start_keys()
+                stack.start_auth({"ATLAS_AUTH_MODE": "managed", "BETTER_AUTH_SECRET": SECRET,
+                                  "ATLAS_SIGNUP": "open", "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                                  "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192"})
+                a, b = stack.start_gateway("gateway-a"), stack.start_gateway("gateway-b")
+            r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
+            assert r.status_code == 200, r.text
+            yield OutboxStack(stack, broker, iso.database_url, a, b, r.json()["token"])
     finally:
-        stack.stop_all()
         broker.stop()
-        iso.remove()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from tests.query.test_generated_layers import write_layer
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.sample_schemas import SampleDatabase, SampleDatabases
 from tests.support.sample_schemas.answers import expected_answer
-from tests.support.stack import Stack, wait_for_workers
+from tests.support.stack import wait_for_workers
+from tests.support.stacks import isolated_stack
 
 QUESTION_ID = "chinook.count_customers"
 
@@ -34,12 +34,15 @@ def own(tmp_path_factory: pytest.TempPathFactory,
     directory = tmp_path_factory.mktemp("own-database")
     layer = directory / "semantic"
     write_layer(database, layer)
-    iso = Isolation().create()  # its own vhost: the session stack's workers never see these
-    # its own stack: its datasource is MariaDB with a generated layer, not the demo.
-    stack = Stack({**iso.env(), "ATLAS_DATASOURCE_URL": database.url,
-                   "ATLAS_SEMANTIC_ROOT": str(layer), "ATLAS_PLANNER": "semantic",
-                   "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
-    try:
+    # its own stack: its datasource is MariaDB with a generated layer, not the demo; and its
+    # own vhost: the session stack's workers never see these questions.
+    env = {
+        "ATLAS_DATASOURCE_URL": database.url,
+        "ATLAS_SEMANTIC_ROOT": str(layer),
+        "ATLAS_PLANNER": "semantic",
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+    }
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start("atlas-query-worker", "worker-1")
             stack.start_keys()
@@ -48,9 +51,6 @@ def own(tmp_path_factory: pytest.TempPathFactory,
             gateway = stack.start_gateway()
         wait_for_workers(gateway, 1)
         yield OwnStack(gateway, database)
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def test_the_stack_answers_on_mariadb_from_the_generated_layer(own: OwnStack) -> None:

@@ -19,6 +19,7 @@ from tests.e2e.chaos.helpers import DEMO_QUESTION, chat_body
 from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
 from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import isolated_stack
 
 FINISHED_TTL_S = 2
 REPLAY_TTL_S = 8
@@ -29,22 +30,17 @@ BYTES_PER_QUESTION_BOUND = 16 * 1024
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Isolation]]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("retention")
     # its own stack: replay and finished-stream TTLs of seconds would cut other tests' streams.
-    s = Stack(
-        {
-            **iso.env(),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_WORKER_HEARTBEAT_DIR": str(directory / "heartbeats"),
-            "ATLAS_STREAM_GRACE_S": "0.5",
-            "ATLAS_STREAM_REPLAY_TTL_S": str(REPLAY_TTL_S),
-            "ATLAS_STREAM_FINISHED_TTL_S": str(FINISHED_TTL_S),
-            "ATLAS_CONVERSATION_CLEANUP_INTERVAL_S": "1",
-        },
-        directory,
-    )
-    try:
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_WORKER_HEARTBEAT_DIR": str(directory / "heartbeats"),
+        "ATLAS_STREAM_GRACE_S": "0.5",
+        "ATLAS_STREAM_REPLAY_TTL_S": str(REPLAY_TTL_S),
+        "ATLAS_STREAM_FINISHED_TTL_S": str(FINISHED_TTL_S),
+        "ATLAS_CONVERSATION_CLEANUP_INTERVAL_S": "1",
+    }
+    with isolated_stack(directory, env) as (s, iso):
         with s.together():
             s.start("atlas-query-worker", "worker-1")
             s.start_auth()
@@ -52,9 +48,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, Iso
             s.gateway_url = s.start_gateway()
         wait_for_workers(s.gateway_url, 1)
         yield s, iso
-    finally:
-        s.stop_all()
-        iso.remove()
 
 
 def _ask(gateway: str, **extra: object) -> httpx.Response:

@@ -23,9 +23,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from tests.support.isolation import Isolation
 from tests.support.polling import wait_for
-from tests.support.stack import Stack, wait_for_workers
+from tests.support.stack import wait_for_workers
+from tests.support.stacks import isolated_stack
 
 QUESTION = "How many users signed up last week?"
 
@@ -139,51 +139,45 @@ def _gateway_trace(received: Received, request_id: str) -> bytes:
 def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Traced]:
     received = Received()
     server = receiver(received)
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("traces")
     internal_token = secrets.token_hex(24)
     # its own stack: every process exports traces to this module's receiver.
-    stack = Stack(
-        {
-            **iso.env(),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_INTERNAL_TOKEN": internal_token,
-            "OTEL_TRACES_EXPORTER": "otlp",
-            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
-            "OTEL_BSP_SCHEDULE_DELAY": "100",
-        },
-        directory,
-    )
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_INTERNAL_TOKEN": internal_token,
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+    }
     try:
-        with stack.together():
-            stack.start("atlas-query-worker", "worker-1")
-            stack.start_keys()
-            stack.start_auth(
-                {
-                    "ATLAS_AUTH_MODE": "managed",
-                    "BETTER_AUTH_SECRET": "t" * 40,
-                    "ATLAS_SIGNUP": "open",
-                    "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                    "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-                }
-            )
-            stack.start_query_api()
-            gateway = stack.start_gateway()
-        wait_for_workers(gateway, 1)
-        password = "a password no span holds " + secrets.token_hex(8)
-        session, key = _signed_up_key(gateway, password)
-        request_id = _ask(gateway, key)
-        trace_id = _gateway_trace(received, request_id)
-        found = {
-            "api key": key,
-            "password": password,
-            "internal token": internal_token,
-            "session token": session,
-        }
-        yield Traced(received, trace_id, found)
+        with isolated_stack(directory, env) as (stack, _):
+            with stack.together():
+                stack.start("atlas-query-worker", "worker-1")
+                stack.start_keys()
+                stack.start_auth(
+                    {
+                        "ATLAS_AUTH_MODE": "managed",
+                        "BETTER_AUTH_SECRET": "t" * 40,
+                        "ATLAS_SIGNUP": "open",
+                        "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                        "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+                    }
+                )
+                stack.start_query_api()
+                gateway = stack.start_gateway()
+            wait_for_workers(gateway, 1)
+            password = "a password no span holds " + secrets.token_hex(8)
+            session, key = _signed_up_key(gateway, password)
+            request_id = _ask(gateway, key)
+            trace_id = _gateway_trace(received, request_id)
+            found = {
+                "api key": key,
+                "password": password,
+                "internal token": internal_token,
+                "session token": session,
+            }
+            yield Traced(received, trace_id, found)
     finally:
-        stack.stop_all()
-        iso.remove()
         server.shutdown()
 
 

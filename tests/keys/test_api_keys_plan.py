@@ -12,8 +12,7 @@ import pytest
 from atlas_common.internal import internal_headers
 from atlas_common.principal import Principal
 from atlas_common.settings import DEV_INTERNAL_TOKEN
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack
+from tests.support.stacks import isolated_stack
 
 PLANS = """
 features:
@@ -30,17 +29,13 @@ ADMIN = Principal(user_id="admin-1", workspace_id="ws-plan", role="admin", auth_
 def keys_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = Path(tmp_path_factory.mktemp("keys-plan"))
     (directory / "plans.yaml").write_text(PLANS)
-    iso = Isolation().create()
     # its own stack: a plans file allowing one key.
-    stack = Stack({**iso.env(), "ATLAS_PLANS_FILE": str(directory / "plans.yaml")}, directory)
-    try:
+    env = {"ATLAS_PLANS_FILE": str(directory / "plans.yaml")}
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start_entitlements()
             url = stack.start_keys()
         yield url
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def create(url: str, name: str) -> httpx.Response:

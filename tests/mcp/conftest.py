@@ -19,8 +19,8 @@ import pytest
 
 from atlas_common.internal import internal_headers
 from atlas_common.settings import DEV_INTERNAL_TOKEN
-from tests.support.isolation import Isolation
 from tests.support.stack import Proc, Stack, free_port, wait_for_workers, wait_http
+from tests.support.stacks import isolated_stack
 
 SECRET = "m" * 40
 PASSWORD = "a long enough password"
@@ -153,27 +153,22 @@ def _start_all(stack: Stack) -> tuple[str, str]:
 
 @pytest.fixture(scope="package")
 def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpStack]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("mcp")
     plans = directory / "plans.yaml"
     plans.write_text(PLANS)
-    stack = Stack(
-        {
-            **iso.env(),
-            "ATLAS_AUTH_MODE": "managed",
-            "BETTER_AUTH_SECRET": SECRET,
-            "ATLAS_MULTI_WORKSPACE": "true",
-            "ATLAS_SIGNUP": "open",
-            "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-            "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-            "ATLAS_PLANS_FILE": str(plans),
-            "ATLAS_RLS_POLICIES": json.dumps(RLS),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_QUERY_DEADLINE_S": "60",
-        },
-        directory,
-    )
-    try:
+    env = {
+        "ATLAS_AUTH_MODE": "managed",
+        "BETTER_AUTH_SECRET": SECRET,
+        "ATLAS_MULTI_WORKSPACE": "true",
+        "ATLAS_SIGNUP": "open",
+        "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+        "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+        "ATLAS_PLANS_FILE": str(plans),
+        "ATLAS_RLS_POLICIES": json.dumps(RLS),
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_QUERY_DEADLINE_S": "60",
+    }
+    with isolated_stack(directory, env) as (stack, _):
         gateway, mcp = _start_all(stack)
         owner = sign_up(gateway, "owner@example.com")["token"]
         de_admin = add_user(gateway, owner, "de@example.com", "admin", {"country": "Germany"})
@@ -185,6 +180,3 @@ def mcp_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpStack]:
         ms.viewer_key = ms.create_key(role="viewer")["key"]
         ms.de_key = ms.create_key(de_admin, role="analyst", claims={"country": "Germany"})["key"]
         yield ms
-    finally:
-        stack.stop_all()
-        iso.remove()

@@ -14,6 +14,8 @@ stops, a plans file, tracing, log levels it reads, TTLs it waits out); it says w
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,23 @@ class Starter:
         for url, proc in self.pending:
             wait_http(url + "/healthz", proc)
         self.pending.clear()
+
+
+@contextmanager
+def isolated_stack(
+    directory: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[Stack, Isolation]]:
+    """A stack on a run of its own (database, vhost, Redis prefix) with ``env`` over the run's
+    environment: on leaving, every process stopped, then the run removed, whatever failed."""
+    iso = Isolation().create()
+    stack = Stack({**iso.env(), **(env or {})}, directory)
+    try:
+        yield stack, iso
+    finally:
+        try:
+            stack.stop_all()
+        finally:
+            iso.remove()
 
 
 @dataclass

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.isolation import Isolation
 from tests.support.stack import Stack, free_port, wait_for_workers
+from tests.support.stacks import isolated_stack
 
 PASSWORD = "a long enough password"
 ADMIN = {"email": "admin@example.com", "password": PASSWORD, "name": "Ada Admin"}
@@ -89,29 +89,24 @@ class Site:
 @contextmanager
 def managed_site(directory: Path, gateway_env: dict[str, str] | None = None) -> Iterator[Site]:
     """Keys, managed auth, query-api, one worker and a gateway that lets the host origin in."""
-    iso = Isolation().create()
     host_port = free_port()
-    stack = Stack({**iso.env(), "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}, directory)
-    try:
-        with host_server(host_port) as host:
-            stack.start_keys()
-            stack.start_auth(
-                {
-                    "ATLAS_AUTH_MODE": "managed",
-                    "BETTER_AUTH_SECRET": "p" * 40,
-                    "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                    "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-                }
-            )
-            stack.start_query_api()
-            stack.start("atlas-query-worker", "worker-1")
-            url = stack.start_gateway(
-                extra_env={"ATLAS_CORS_ORIGIN": host.origin, **(gateway_env or {})}
-            )
-            wait_for_workers(url, 1)
-            r = httpx.post(url + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
-            assert r.status_code == 200, r.text
-            yield Site(url, r.json()["token"], stack, host)
-    finally:
-        stack.stop_all()
-        iso.remove()
+    env = {"ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb")}
+    with isolated_stack(directory, env) as (stack, _), host_server(host_port) as host:
+        stack.start_keys()
+        stack.start_auth(
+            {
+                "ATLAS_AUTH_MODE": "managed",
+                "BETTER_AUTH_SECRET": "p" * 40,
+                "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+            }
+        )
+        stack.start_query_api()
+        stack.start("atlas-query-worker", "worker-1")
+        url = stack.start_gateway(
+            extra_env={"ATLAS_CORS_ORIGIN": host.origin, **(gateway_env or {})}
+        )
+        wait_for_workers(url, 1)
+        r = httpx.post(url + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
+        assert r.status_code == 200, r.text
+        yield Site(url, r.json()["token"], stack, host)

@@ -15,6 +15,7 @@ import pytest
 from tests.e2e.agent.scripted import ScriptedProvider
 from tests.support.isolation import Isolation
 from tests.support.stack import Stack, wait_for_workers
+from tests.support.stacks import isolated_stack
 
 KINDS = ["openai-compatible", "anthropic"]
 
@@ -63,9 +64,7 @@ def agent_stack(
 ) -> Iterator[AgentStack]:
     kind: str = request.param
     directory = tmp_path_factory.mktemp(f"agent-{kind}")
-    isolation = Isolation().create()
     env = {
-        **isolation.env(),
         **provider_env(kind, scripted_provider.url),
         "ATLAS_PLANNER": "llm",
         "ATLAS_MODEL": "scripted-model",
@@ -79,8 +78,7 @@ def agent_stack(
         "ATLAS_LOG_JSON": "true",
     }
     # its own stack per provider kind: the LLM planner against the scripted provider.
-    stack = Stack(env, directory)
-    try:
+    with isolated_stack(directory, env) as (stack, isolation):
         with stack.together():
             stack.start("atlas-query-worker", "worker-1")
             stack.start_auth()
@@ -88,6 +86,3 @@ def agent_stack(
             stack.gateway_url = stack.start_gateway()
         wait_for_workers(stack.gateway_url)
         yield AgentStack(kind, stack, isolation, scripted_provider)
-    finally:
-        stack.stop_all()
-        isolation.remove()

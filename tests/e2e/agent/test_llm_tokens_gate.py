@@ -11,8 +11,8 @@ import pytest
 
 from tests.e2e.agent.conftest import provider_env
 from tests.e2e.agent.scripted import ScriptedProvider, say
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for_workers
+from tests.support.stack import wait_for_workers
+from tests.support.stacks import isolated_stack
 
 PLANS = """
 features:
@@ -32,14 +32,16 @@ def gated(scripted_provider: ScriptedProvider,
     directory = tmp_path_factory.mktemp("llm-tokens-gate")
     plans = directory / "plans.yaml"
     plans.write_text(PLANS)
-    iso = Isolation().create()
     # its own stack: a plans file metering LLM tokens.
-    stack = Stack({**iso.env(), **provider_env("openai-compatible", scripted_provider.url),
-                   "ATLAS_PLANNER": "auto", "ATLAS_MODEL": "scripted-model",
-                   "ATLAS_PLANS_FILE": str(plans),
-                   "ATLAS_DEMO_DB_PATH": str(Path(directory) / "demo.duckdb"),
-                   "ATLAS_WORKER_HEARTBEAT_PATH": str(Path(directory) / "heartbeat")}, directory)
-    try:
+    env = {
+        **provider_env("openai-compatible", scripted_provider.url),
+        "ATLAS_PLANNER": "auto",
+        "ATLAS_MODEL": "scripted-model",
+        "ATLAS_PLANS_FILE": str(plans),
+        "ATLAS_DEMO_DB_PATH": str(Path(directory) / "demo.duckdb"),
+        "ATLAS_WORKER_HEARTBEAT_PATH": str(Path(directory) / "heartbeat"),
+    }
+    with isolated_stack(directory, env) as (stack, _):
         with stack.together():
             stack.start_entitlements()
             stack.start_auth()
@@ -48,9 +50,6 @@ def gated(scripted_provider: ScriptedProvider,
             gateway = stack.start_gateway()
         wait_for_workers(gateway)
         yield gateway
-    finally:
-        stack.stop_all()
-        iso.remove()
 
 
 def test_spent_tokens_keep_the_model_out_and_the_planner_answers(
