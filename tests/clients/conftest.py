@@ -22,9 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
 from tests.support.stack import Stack, wait_for_workers
-from tests.support.stacks import Starter
+from tests.support.stacks import Starter, isolated_stack
 
 #: A pause between streamed tokens, so "mid-answer" is a window a test can hit.
 TOKEN_DELAY_MS = "25"
@@ -53,10 +52,6 @@ class Running:
 _Starter = Starter
 
 
-def _stop_all(stack: Stack) -> None:
-    stack.stop_all()  # SIGTERM to all first, then wait for each: side by side
-
-
 @dataclass
 class _Base:
     env: dict[str, str]
@@ -70,21 +65,15 @@ class _Base:
 
 @pytest.fixture(scope="package")
 def _base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Base]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("clients")
     env = {
-        **iso.env(),
         "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
         "ATLAS_QUERY_DEADLINE_S": "30",
         "ATLAS_STREAM_GRACE_S": "5",
     }
-    stack = Stack(env, directory)
-    try:
+    with isolated_stack(directory, env) as (stack, _):
         stack.start_query_api()
         yield _Base(dict(stack.env), directory)
-    finally:
-        _stop_all(stack)
-        iso.remove()
 
 
 @pytest.fixture(scope="package")
@@ -110,7 +99,7 @@ def none_stack(_base: _Base) -> Iterator[Running]:
         wait_for_workers(url)
         yield Running(url, stack)
     finally:
-        _stop_all(stack)
+        stack.stop_all()
 
 
 @pytest.fixture(scope="package")
@@ -128,7 +117,7 @@ def key_stack(_base: _Base) -> Iterator[Running]:
         starter.wait()
         yield Running(url, stack, limited_url=limited)
     finally:
-        _stop_all(stack)
+        stack.stop_all()
 
 
 @pytest.fixture(scope="package")
@@ -151,7 +140,7 @@ def managed_stack(_base: _Base) -> Iterator[Running]:
         assert r.status_code == 200, r.text
         yield Running(url, stack, admin_token=r.json()["token"])
     finally:
-        _stop_all(stack)
+        stack.stop_all()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from atlas_sdk import (
 )
 
 from tests.clients.cli import atlas
-from tests.clients.conftest import QUESTION, TOKEN_DELAY_MS, Running, _Base, _Starter, _stop_all
+from tests.clients.conftest import QUESTION, TOKEN_DELAY_MS, Running, _Base, _Starter
 from tests.clients.typescript.conftest import NodeEnv
 from tests.support.polling import wait_for
 from tests.support.stack import wait_for_workers
@@ -53,7 +53,7 @@ def admin_stack(_base: _Base) -> Iterator[Running]:
         wait_for_workers(url)
         yield Running(url, stack)
     finally:
-        _stop_all(stack)
+        stack.stop_all()
 
 
 @pytest.fixture(scope="module")

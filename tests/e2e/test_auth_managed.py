@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.support.isolation import Isolation
-from tests.support.stack import Stack, wait_for
+from tests.support.isolation import BASE_RABBITMQ_URL
+from tests.support.stack import wait_for
+from tests.support.stacks import isolated_stack
 from tests.support.tcp_proxy import TcpProxy, url_via
 
 SECRET = "s" * 40
@@ -35,41 +36,35 @@ class Managed:
 
 @pytest.fixture(scope="module")
 def managed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Managed]:
-    iso = Isolation().create()
     directory = tmp_path_factory.mktemp("managed")
     # its own stack: first user admin needs an empty install; b reaches the broker via a cut proxy.
-    stack = Stack(
-        {
-            **iso.env(),
-            "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
-            "ATLAS_AUTH_CACHE_TTL_S": "60",
-            "ATLAS_RLS_POLICIES": json.dumps(RLS),
-        },
-        directory,
-    )
-    proxy = TcpProxy("127.0.0.1", urlsplit(iso.rabbitmq_url).port or 5672).start()
+    env = {
+        "ATLAS_DEMO_DB_PATH": str(directory / "demo.duckdb"),
+        "ATLAS_AUTH_CACHE_TTL_S": "60",
+        "ATLAS_RLS_POLICIES": json.dumps(RLS),
+    }
+    proxy = TcpProxy("127.0.0.1", urlsplit(BASE_RABBITMQ_URL).port or 5672).start()
     try:
-        with stack.together():
-            stack.start_auth(
-                {
-                    "ATLAS_AUTH_MODE": "managed",
-                    "BETTER_AUTH_SECRET": SECRET,
-                    "ATLAS_AUTH_ARGON2_TIME_COST": "1",
-                    "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
-                }
-            )
-            stack.start_query_api()
-            a = stack.start_gateway("gateway-a")
-            b = stack.start_gateway(
-                "gateway-b", {"ATLAS_RABBITMQ_URL": url_via(iso.rabbitmq_url, proxy.port)}
-            )
-        r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
-        assert r.status_code == 200, r.text
-        yield Managed(a, b, proxy, r.json()["token"])
+        with isolated_stack(directory, env) as (stack, iso):
+            with stack.together():
+                stack.start_auth(
+                    {
+                        "ATLAS_AUTH_MODE": "managed",
+                        "BETTER_AUTH_SECRET": SECRET,
+                        "ATLAS_AUTH_ARGON2_TIME_COST": "1",
+                        "ATLAS_AUTH_ARGON2_MEMORY_KIB": "8192",
+                    }
+                )
+                stack.start_query_api()
+                a = stack.start_gateway("gateway-a")
+                b = stack.start_gateway(
+                    "gateway-b", {"ATLAS_RABBITMQ_URL": url_via(iso.rabbitmq_url, proxy.port)}
+                )
+            r = httpx.post(a + "/api/auth/sign-up/email", json=ADMIN, timeout=10)
+            assert r.status_code == 200, r.text
+            yield Managed(a, b, proxy, r.json()["token"])
     finally:
-        stack.stop_all()
         proxy.close()
-        iso.remove()
 
 
 def bearer(token: str) -> dict[str, str]:

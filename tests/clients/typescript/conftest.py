@@ -26,7 +26,6 @@ from tests.clients.conftest import (
     TOKEN_DELAY_MS,
     _Base,
     _Starter,
-    _stop_all,
 )
 from tests.support.stack import wait_for_workers
 
@@ -105,4 +104,4 @@ def node_stack(_base: _Base) -> Iterator[NodeEnv]:
             }
         )
     finally:
-        _stop_all(stack)
+        stack.stop_all()
