@@ -3,7 +3,7 @@
  * The chosen entity is in the URL query (`?entity=Orders`). */
 
 import type { AuditLogEntry, EntitySummary } from "@useatlas/sdk";
-import { useMemo, useState } from "react";
+import { type ReactNode, useMemo, useState } from "react";
 
 import { admin } from "../admin";
 import { formatCount, formatTimestamp, humanize } from "../format";
@@ -105,114 +105,132 @@ function Entity({ name }: { name: string }) {
   );
 }
 
-function Dimensions({ entity }: { entity: EntityDetail }) {
-  const rows = entity.dimensions ?? [];
+/** One of an entity's parts as a table: a caption with the count, a row per part whose first
+ * cell names it (a row header), or a line saying there is none. */
+function PartsTable<T>({
+  caption,
+  none,
+  columns,
+  rows,
+  keyOf,
+  cells,
+}: {
+  caption: string;
+  none?: string;
+  columns: string[];
+  rows: T[];
+  keyOf: (row: T) => string;
+  cells: (row: T) => ReactNode;
+}) {
+  if (rows.length === 0 && none) return <p className="console-muted">{none}</p>;
   return (
     <table className="console-table">
-      <caption>Dimensions ({rows.length})</caption>
+      <caption>
+        {caption} ({rows.length})
+      </caption>
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Description</th>
+          {columns.map((column) => (
+            <th scope="col" key={column}>
+              {column}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
-        {rows.map((d) => (
-          <tr key={d.name}>
-            <th scope="row">
-              <code>{d.name}</code>
-              {d.primary_key ? " (key)" : ""}
-            </th>
-            <td>{d.type ?? "—"}</td>
-            <td>
-              {d.description}
-              {d.virtual && d.sql ? (
-                <>
-                  {" "}
-                  <code className="console-muted">{d.sql}</code>
-                </>
-              ) : null}
-            </td>
-          </tr>
+        {rows.map((row) => (
+          <tr key={keyOf(row)}>{cells(row)}</tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+function Dimensions({ entity }: { entity: EntityDetail }) {
+  return (
+    <PartsTable
+      caption="Dimensions"
+      columns={["Name", "Type", "Description"]}
+      rows={entity.dimensions ?? []}
+      keyOf={(d) => d.name}
+      cells={(d) => (
+        <>
+          <th scope="row">
+            <code>{d.name}</code>
+            {d.primary_key ? " (key)" : ""}
+          </th>
+          <td>{d.type ?? "—"}</td>
+          <td>
+            {d.description}
+            {d.virtual && d.sql ? (
+              <>
+                {" "}
+                <code className="console-muted">{d.sql}</code>
+              </>
+            ) : null}
+          </td>
+        </>
+      )}
+    />
   );
 }
 
 function Measures({ entity }: { entity: EntityDetail }) {
-  const rows = entity.measures ?? [];
-  if (rows.length === 0) return <p className="console-muted">No measures.</p>;
   return (
-    <table className="console-table">
-      <caption>Measures ({rows.length})</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Aggregation</th>
-          <th scope="col">SQL</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((m) => (
-          <tr key={m.name}>
-            <th scope="row">
-              <code>{m.name}</code>
-            </th>
-            <td>{m.type ?? "—"}</td>
-            <td>
-              <code>{m.sql ?? m.name}</code>
-            </td>
-            <td>{m.description}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <PartsTable
+      caption="Measures"
+      none="No measures."
+      columns={["Name", "Aggregation", "SQL", "Description"]}
+      rows={entity.measures ?? []}
+      keyOf={(m) => m.name}
+      cells={(m) => (
+        <>
+          <th scope="row">
+            <code>{m.name}</code>
+          </th>
+          <td>{m.type ?? "—"}</td>
+          <td>
+            <code>{m.sql ?? m.name}</code>
+          </td>
+          <td>{m.description}</td>
+        </>
+      )}
+    />
   );
 }
 
 function Joins({ entity }: { entity: EntityDetail }) {
-  const rows = entity.joins ?? [];
-  if (rows.length === 0) return <p className="console-muted">No joins.</p>;
   return (
-    <table className="console-table">
-      <caption>Joins ({rows.length})</caption>
-      <thead>
-        <tr>
-          <th scope="col">To</th>
-          <th scope="col">Relationship</th>
-          <th scope="col">On</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((j) => (
-          <tr key={`${j.target_entity}:${j.join_columns?.from}`}>
-            <th scope="row">
-              <a
-                href={hrefOf("semantic", `?entity=${encodeURIComponent(j.target_entity)}`)}
-                onClick={onLinkClick}
-              >
-                {j.target_entity}
-              </a>
-            </th>
-            <td>{humanize(j.relationship)}</td>
-            <td>
-              {j.join_columns ? (
-                <code>
-                  {entity.table}.{j.join_columns.from} = {j.join_columns.to}
-                </code>
-              ) : (
-                "—"
-              )}
-            </td>
-            <td>{j.description}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <PartsTable
+      caption="Joins"
+      none="No joins."
+      columns={["To", "Relationship", "On", "Description"]}
+      rows={entity.joins ?? []}
+      keyOf={(j) => `${j.target_entity}:${j.join_columns?.from}`}
+      cells={(j) => (
+        <>
+          <th scope="row">
+            <a
+              href={hrefOf("semantic", `?entity=${encodeURIComponent(j.target_entity)}`)}
+              onClick={onLinkClick}
+            >
+              {j.target_entity}
+            </a>
+          </th>
+          <td>{humanize(j.relationship)}</td>
+          <td>
+            {j.join_columns ? (
+              <code>
+                {entity.table}.{j.join_columns.from} = {j.join_columns.to}
+              </code>
+            ) : (
+              "—"
+            )}
+          </td>
+          <td>{j.description}</td>
+        </>
+      )}
+    />
   );
 }
 
