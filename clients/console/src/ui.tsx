@@ -1,7 +1,7 @@
 /** Pieces every page uses: the page heading (focused after a navigation, so a screen reader
  * announces the new page), the loading / error live region, and a hook for one GET. */
 
-import type { ReactNode } from "react";
+import type { ReactNode, RefObject } from "react";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { ApiError, apiFetch } from "./api";
@@ -13,6 +13,42 @@ export function PageHeading({ children }: { children: ReactNode }) {
     <h1 id={HEADING_ID} tabIndex={-1} className="console-heading">
       {children}
     </h1>
+  );
+}
+
+/** The head of a page that manages a list: heading, what the page is for, the button that adds
+ * to the list (focus returns to it when its dialog closes), and the live notice of the last
+ * change. */
+export function ManagedListHead({
+  title,
+  lede,
+  action,
+  actionRef,
+  onAction,
+  notice,
+}: {
+  title: string;
+  lede: ReactNode;
+  action: string;
+  actionRef: RefObject<HTMLButtonElement | null>;
+  onAction: () => void;
+  notice: string;
+}) {
+  return (
+    <>
+      <div className="console-page-head">
+        <div>
+          <PageHeading>{title}</PageHeading>
+          <p className="console-lede">{lede}</p>
+        </div>
+        <button ref={actionRef} type="button" className="primary" onClick={onAction}>
+          {action}
+        </button>
+      </div>
+      <p className="console-notice" role="status" aria-live="polite">
+        {notice}
+      </p>
+    </>
   );
 }
 

@@ -4,7 +4,7 @@
 import { useRef, useState } from "react";
 
 import { ApiError } from "../api";
-import { PageHeading, Status, useApi } from "../ui";
+import { ManagedListHead, PageHeading, Status, useApi } from "../ui";
 import { useFocusOnNext } from "./api-keys-dialog";
 import { CreatedKeyDialog, CreateKeyDialog, RevokeKeyDialog } from "./api-keys-dialogs";
 import type { ApiKey, CreatedKey, KeyList } from "./api-keys-logic";
@@ -36,27 +36,20 @@ export function ApiKeysPage() {
   };
   return (
     <section aria-labelledby="page-heading">
-      <div className="console-page-head">
-        <div>
-          <PageHeading>API keys</PageHeading>
-          <p className="console-lede">
+      <ManagedListHead
+        title="API keys"
+        lede={
+          <>
             Keys give SDKs, the MCP server and the widget access to this workspace without an
             interactive sign-in. A key acts with its own role, never above its creator's, and stops
             working the moment it is revoked.
-          </p>
-        </div>
-        <button
-          ref={createButton}
-          type="button"
-          className="primary"
-          onClick={() => setCreating(true)}
-        >
-          Create key
-        </button>
-      </div>
-      <p className="console-notice" role="status" aria-live="polite">
-        {notice}
-      </p>
+          </>
+        }
+        action="Create key"
+        actionRef={createButton}
+        onAction={() => setCreating(true)}
+        notice={notice}
+      />
       <Status loading={keys.loading && !keys.data} error={keys.error} />
       {keys.data && <KeysTable list={keys.data} onRevoke={setRevoking} />}
       {creating && <CreateKeyDialog onClose={() => setCreating(false)} onCreated={onCreated} />}

@@ -5,7 +5,7 @@
 import { useRef, useState } from "react";
 
 import { ApiError } from "../api";
-import { PageHeading, Status, useApi } from "../ui";
+import { ManagedListHead, PageHeading, Status, useApi } from "../ui";
 import { useFocusOnNext } from "./api-keys-dialog";
 import { capitalised, shortDate } from "./api-keys-logic";
 import "./api-keys-pages.css";
@@ -43,26 +43,19 @@ export function UsersPage() {
   };
   return (
     <section aria-labelledby="page-heading">
-      <div className="console-page-head">
-        <div>
-          <PageHeading>Users</PageHeading>
-          <p className="console-lede">
+      <ManagedListHead
+        title="Users"
+        lede={
+          <>
             The people of this workspace. Viewers ask questions, analysts also validate SQL, admins
             also manage users, keys and this console. A deactivated user cannot sign in.
-          </p>
-        </div>
-        <button
-          ref={inviteButton}
-          type="button"
-          className="primary"
-          onClick={() => setInviting(true)}
-        >
-          Invite user
-        </button>
-      </div>
-      <p className="console-notice" role="status" aria-live="polite">
-        {notice}
-      </p>
+          </>
+        }
+        action="Invite user"
+        actionRef={inviteButton}
+        onAction={() => setInviting(true)}
+        notice={notice}
+      />
       <Status loading={users.loading && !users.data} error={users.error} />
       {users.data && <UsersTable list={users.data} self={me.data?.userId} onAction={setAction} />}
       {inviting && <InviteDialog onClose={() => setInviting(false)} onInvited={onInvited} />}
