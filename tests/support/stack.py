@@ -101,8 +101,13 @@ class Stack:
     def start(
         self, command: str | list[str], name: str, extra_env: dict[str, str] | None = None
     ) -> Proc:
-        """Start a console script of the venv (or an argv list) with the stack's environment."""
+        """Start a console script of the venv (or an argv list) with the stack's environment.
+        A name started again logs to a new file; the earlier process's log is kept as
+        ``<name>.<n>.log`` for the post-mortem of a failed run."""
         log = self.directory / f"{name}.log"
+        if log.exists():
+            earlier = sum(1 for _ in self.directory.glob(f"{name}.*.log"))
+            log.rename(self.directory / f"{name}.{earlier + 1}.log")
         env = {**os.environ, **self.env, **(extra_env or {})}
         argv = [str(BIN / command)] if isinstance(command, str) else command
         popen = subprocess.Popen(
