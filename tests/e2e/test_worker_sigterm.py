@@ -18,7 +18,7 @@ import httpx
 from tests.e2e.chaos.helpers import DEMO_QUESTION, assert_clean_ending, chat_body
 from tests.support.polling import wait_for
 from tests.support.sse import SseFrame, parse_sse
-from tests.support.stack import Proc, Stack, wait_for_workers, worker_consumers
+from tests.support.stack import Proc, Stack, wait_for_workers, wait_ready, worker_consumers
 from tests.support.tcp_proxy import TcpProxy, url_via
 
 QUESTIONS = 12  # three workers x concurrency 4: the slow one gets about four
@@ -60,6 +60,7 @@ def test_sigterm_on_a_busy_worker_answers_each_job_once(stack: Stack, gateway: s
     expected = _answer(gateway)
     slow = stack.start("atlas-query-worker", "worker-sigterm", SLOW)
     try:
+        wait_ready([slow])  # the gateway's count alone may still hold a worker just stopped
         wait_for_workers(gateway, 3)
         with ThreadPoolExecutor(QUESTIONS) as pool:
             asks = [pool.submit(_ask, gateway, n) for n in range(QUESTIONS)]
@@ -95,6 +96,7 @@ def test_sigterm_with_the_broker_gone_stops_within_a_bound(stack: Stack, gateway
     url = url_via(stack.env["ATLAS_RABBITMQ_URL"], proxy.port)
     worker = stack.start("atlas-query-worker", "worker-lost-broker", {"ATLAS_RABBITMQ_URL": url})
     try:
+        wait_ready([worker])  # else a SIGTERM during its imports kills it outright
         wait_for_workers(gateway, 3)
         proxy.cut()  # the broker is gone: connections dropped, new ones refused
         # its consumer is gone from the queue: the broker saw the connection drop

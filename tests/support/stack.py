@@ -230,5 +230,20 @@ def worker_consumers(gateway_url: str) -> int:
 
 
 def wait_for_workers(gateway_url: str, count: int = 1, timeout: float = 60) -> None:
+    """Until the gateway counts ``count`` consumers. Its count is a reading up to half a second
+    old: after workers stop, it may still count them; wait_ready() tells of given workers."""
     wait_for(lambda: worker_consumers(gateway_url) >= count, timeout=timeout,
              what=f"{count} worker(s) consuming")
+
+
+def wait_ready(workers: list[Proc], timeout: float = 60) -> None:
+    """Until each of these query workers says it consumes; failing at once, with its log, if
+    one exits first."""
+
+    def ready() -> bool:
+        for proc in workers:
+            if proc.popen.poll() is not None:
+                raise AssertionError(f"{proc.name} exited:\n{proc.output()[-3000:]}")
+        return all('"query worker ready"' in proc.output() for proc in workers)
+
+    wait_for(ready, timeout=timeout, what="the workers started consuming")

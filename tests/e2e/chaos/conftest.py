@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from tests.e2e.chaos.matrix_stack import MatrixStack, matrix_stack
 from tests.e2e.chaos.recovery import RECOVERIES, summary_lines
 from tests.support.isolation import Isolation
 from tests.support.redis_server import PrivateRedis
-from tests.support.stack import Proc, Stack, wait_for, worker_consumers
+from tests.support.stack import Proc, Stack, wait_for, wait_ready, worker_consumers
 from tests.support.tcp_proxy import TcpProxy, url_via
 
 POISON = crashing_worker.POISON
@@ -56,23 +57,13 @@ class ChaosStack:
         return worker_consumers(self.gateway)
 
     def ensure_workers(self, count: int = 2) -> None:
+        """At least ``count`` workers consuming, starting only the missing ones (a test before
+        may have left others running, under names of its own)."""
         names = {p.name for p in self.live_workers()}
-        started = [self.start_worker(f"worker-{i}") for i in range(1, count + 1)
-                   if f"worker-{i}" not in names]
-        self.wait_ready(started)
+        free = (f"worker-{i}" for i in itertools.count(1) if f"worker-{i}" not in names)
+        started = [self.start_worker(next(free)) for _ in range(count - len(names))]
+        wait_ready(started)
         wait_for(lambda: self.consumers() >= count, timeout=60, what=f"{count} consumers")
-
-    def wait_ready(self, procs: list[Proc]) -> None:
-        """Until each worker says it consumes. /api/health alone cannot tell: its reading may
-        predate a stop of the workers these replace, and count them."""
-
-        def ready() -> bool:
-            for proc in procs:
-                if proc.popen.poll() is not None:
-                    raise AssertionError(f"{proc.name} exited:\n{proc.output()[-3000:]}")
-            return all('"query worker ready"' in proc.output() for proc in procs)
-
-        wait_for(ready, timeout=60, what="the workers started consuming")
 
     def started_jobs(self) -> dict[str, Proc]:
         """request id -> the live worker whose log says it started that job (latest wins)."""

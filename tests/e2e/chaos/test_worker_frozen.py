@@ -25,7 +25,7 @@ from tests.e2e.chaos.helpers import (
     stream_with_fault,
     text_after_last_restart,
 )
-from tests.support.stack import BIN, Proc, wait_for
+from tests.support.stack import BIN, Proc, wait_for, wait_ready
 
 pytestmark = pytest.mark.chaos
 
@@ -59,7 +59,7 @@ def test_frozen_worker_is_replaced_and_reported(chaos: ChaosStack) -> None:
     for proc in chaos.live_workers():
         chaos.stack.stop(proc)
     mine = [_start_worker(chaos, f"worker-frozen-{i}") for i in (1, 2)]
-    chaos.wait_ready(mine)
+    wait_ready(mine)  # /api/health may still count the workers just stopped
     wait_for(lambda: _health(chaos)["checks"]["workers"].get("available") == 2,
              timeout=60, what="two workers consuming and beating")
     answer = expected_answer(chaos.gateway)
