@@ -16,6 +16,45 @@ export function PageHeading({ children }: { children: ReactNode }) {
   );
 }
 
+/** A table with a caption and column headers (and a last, visually hidden "Actions" header
+ * when its rows end with buttons); each row renders its own keyed `<tr>`. */
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  renderRow,
+  actions = false,
+  className = "console-table",
+}: {
+  caption: string;
+  columns: string[];
+  rows: T[];
+  renderRow: (row: T) => ReactNode;
+  actions?: boolean;
+  className?: string;
+}) {
+  return (
+    <table className={className}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((column) => (
+            <th key={column} scope="col">
+              {column}
+            </th>
+          ))}
+          {actions && (
+            <th scope="col">
+              <span className="console-visually-hidden">Actions</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>{rows.map(renderRow)}</tbody>
+    </table>
+  );
+}
+
 /** The head of a page that manages a list: heading, what the page is for, the button that adds
  * to the list (focus returns to it when its dialog closes), and the live notice of the last
  * change. */

@@ -4,7 +4,7 @@
 import { useRef, useState } from "react";
 
 import { ApiError } from "../api";
-import { ManagedListHead, PageHeading, Status, useApi } from "../ui";
+import { DataTable, ManagedListHead, PageHeading, Status, useApi } from "../ui";
 import { useFocusOnNext } from "./api-keys-dialog";
 import { CreatedKeyDialog, CreateKeyDialog, RevokeKeyDialog } from "./api-keys-dialogs";
 import type { ApiKey, CreatedKey, KeyList } from "./api-keys-logic";
@@ -92,26 +92,14 @@ function KeysTable({ list, onRevoke }: { list: KeyList; onRevoke: (key: ApiKey) 
   }
   return (
     <div className="console-table-wrap">
-      <table className="console-table console-dates">
-        <caption>API keys of this workspace</caption>
-        <thead>
-          <tr>
-            {["Name", "Key", "Role", "Status", "Created", "Expires", "Last used"].map((h) => (
-              <th key={h} scope="col">
-                {h}
-              </th>
-            ))}
-            <th scope="col">
-              <span className="console-visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.apiKeys.map((key) => (
-            <KeyRow key={key.id} apiKey={key} onRevoke={onRevoke} />
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="API keys of this workspace"
+        className="console-table console-dates"
+        columns={["Name", "Key", "Role", "Status", "Created", "Expires", "Last used"]}
+        actions
+        rows={list.apiKeys}
+        renderRow={(key) => <KeyRow key={key.id} apiKey={key} onRevoke={onRevoke} />}
+      />
       {list.total > list.apiKeys.length && (
         <p className="console-muted">
           Showing {list.apiKeys.length} of {list.total} keys.

@@ -10,7 +10,7 @@ import { formatCount, formatTimestamp, humanize } from "../format";
 import { hrefOf, navigate, onLinkClick, useLocation } from "../router";
 import type { EntityDetail, GlossaryTerm } from "../semantic-model";
 import { entityName, flattenMetrics, searchEntities, searchGlossary } from "../semantic-model";
-import { PageHeading, Status, useLoad } from "../ui";
+import { DataTable, PageHeading, Status, useLoad } from "../ui";
 
 export function SemanticPage() {
   const { search } = useLocation();
@@ -105,44 +105,28 @@ function Entity({ name }: { name: string }) {
   );
 }
 
-/** One of an entity's parts as a table: a caption with the count, a row per part whose first
- * cell names it (a row header), or a line saying there is none. */
+/** One of an entity's parts: a table captioned with the count, or a line saying there is none. */
 function PartsTable<T>({
   caption,
   none,
   columns,
   rows,
-  keyOf,
-  cells,
+  renderRow,
 }: {
   caption: string;
   none?: string;
   columns: string[];
   rows: T[];
-  keyOf: (row: T) => string;
-  cells: (row: T) => ReactNode;
+  renderRow: (row: T) => ReactNode;
 }) {
   if (rows.length === 0 && none) return <p className="console-muted">{none}</p>;
   return (
-    <table className="console-table">
-      <caption>
-        {caption} ({rows.length})
-      </caption>
-      <thead>
-        <tr>
-          {columns.map((column) => (
-            <th scope="col" key={column}>
-              {column}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr key={keyOf(row)}>{cells(row)}</tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption={`${caption} (${rows.length})`}
+      columns={columns}
+      rows={rows}
+      renderRow={renderRow}
+    />
   );
 }
 
@@ -152,9 +136,8 @@ function Dimensions({ entity }: { entity: EntityDetail }) {
       caption="Dimensions"
       columns={["Name", "Type", "Description"]}
       rows={entity.dimensions ?? []}
-      keyOf={(d) => d.name}
-      cells={(d) => (
-        <>
+      renderRow={(d) => (
+        <tr key={d.name}>
           <th scope="row">
             <code>{d.name}</code>
             {d.primary_key ? " (key)" : ""}
@@ -169,7 +152,7 @@ function Dimensions({ entity }: { entity: EntityDetail }) {
               </>
             ) : null}
           </td>
-        </>
+        </tr>
       )}
     />
   );
@@ -182,9 +165,8 @@ function Measures({ entity }: { entity: EntityDetail }) {
       none="No measures."
       columns={["Name", "Aggregation", "SQL", "Description"]}
       rows={entity.measures ?? []}
-      keyOf={(m) => m.name}
-      cells={(m) => (
-        <>
+      renderRow={(m) => (
+        <tr key={m.name}>
           <th scope="row">
             <code>{m.name}</code>
           </th>
@@ -193,7 +175,7 @@ function Measures({ entity }: { entity: EntityDetail }) {
             <code>{m.sql ?? m.name}</code>
           </td>
           <td>{m.description}</td>
-        </>
+        </tr>
       )}
     />
   );
@@ -206,9 +188,8 @@ function Joins({ entity }: { entity: EntityDetail }) {
       none="No joins."
       columns={["To", "Relationship", "On", "Description"]}
       rows={entity.joins ?? []}
-      keyOf={(j) => `${j.target_entity}:${j.join_columns?.from}`}
-      cells={(j) => (
-        <>
+      renderRow={(j) => (
+        <tr key={`${j.target_entity}:${j.join_columns?.from}`}>
           <th scope="row">
             <a
               href={hrefOf("semantic", `?entity=${encodeURIComponent(j.target_entity)}`)}
@@ -228,7 +209,7 @@ function Joins({ entity }: { entity: EntityDetail }) {
             )}
           </td>
           <td>{j.description}</td>
-        </>
+        </tr>
       )}
     />
   );

@@ -5,7 +5,7 @@
 import { useRef, useState } from "react";
 
 import { ApiError } from "../api";
-import { ManagedListHead, PageHeading, Status, useApi } from "../ui";
+import { DataTable, ManagedListHead, PageHeading, Status, useApi } from "../ui";
 import { useFocusOnNext } from "./api-keys-dialog";
 import { capitalised, shortDate } from "./api-keys-logic";
 import "./api-keys-pages.css";
@@ -99,26 +99,16 @@ interface TableProps {
 function UsersTable({ list, self, onAction }: TableProps) {
   return (
     <div className="console-table-wrap">
-      <table className="console-table console-dates">
-        <caption>Users of this workspace</caption>
-        <thead>
-          <tr>
-            {["Email", "Name", "Role", "Status", "Created"].map((h) => (
-              <th key={h} scope="col">
-                {h}
-              </th>
-            ))}
-            <th scope="col">
-              <span className="console-visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sortedUsers(list.users).map((user) => (
-            <UserRow key={user.id} user={user} isSelf={user.id === self} onAction={onAction} />
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="Users of this workspace"
+        className="console-table console-dates"
+        columns={["Email", "Name", "Role", "Status", "Created"]}
+        actions
+        rows={sortedUsers(list.users)}
+        renderRow={(user) => (
+          <UserRow key={user.id} user={user} isSelf={user.id === self} onAction={onAction} />
+        )}
+      />
       {list.total > list.users.length && (
         <p className="console-muted">
           Showing {list.users.length} of {list.total} users.
